@@ -1,0 +1,58 @@
+/**
+ * The one HTTP door of the tool: node-fetch, loaded only when a request is really made (it costs
+ * start-up time), every request with a timeout (node-fetch has none by default), and errors that
+ * never carry the URL (node-fetch puts it in its messages, and a Slack webhook URL is a secret).
+ */
+
+export interface HttpRequest {
+  method: string;
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Response header by lower-case name, or undefined. */
+  header(name: string): string | undefined;
+  text: string;
+}
+
+export type HttpClient = (url: string, request: HttpRequest) => Promise<HttpResponse>;
+
+/** A transport failure: no answer at all. `kind` says why; the message never holds the URL. */
+export class TransportError extends Error {
+  readonly kind: 'timeout' | 'network';
+  constructor(kind: 'timeout' | 'network', message: string) {
+    super(message);
+    this.name = 'TransportError';
+    this.kind = kind;
+  }
+}
+
+/** The default client, over node-fetch. */
+export const nodeFetchClient: HttpClient = async (url, request) => {
+  const { default: fetch } = await import('node-fetch');
+  const signal = AbortSignal.timeout(request.timeoutMs);
+  try {
+    const res = await fetch(url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal,
+      redirect: 'error',
+    });
+    const text = await res.text();
+    return {
+      status: res.status,
+      header: (name: string) => res.headers.get(name) ?? undefined,
+      text,
+    };
+  } catch (err) {
+    if (signal.aborted) {
+      throw new TransportError('timeout', `no answer within ${request.timeoutMs / 1000} s`);
+    }
+    const code = (err as { code?: string }).code;
+    throw new TransportError('network', `connection failed${code ? ` (${code})` : ''}`);
+  }
+};
