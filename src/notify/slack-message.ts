@@ -1,0 +1,132 @@
+/**
+ * The Slack messages, as pure functions: the success message keeps the look users of the 2017
+ * workflow know (green bar, "Renewed SSL certificate successfully", a Domain field, footer
+ * "Certificate renewal") and adds expiry, Beluga id and host; failures get a red bar.
+ */
+import { oneLine } from '../errors.js';
+import type { FailureEvent, SuccessEvent } from './types.js';
+
+export interface SlackStyle {
+  channel?: string;
+  username?: string;
+  iconEmoji?: string;
+}
+
+export interface SlackField {
+  title: string;
+  value: string;
+  short: boolean;
+}
+
+export interface SlackAttachment {
+  fallback: string;
+  color: string;
+  pretext: string;
+  fields: SlackField[];
+  footer: string;
+  ts: number;
+}
+
+export interface SlackPayload {
+  channel?: string;
+  username?: string;
+  icon_emoji?: string;
+  text: string;
+  attachments: SlackAttachment[];
+}
+
+export const SUCCESS_COLOR = '#36a64f';
+export const FAILURE_COLOR = 'danger';
+export const SUCCESS_PRETEXT = 'Renewed SSL certificate successfully';
+export const FAILURE_PRETEXT = 'SSL certificate deployment failed';
+export const FOOTER = 'Certificate renewal';
+
+const DAY_MS = 86_400_000;
+
+/** Slack's only required escapes (https://api.slack.com/reference/surfaces/formatting#escaping). */
+export function escapeSlack(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function unescapeSlack(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** `2027-01-01 12:00 UTC`: minutes are enough for a person, and UTC avoids host time zones. */
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Whole days from `at` to `notAfter`, rounded down, with the word that fits. */
+export function daysLeft(notAfter: Date, at: Date): string {
+  const days = Math.floor((notAfter.getTime() - at.getTime()) / DAY_MS);
+  if (days < 0) return 'expired';
+  return days === 1 ? '1 day left' : `${days} days left`;
+}
+
+export function successMessage(event: SuccessEvent, opts: SlackStyle): SlackPayload {
+  const created = event.action === 'created';
+  const idNote = created ? `${event.belugaId}, created` : event.belugaId;
+  const summary =
+    `Renewed SSL certificate for ${event.domain} on Beluga (id ${idNote}), ` +
+    `expires ${event.notAfter.toISOString().slice(0, 10)} on host ${event.host}`;
+  const fields: SlackField[] = [
+    { title: 'Domain', value: event.domain, short: true },
+    { title: 'Expires', value: `${formatUtc(event.notAfter)} (${daysLeft(event.notAfter, event.at)})`, short: true },
+    { title: 'Beluga id', value: created ? `${event.belugaId} (created)` : event.belugaId, short: true },
+    { title: 'Host', value: event.host, short: true },
+  ];
+  return build(opts, summary, SUCCESS_COLOR, SUCCESS_PRETEXT, fields, event.at);
+}
+
+export function failureMessage(event: FailureEvent, opts: SlackStyle): SlackPayload {
+  const error = `${oneLine(event.error)} (${event.code})`;
+  const where = event.domain ? ` for ${event.domain}` : '';
+  const summary = `${FAILURE_PRETEXT}${where} on host ${event.host}: ${error}`;
+  const fields: SlackField[] = [];
+  if (event.domain) fields.push({ title: 'Domain', value: event.domain, short: true });
+  fields.push({ title: 'Host', value: event.host, short: true });
+  fields.push({ title: 'Error', value: error, short: false });
+  return build(opts, summary, FAILURE_COLOR, FAILURE_PRETEXT, fields, event.at);
+}
+
+/** Assembles the payload and escapes every text field in one place, so none is forgotten. */
+function build(
+  opts: SlackStyle,
+  summary: string,
+  color: string,
+  pretext: string,
+  fields: SlackField[],
+  at: Date,
+): SlackPayload {
+  const text = escapeSlack(summary);
+  return {
+    // Only legacy webhooks honour these; send them only when configured (reference/slack.md).
+    ...(opts.channel ? { channel: opts.channel } : {}),
+    ...(opts.username ? { username: opts.username } : {}),
+    ...(opts.iconEmoji ? { icon_emoji: opts.iconEmoji } : {}),
+    text,
+    attachments: [
+      {
+        fallback: text,
+        color,
+        pretext: escapeSlack(pretext),
+        fields: fields.map((f) => ({ title: escapeSlack(f.title), value: escapeSlack(f.value), short: f.short })),
+        footer: escapeSlack(FOOTER),
+        ts: Math.floor(at.getTime() / 1000),
+      },
+    ],
+  };
+}
+
+/** How the message reads in Slack, one line each: pretext, fields, footer (for the demo). */
+export function renderForTerminal(payload: SlackPayload): string[] {
+  const lines: string[] = [];
+  for (const a of payload.attachments ?? []) {
+    lines.push(unescapeSlack(a.pretext));
+    for (const f of a.fields) lines.push(`  ${unescapeSlack(f.title)}: ${unescapeSlack(f.value)}`);
+    lines.push(`  -- ${unescapeSlack(a.footer)}`);
+  }
+  if (lines.length === 0) lines.push(unescapeSlack(payload.text));
+  return lines;
+}

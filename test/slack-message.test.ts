@@ -1,0 +1,141 @@
+import t from 'tap';
+import {
+  daysLeft,
+  escapeSlack,
+  failureMessage,
+  renderForTerminal,
+  successMessage,
+} from '../src/notify/slack-message.js';
+import type { FailureEvent, SuccessEvent } from '../src/notify/types.js';
+
+const at = new Date('2026-10-03T08:15:42Z');
+const success: SuccessEvent = {
+  domain: 'example.com',
+  names: ['example.com', 'www.example.com'],
+  belugaId: '123',
+  action: 'updated',
+  notAfter: new Date('2027-01-01T12:00:00Z'),
+  fingerprint256: 'AA:BB',
+  host: 'web1',
+  at,
+};
+const failure: FailureEvent = {
+  domain: 'example.com',
+  error: 'the private key does not belong to the certificate',
+  code: 'KEY_MISMATCH',
+  host: 'web1',
+  at,
+};
+
+t.test('success message: the 2017 look plus expiry, id and host', async (t) => {
+  const text = 'Renewed SSL certificate for example.com on Beluga (id 123), expires 2027-01-01 on host web1';
+  t.strictSame(successMessage(success, {}), {
+    text,
+    attachments: [
+      {
+        fallback: text,
+        color: '#36a64f',
+        pretext: 'Renewed SSL certificate successfully',
+        fields: [
+          { title: 'Domain', value: 'example.com', short: true },
+          { title: 'Expires', value: '2027-01-01 12:00 UTC (90 days left)', short: true },
+          { title: 'Beluga id', value: '123', short: true },
+          { title: 'Host', value: 'web1', short: true },
+        ],
+        footer: 'Certificate renewal',
+        ts: 1791015342,
+      },
+    ],
+  });
+});
+
+t.test('success message says when the Beluga record was created', async (t) => {
+  const msg = successMessage({ ...success, action: 'created', belugaId: '77' }, {});
+  t.equal(msg.text, 'Renewed SSL certificate for example.com on Beluga (id 77, created), expires 2027-01-01 on host web1');
+  t.strictSame(msg.attachments[0]!.fields[2], { title: 'Beluga id', value: '77 (created)', short: true });
+});
+
+t.test('channel, username and icon appear only when set', async (t) => {
+  const bare = successMessage(success, {});
+  t.notOk('channel' in bare);
+  t.notOk('username' in bare);
+  t.notOk('icon_emoji' in bare);
+  const styled = failureMessage(failure, { channel: '#general', username: 'Job information', iconEmoji: ':osmc:' });
+  t.equal(styled.channel, '#general');
+  t.equal(styled.username, 'Job information');
+  t.equal(styled.icon_emoji, ':osmc:');
+  t.notOk('channel' in successMessage(success, { channel: '', username: 'x' }), 'empty channel is not sent');
+});
+
+t.test('failure message: red, Domain/Host/Error fields, code in brackets', async (t) => {
+  const text =
+    'SSL certificate deployment failed for example.com on host web1: ' +
+    'the private key does not belong to the certificate (KEY_MISMATCH)';
+  t.strictSame(failureMessage(failure, {}), {
+    text,
+    attachments: [
+      {
+        fallback: text,
+        color: 'danger',
+        pretext: 'SSL certificate deployment failed',
+        fields: [
+          { title: 'Domain', value: 'example.com', short: true },
+          { title: 'Host', value: 'web1', short: true },
+          { title: 'Error', value: 'the private key does not belong to the certificate (KEY_MISMATCH)', short: false },
+        ],
+        footer: 'Certificate renewal',
+        ts: 1791015342,
+      },
+    ],
+  });
+});
+
+t.test('failure without a known domain leaves the Domain field out', async (t) => {
+  const msg = failureMessage({ ...failure, domain: undefined, error: 'bad\n  usage', code: 'USAGE' }, {});
+  t.equal(msg.text, 'SSL certificate deployment failed on host web1: bad usage (USAGE)');
+  t.strictSame(msg.attachments[0]!.fields.map((f) => f.title), ['Host', 'Error']);
+});
+
+t.test('& < > are escaped in every text field, and nothing else is', async (t) => {
+  t.equal(escapeSlack(`a&b<c>d "e" 'f' *g* _h_`), `a&amp;b&lt;c&gt;d "e" 'f' *g* _h_`);
+  const msg = failureMessage(
+    { domain: 'a&b.example', error: 'Beluga said <html> & "quit"', code: 'REMOTE_REJECTED', host: 'h<1>', at },
+    {},
+  );
+  const a = msg.attachments[0]!;
+  const texts = [msg.text, a.fallback, a.pretext, a.footer, ...a.fields.flatMap((f) => [f.title, f.value])];
+  for (const s of texts) t.notMatch(s, /[<>]|&(?!amp;|lt;|gt;)/, `escaped: ${s}`);
+  t.equal(a.fields[0]!.value, 'a&amp;b.example');
+  t.equal(a.fields[1]!.value, 'h&lt;1&gt;');
+  t.equal(a.fields[2]!.value, 'Beluga said &lt;html&gt; &amp; "quit" (REMOTE_REJECTED)');
+  t.equal(msg.text, 'SSL certificate deployment failed for a&amp;b.example on host h&lt;1&gt;: Beluga said &lt;html&gt; &amp; "quit" (REMOTE_REJECTED)');
+  const ok = successMessage({ ...success, domain: 'x&y', host: '<h>' }, {});
+  t.equal(ok.attachments[0]!.fields[0]!.value, 'x&amp;y');
+  t.match(ok.text, 'for x&amp;y on Beluga');
+  t.match(ok.attachments[0]!.fallback, 'on host &lt;h&gt;');
+});
+
+t.test('days left: rounded down, singular, expired', async (t) => {
+  t.equal(daysLeft(new Date('2026-01-02T00:00:00Z'), new Date('2026-01-01T00:00:00Z')), '1 day left');
+  t.equal(daysLeft(new Date('2026-01-02T23:59:00Z'), new Date('2026-01-01T00:00:00Z')), '1 day left');
+  t.equal(daysLeft(new Date('2026-01-01T10:00:00Z'), new Date('2026-01-01T00:00:00Z')), '0 days left');
+  t.equal(daysLeft(new Date('2025-12-31T00:00:00Z'), new Date('2026-01-01T00:00:00Z')), 'expired');
+});
+
+t.test('renderForTerminal reads like Slack shows it: pretext, fields, footer', async (t) => {
+  t.strictSame(renderForTerminal(successMessage({ ...success, host: 'a&b' }, {})), [
+    'Renewed SSL certificate successfully',
+    '  Domain: example.com',
+    '  Expires: 2027-01-01 12:00 UTC (90 days left)',
+    '  Beluga id: 123',
+    '  Host: a&b',
+    '  -- Certificate renewal',
+  ]);
+  t.strictSame(renderForTerminal(failureMessage({ ...failure, domain: undefined }, {})), [
+    'SSL certificate deployment failed',
+    '  Host: web1',
+    '  Error: the private key does not belong to the certificate (KEY_MISMATCH)',
+    '  -- Certificate renewal',
+  ]);
+  t.strictSame(renderForTerminal({ text: 'plain &amp; simple', attachments: [] }), ['plain & simple']);
+});
