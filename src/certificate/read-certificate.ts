@@ -1,0 +1,87 @@
+import type { X509Certificate } from 'node:crypto';
+import { HookError } from '../errors.js';
+import { orderChain } from './chain.js';
+import { describeKey, readPrivateKey } from './key.js';
+import { certificateNames, commonName, nameCovers, normalise } from './names.js';
+import { parseCertificates, type SourcedCertificate } from './parse-certificates.js';
+import { derToPem } from './pem.js';
+import { readInputFile } from './read-file.js';
+import type { CertificateFiles, CheckedCertificate } from './types.js';
+import { checkValidity, validityOf } from './validity.js';
+
+/**
+ * Reads the certificate (a lone leaf or a leaf + intermediates bundle), its private key and an
+ * optional chain file, and checks everything that must hold before anything leaves the machine:
+ * the key type, the key belongs to the leaf, the leaf is valid at `now`, the chain links to the
+ * leaf, and the domain is among the leaf's names. Throws a HookError naming the file otherwise.
+ */
+export async function readCertificate(files: CertificateFiles, now: Date): Promise<CheckedCertificate> {
+  const { certPath, keyPath, chainPath } = files;
+  const certData = await readInputFile(certPath, 'certificate');
+  const keyData = await readInputFile(keyPath, 'key');
+  const chainData = chainPath === undefined ? undefined : await readInputFile(chainPath, 'chain');
+
+  const [leafEntry, ...bundled] = pickLeaf(parseCertificates(certData, certPath, 'certificate'));
+  const fromChain = chainData === undefined || chainPath === undefined ? [] : parseCertificates(chainData, chainPath, 'chain');
+  const leaf = leafEntry.cert;
+
+  const key = readPrivateKey(keyData, keyPath);
+  if (!leaf.checkPrivateKey(key.key)) {
+    throw new HookError(
+      'KEY_MISMATCH',
+      `key file ${keyPath} (${key.description}) does not belong to certificate ${certPath} (${describeKey(leaf.publicKey)}, ` +
+        `"${commonName(leaf) ?? 'no CN'}"); pass the key written together with this certificate`,
+    );
+  }
+
+  const validity = validityOf(leaf);
+  checkValidity(validity, now, certPath);
+
+  const chain = orderChain(leaf, certPath, [...bundled, ...fromChain]);
+
+  const names = certificateNames(leaf);
+  const domain = checkDomain(names, files.domain, certPath);
+
+  return {
+    domain,
+    names,
+    commonName: commonName(leaf),
+    notBefore: validity.notBefore,
+    notAfter: validity.notAfter,
+    serial: leaf.serialNumber.toUpperCase(),
+    fingerprint256: leaf.fingerprint256,
+    keyDescription: key.description,
+    certificatePem: toPem(leaf),
+    chainPem: chain.map(toPem).join(''),
+    chainCount: chain.length,
+    keyPem: key.pem,
+  };
+}
+
+/**
+ * The leaf is the first non-CA certificate (a bundle may, wrongly, start with an intermediate);
+ * it comes first in the result, the rest keep their order.
+ */
+function pickLeaf(certs: SourcedCertificate[]): SourcedCertificate[] {
+  const index = Math.max(0, certs.findIndex((entry) => !entry.cert.ca));
+  return [certs[index], ...certs.filter((_, i) => i !== index)];
+}
+
+/** The primary domain (given, or the first name) after checking the leaf covers it. */
+function checkDomain(names: string[], given: string | undefined, certPath: string): string {
+  if (names.length === 0) {
+    throw new HookError('DOMAIN_NOT_IN_CERT', `certificate ${certPath} has no DNS names (no subjectAltName, no CN); it cannot serve a site`);
+  }
+  const domain = normalise(given?.trim() ? given : names[0]);
+  if (!names.some((name) => nameCovers(name, domain))) {
+    throw new HookError(
+      'DOMAIN_NOT_IN_CERT',
+      `certificate ${certPath} does not cover ${domain}; its names are: ${names.join(', ')}; pass --domain with one of them, or the certificate issued for ${domain}`,
+    );
+  }
+  return domain;
+}
+
+function toPem(cert: X509Certificate): string {
+  return derToPem('CERTIFICATE', cert.raw);
+}
