@@ -247,6 +247,11 @@ t.test('an echoed body is redacted and capped; the URL never reaches a detail', 
   t.match(thrown, { ok: false, attempts: 1, detail: /^request failed: request to \[webhook URL\] failed/ });
 });
 
+t.test('a webhook URL that is not a URL fails as a transport error, and is not echoed', async (t) => {
+  const result = await notifier('not-a-url-s3cr3tT0k3nXYZ', { maxAttempts: 1 }).success();
+  t.match(result, { ok: false, attempts: 1, detail: /^connection failed.* after 1 attempt$/ });
+});
+
 t.test('a message that cannot be built is reported, not thrown, and nothing is sent', async (t) => {
   const slack = await startSlack(t);
   const result = await notifier(slack.url).success({ ...success, notAfter: new Date('nonsense') });
