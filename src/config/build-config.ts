@@ -1,0 +1,128 @@
+import { HookError } from '../errors.js';
+import { SECRET_NAMES, type Settings } from './settings.js';
+
+export type BelugaAuth =
+  | { kind: 'token'; tokenId: string; tokenSecret: string }
+  | { kind: 'basic'; username: string; password: string };
+
+export interface BelugaConfig {
+  baseUrl: string;
+  auth: BelugaAuth;
+  certId?: string;
+  site?: string;
+  sendChain: boolean;
+  timeoutMs: number;
+}
+
+export interface SlackSettings {
+  webhookUrl: string;
+  channel?: string;
+  username?: string;
+  iconEmoji?: string;
+  timeoutMs: number;
+  maxAttempts: number;
+}
+
+export const DEFAULT_BASE_URL = 'https://api.belugacdn.com';
+const DEFAULT_TIMEOUT_S = 20;
+
+/** Every secret value in the settings, for the redaction filter. */
+export function secretValues(settings: Settings): string[] {
+  return SECRET_NAMES.map((name) => settings[name]).filter((v): v is string => Boolean(v));
+}
+
+/**
+ * Build the Beluga settings. Reads BELUGA_TOKEN_ID/BELUGA_TOKEN_SECRET (preferred) or
+ * BELUGA_USERNAME/BELUGA_PASSWORD, BELUGA_BASE_URL, BELUGA_CERT_ID, BELUGA_SITE,
+ * BELUGA_SEND_CHAIN, BELUGA_TIMEOUT. Names every missing setting in one message.
+ */
+export function buildBelugaConfig(s: Settings): BelugaConfig {
+  const problems: string[] = [];
+  const auth = pickAuth(s, problems);
+  const baseUrl = checkUrl('BELUGA_BASE_URL', s.BELUGA_BASE_URL || DEFAULT_BASE_URL, problems);
+  const sendChain = parseBoolean('BELUGA_SEND_CHAIN', s.BELUGA_SEND_CHAIN, true, problems);
+  const timeoutMs = parseSeconds('BELUGA_TIMEOUT', s.BELUGA_TIMEOUT, DEFAULT_TIMEOUT_S, problems);
+  if (problems.length > 0 || !auth) {
+    throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
+  }
+  return {
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    auth,
+    certId: s.BELUGA_CERT_ID || undefined,
+    site: s.BELUGA_SITE || undefined,
+    sendChain,
+    timeoutMs,
+  };
+}
+
+/** Build the Slack settings, or undefined when SLACK_WEBHOOK_URL is not set (then no message). */
+export function buildSlackConfig(s: Settings): SlackSettings | undefined {
+  if (!s.SLACK_WEBHOOK_URL) return undefined;
+  const problems: string[] = [];
+  // The URL is a secret: name the setting, never echo the value.
+  checkUrl('SLACK_WEBHOOK_URL', s.SLACK_WEBHOOK_URL, problems, true);
+  if (problems.length > 0) throw new HookError('CONFIG', problems.join('; '));
+  return {
+    webhookUrl: s.SLACK_WEBHOOK_URL,
+    channel: s.SLACK_CHANNEL || undefined,
+    username: s.SLACK_USERNAME || undefined,
+    iconEmoji: s.SLACK_ICON_EMOJI || undefined,
+    timeoutMs: 10_000,
+    maxAttempts: 3,
+  };
+}
+
+function pickAuth(s: Settings, problems: string[]): BelugaAuth | undefined {
+  const { BELUGA_TOKEN_ID: id, BELUGA_TOKEN_SECRET: secret, BELUGA_USERNAME: user, BELUGA_PASSWORD: pass } = s;
+  if (id && secret) return { kind: 'token', tokenId: id, tokenSecret: secret };
+  // Half a token pair is a mistake even when basic auth is complete: say which half is missing.
+  if (id || secret) {
+    problems.push(`missing setting: ${id ? 'BELUGA_TOKEN_SECRET' : 'BELUGA_TOKEN_ID'} (the token pair needs both)`);
+    return undefined;
+  }
+  if (user && pass) return { kind: 'basic', username: user, password: pass };
+  if (user || pass) {
+    problems.push(`missing setting: ${user ? 'BELUGA_PASSWORD' : 'BELUGA_USERNAME'} (basic auth needs both)`);
+    return undefined;
+  }
+  problems.push('missing settings: BELUGA_TOKEN_ID and BELUGA_TOKEN_SECRET (or BELUGA_USERNAME and BELUGA_PASSWORD)');
+  return undefined;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** https:// anywhere; http:// only to loopback, so credentials never cross a network in clear. */
+function checkUrl(name: string, value: string, problems: string[], secret = false): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.push(`${name} is not a URL${secret ? '' : ` (${value})`}`);
+    return value;
+  }
+  if (url.protocol === 'https:') return value;
+  if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return value;
+  const shown = secret ? `${url.protocol}//…` : value;
+  problems.push(url.protocol === 'http:'
+    ? `${name} uses http:// to a non-loopback host (${shown}); use https://`
+    : `${name} must be an https:// URL (${shown})`);
+  return value;
+}
+
+function parseBoolean(name: string, value: string | undefined, fallback: boolean, problems: string[]): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(true|yes|1|on)$/i.test(value)) return true;
+  if (/^(false|no|0|off)$/i.test(value)) return false;
+  problems.push(`${name} must be true or false (got ${value})`);
+  return fallback;
+}
+
+function parseSeconds(name: string, value: string | undefined, fallback: number, problems: string[]): number {
+  if (value === undefined || value === '') return fallback * 1000;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
+    problems.push(`${name} must be a number of seconds between 0 and 600 (got ${value})`);
+    return fallback * 1000;
+  }
+  return Math.round(seconds * 1000);
+}

@@ -1,0 +1,113 @@
+import { readFile, stat } from 'node:fs/promises';
+import { HookError } from '../errors.js';
+
+/** Every setting the tool reads; anything else in the config file is reported as unknown. */
+export const SETTING_NAMES = [
+  'BELUGA_USERNAME',
+  'BELUGA_PASSWORD',
+  'BELUGA_TOKEN_ID',
+  'BELUGA_TOKEN_SECRET',
+  'BELUGA_BASE_URL',
+  'BELUGA_CERT_ID',
+  'BELUGA_SITE',
+  'BELUGA_SEND_CHAIN',
+  'BELUGA_TIMEOUT',
+  'SLACK_WEBHOOK_URL',
+  'SLACK_CHANNEL',
+  'SLACK_USERNAME',
+  'SLACK_ICON_EMOJI',
+] as const;
+
+/** Settings whose values are secrets: also accepted as NAME_FILE, and redacted from all output. */
+export const SECRET_NAMES = ['BELUGA_PASSWORD', 'BELUGA_TOKEN_SECRET', 'SLACK_WEBHOOK_URL'] as const;
+
+export const DEFAULT_CONFIG_PATH = '/etc/beluga-cert-hook/env';
+
+export type Settings = Partial<Record<string, string>>;
+
+const LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/;
+
+/** Parse `KEY=VALUE` lines (`#` comments, optional `export`, optional matching quotes). */
+export function parseConfigText(text: string, path: string): Settings {
+  const settings: Settings = {};
+  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, index) => {
+    if (/^\s*(#|$)/.test(raw)) return;
+    const match = LINE.exec(raw);
+    if (!match) {
+      throw new HookError('CONFIG', `${path} line ${index + 1} is not KEY=VALUE; fix or comment it out with #`);
+    }
+    let value = match[2];
+    const quoted = /^(["'])(.*)\1$/.exec(value);
+    if (quoted) value = quoted[2];
+    settings[match[1]] = value;
+  });
+  return settings;
+}
+
+/**
+ * Read the config file named by BELUGA_HOOK_CONFIG (default /etc/beluga-cert-hook/env).
+ * A missing default file is fine; a missing file that was named explicitly is an error;
+ * BELUGA_HOOK_CONFIG=none reads no file at all.
+ * Like ssh, refuse a file holding secrets that group or others can read.
+ */
+export async function readConfigFile(env: Settings): Promise<{ path: string; settings: Settings } | undefined> {
+  const explicit = env.BELUGA_HOOK_CONFIG;
+  if (explicit === 'none') return undefined; // the environment alone, no file at all
+  const path = explicit || DEFAULT_CONFIG_PATH;
+  let text: string;
+  let mode: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new HookError('CONFIG', `config file ${path} is not a regular file; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`);
+    mode = info.mode;
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if (err instanceof HookError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !explicit) return undefined;
+    if (code === 'ENOENT') throw new HookError('CONFIG', `config file ${path} (BELUGA_HOOK_CONFIG) does not exist; create it or unset BELUGA_HOOK_CONFIG`);
+    throw new HookError('CONFIG', `config file ${path} cannot be read (${code ?? 'error'}); check its owner and mode`);
+  }
+  const settings = parseConfigText(text, path);
+  const secrets = SECRET_NAMES.flatMap((name) => [name, `${name}_FILE`]).filter((name) => settings[name]);
+  if (secrets.length > 0 && (mode & 0o077) !== 0) {
+    const octal = (mode & 0o777).toString(8).padStart(4, '0');
+    throw new HookError('CONFIG', `config file ${path} holds secrets (${secrets.join(', ')}) but its mode ${octal} lets others read it; fix with: chmod 600 ${path}`);
+  }
+  return { path, settings };
+}
+
+/**
+ * Merge the environment over the config file (the environment wins), then replace every
+ * NAME_FILE of a secret by the content of that file. Reads: BELUGA_HOOK_CONFIG, the SETTING_NAMES,
+ * and BELUGA_PASSWORD_FILE, BELUGA_TOKEN_SECRET_FILE, SLACK_WEBHOOK_URL_FILE.
+ */
+export async function loadSettings(env: Settings): Promise<{ settings: Settings; configPath?: string }> {
+  const file = await readConfigFile(env);
+  const merged: Settings = { ...(file?.settings ?? {}) };
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  for (const name of SECRET_NAMES) {
+    const filePath = merged[`${name}_FILE`];
+    if (!filePath) continue;
+    if (merged[name]) {
+      throw new HookError('CONFIG', `both ${name} and ${name}_FILE are set; keep only one`);
+    }
+    merged[name] = await readSecretFile(name, filePath);
+  }
+  return { settings: merged, configPath: file?.path };
+}
+
+async function readSecretFile(name: string, path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new HookError('CONFIG', `${name}_FILE=${path} cannot be read (${code}); check the path and its permissions`);
+  }
+  const value = text.replace(/\r?\n$/, '');
+  if (!value) throw new HookError('CONFIG', `${name}_FILE=${path} is empty; put the secret in it`);
+  return value;
+}
