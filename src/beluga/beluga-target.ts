@@ -1,0 +1,44 @@
+import type { CheckedCertificate } from '../certificate/types.js';
+import type { BelugaConfig } from '../config/build-config.js';
+import type { HttpClient } from '../http.js';
+import type { Applied, Plan, Target } from '../targets/types.js';
+import { createBelugaClient, type BelugaClient } from './client.js';
+import { checkNameLoss, resolveRecord } from './resolve-record.js';
+
+/** Beluga as a deploy target: plan = list + resolve + name-loss check; apply = PUT or POST. */
+export function createBelugaTarget(config: BelugaConfig, deps: { http: HttpClient; now: () => Date }): Target {
+  const client: BelugaClient = createBelugaClient(config, deps);
+  return {
+    name: 'beluga',
+    async plan(cert, { allowNameLoss }) {
+      const records = await client.list();
+      const resolution = resolveRecord(records, cert, { certId: config.certId, site: config.site });
+      if (resolution.action === 'create') {
+        return { action: 'create', site: resolution.site, how: resolution.how, lostNames: [], sendChain: true };
+      }
+      const { record } = resolution;
+      const lostNames = checkNameLoss(record, cert, allowNameLoss);
+      return {
+        action: 'update',
+        recordId: record.id,
+        recordNames: record.names,
+        how: resolution.how,
+        lostNames,
+        sendChain: config.sendChain,
+      };
+    },
+    async apply(cert: CheckedCertificate, plan: Plan): Promise<Applied> {
+      if (plan.action === 'create') {
+        const body = { certificate: cert.certificatePem, key: cert.keyPem, chain: cert.chainPem, site: plan.site ?? '' };
+        const created = await client.create(body);
+        return { id: String(created.id), action: 'create' };
+      }
+      // The id goes back exactly as the server sent it (a string or a number).
+      const id = plan.recordId ?? '';
+      // An empty chain is left out rather than sent, so it cannot wipe the chain the CDN holds.
+      const chain = plan.sendChain && cert.chainPem ? { chain: cert.chainPem } : {};
+      await client.update(id, { certificate: cert.certificatePem, key: cert.keyPem, ...chain });
+      return { id: String(id), action: 'update' };
+    },
+  };
+}
