@@ -1,0 +1,29 @@
+/** The answer a fault stands for, when it names one (status, failure or body). */
+import { failureReply, type Reply } from './reply.js';
+import { slackErrorText } from './slack-sink.js';
+import type { Fault } from './types.js';
+
+export function faultReply(fault: Fault): Reply | undefined {
+  if (fault.status === undefined && !fault.failure && fault.body === undefined) return undefined;
+  if (fault.target === 'api') {
+    if (fault.body !== undefined) return rawReply(fault.status ?? 200, fault.body, 'text/html; charset=utf-8');
+    if (fault.failure) return failureReply(fault.status ?? 200, 'sandbox_fault', 'the sandbox was told to fail this request');
+    return failureReply(fault.status as number, 'sandbox_fault', `the sandbox was told to answer HTTP ${fault.status}`);
+  }
+  // Slack has no JSON failure: `failure` is a 200 whose body is not "ok", which a client must notice.
+  const status = fault.status ?? 200;
+  const text = fault.body ?? (fault.failure ? 'failure' : slackErrorText(status));
+  return rawReply(status, text, 'text/plain; charset=utf-8');
+}
+
+/** A raw body is labelled JSON when it parses as JSON, else as `otherwise` (an HTML proxy page). */
+function rawReply(status: number, body: string, otherwise: string): Reply {
+  let type = otherwise;
+  try {
+    JSON.parse(body);
+    type = 'application/json';
+  } catch {
+    // not JSON: keep the fallback type
+  }
+  return { status, body, headers: { 'Content-Type': type } };
+}

@@ -1,0 +1,119 @@
+/**
+ * Starts the sandbox: one HTTP server on 127.0.0.1 serving the Beluga API and a Slack webhook
+ * sink, recording every request and applying queued faults before normal handling.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { handleApi } from './api-handler.js';
+import { handleSlack } from './slack-sink.js';
+import { faultReply } from './fault-reply.js';
+import { FaultQueue } from './fault-queue.js';
+import { RecordStore } from './record-store.js';
+import { readBody } from './read-body.js';
+import { failureReply, sendReply, textReply, type Reply } from './reply.js';
+import type { RecordedRequest, Sandbox, SandboxOptions } from './types.js';
+
+/** Bodies past this are answered 413 (a certificate upload is a few KiB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const now = options.now ?? (() => new Date());
+  const store = new RecordStore({ statePath: options.statePath, numericIds: options.numericIds ?? false, now }, options.records ?? []);
+  const faults = new FaultQueue();
+  const requests: RecordedRequest[] = [];
+  const slackRequests: RecordedRequest[] = [];
+  const slackMessages: unknown[] = [];
+  // The token plays a secret: tests can check that it never shows up in output.
+  const webhookPath = `/slack/services/T00000000/B00000000/${randomBytes(12).toString('hex')}`;
+  const sockets = new Set<Socket>();
+  const cancels = new Set<() => void>();
+
+  /** Resolves true after `ms`, or false at once when the sandbox closes first. */
+  const delay = (ms: number) => new Promise<boolean>((resolve) => {
+    const cancel = () => { clearTimeout(timer); cancels.delete(cancel); resolve(false); };
+    const timer = setTimeout(() => { cancels.delete(cancel); resolve(true); }, ms);
+    cancels.add(cancel);
+  });
+
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = req.method ?? 'GET';
+    const target = req.url ?? '/';
+    const path = target.split('?')[0] as string;
+    const isSlack = path.startsWith('/slack/');
+    res.on('close', () => options.log?.(`${method} ${isSlack ? '/slack/services/***' : path} ${res.headersSent ? res.statusCode : 'dropped'}`));
+    const { body, tooLarge, aborted } = await readBody(req, MAX_BODY_BYTES);
+    const headers = flattenHeaders(req.headers);
+    (isSlack ? slackRequests : requests).push({ method, path: target, headers, body: body.toString('utf8'), at: new Date() });
+    if (aborted) return;
+    const fault = faults.take(isSlack ? 'slack' : 'api', method);
+    if (fault?.delayMs !== undefined && fault.delayMs > 0 && !(await delay(fault.delayMs))) return;
+    if (fault?.drop) {
+      req.socket.destroy();
+      return;
+    }
+    let reply: Reply | undefined = fault && faultReply(fault);
+    if (!reply && tooLarge) {
+      reply = isSlack ? textReply(413, 'request_too_large') : failureReply(413, 'payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
+    }
+    reply ??= isSlack
+      ? handleSlack({ method, path, contentType: headers['content-type'], body }, webhookPath, (p) => slackMessages.push(p))
+      : handleApi({ method, target, headers, body }, { store, credentials: options.credentials, now });
+    sendReply(res, reply, fault?.headers);
+  };
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch(() => {
+      // Never crash the test run: any bug becomes a 500 the client must cope with anyway.
+      sendReply(res, failureReply(500, 'internal_error', 'the sandbox failed to handle this request'));
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (_err, socket: Socket) => {
+    const body = JSON.stringify({ result: 'failure', message: 'malformed HTTP request', error: 'bad_request' });
+    if (socket.writable) {
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    } else {
+      socket.destroy();
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    slackUrl: `${url}${webhookPath}`,
+    records: () => store.snapshot(),
+    requests,
+    slackRequests,
+    slackMessages,
+    fault: (f) => faults.add(f),
+    clearFaults: () => faults.clear(),
+    close: () => new Promise<void>((resolve) => {
+      for (const cancel of [...cancels]) cancel();
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    }),
+  };
+}
+
+/** Lower-case names, repeated headers joined with ", " (node gives arrays for a few). */
+function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}

@@ -1,0 +1,105 @@
+/**
+ * The public shapes of the sandbox: a Beluga-compatible API and a Slack sink on 127.0.0.1 that
+ * tests (and the `sandbox` CLI command) start, fault and inspect.
+ */
+
+export interface SandboxCredentials {
+  username?: string;
+  password?: string;
+  tokenId?: string;
+  tokenSecret?: string;
+}
+
+export interface SeedRecord {
+  id?: string | number;
+  site?: string;
+  certificate: string;
+  key?: string;
+  chain?: string;
+  /** Overrides the names derived from `certificate` (to play a server whose records disagree). */
+  names?: string[];
+}
+
+export interface SandboxOptions {
+  /** 0 (default) = any free port; the server always binds 127.0.0.1. */
+  port?: number;
+  credentials: SandboxCredentials;
+  /** JSON file {"certificates": [...]}: loaded at start if present, rewritten after every change. */
+  statePath?: string;
+  /** Initial records (ignored when statePath exists). */
+  records?: SeedRecord[];
+  /** Ids as JSON numbers instead of strings (the wire may do either). */
+  numericIds?: boolean;
+  /** For Date-header skew checks. */
+  now?: () => Date;
+  /** One line per request: method, path, status (never a credential, body or webhook token). */
+  log?: (line: string) => void;
+}
+
+/** A stored certificate: the CERT fields the API answers with, plus what it never answers with. */
+export interface SandboxRecord {
+  id: string | number;
+  site: string;
+  common_name: string;
+  enabled: boolean;
+  cname: string;
+  names: string[];
+  protocols: string;
+  ciphers: string;
+  ocsp_expires: string;
+  status: string;
+  certificate: string;
+  chain: string;
+  key: string;
+}
+
+/** The fields of a CERT object on the wire: never the key (nor the PEM texts). */
+export type CertObject = Omit<SandboxRecord, 'certificate' | 'chain' | 'key'>;
+
+export interface RecordedRequest {
+  method: string;
+  /** As sent, with the query string. */
+  path: string;
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: string;
+  at: Date;
+}
+
+export interface Fault {
+  target: 'api' | 'slack';
+  /** Apply only to requests with this method. */
+  method?: string;
+  /** How many matching requests it applies to (default 1). */
+  times?: number;
+  /** Answer with this status ... */
+  status?: number;
+  /** ... and this raw body (default: a JSON failure for the API, Slack-style text for Slack). */
+  body?: string;
+  /** Added to the answer, e.g. {'Retry-After': '1'}. */
+  headers?: Record<string, string>;
+  /** HTTP 200 (or `status`) with {"result":"failure","message":"...","error":"..."}. */
+  failure?: boolean;
+  /** Wait this long before answering (then the above, or the normal answer). */
+  delayMs?: number;
+  /** Destroy the socket without any answer. */
+  drop?: boolean;
+}
+
+export interface Sandbox {
+  /** Base URL for BELUGA_BASE_URL, e.g. http://127.0.0.1:PORT */
+  url: string;
+  /** Slack incoming-webhook URL (its last segment plays the secret token). */
+  slackUrl: string;
+  /** Deep copies, including certificate, chain and key. */
+  records(): SandboxRecord[];
+  /** Every request that was not for the Slack sink, in order. */
+  requests: RecordedRequest[];
+  slackRequests: RecordedRequest[];
+  /** Parsed payloads the Slack sink accepted. */
+  slackMessages: unknown[];
+  fault(f: Fault): void;
+  clearFaults(): void;
+  /** Closes the server and any open sockets; resolves promptly even with delayed requests pending. */
+  close(): Promise<void>;
+}
