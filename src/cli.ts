@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+import { hostname } from 'node:os';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { RunContext } from './commands/context.js';
+import { EXIT } from './errors.js';
+import { nodeFetchClient } from './http.js';
+
+/** The version in package.json (one directory above dist/ and src/). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * The `beluga-cert` command line. Takes its whole outside world as arguments (`run({argv, ...})`)
+ * and returns the exit code; only the bottom of this file touches `process`.
+ */
+export async function run(argv: string[], ctx: RunContext): Promise<number> {
+  const { default: yargs } = await import('yargs');
+  let code: number = EXIT.OK;
+  let usageError: string | undefined;
+  const parser = yargs(argv)
+    .scriptName('beluga-cert')
+    .usage('$0 <command> [options]\n\nDeploy renewed TLS certificates to the Beluga CDN and tell Slack.')
+    .command('deploy', 'read, check and upload a certificate, then notify', (y) => y
+      .option('cert', { type: 'string', demandOption: true, describe: 'certificate file (leaf, or leaf + intermediates)' })
+      .option('key', { type: 'string', demandOption: true, describe: 'private key file (PKCS#1, SEC1 or PKCS#8)' })
+      .option('chain', { type: 'string', describe: 'intermediate certificates file' })
+      .option('domain', { type: 'string', describe: 'primary domain (default: the certificate\'s first DNS name)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'read, check and resolve (GET only); send nothing' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' })
+      .option('allow-name-loss', { type: 'boolean', default: false, describe: 'upload even if names the record serves would be lost' }),
+    async (a) => {
+      const { deployCommand } = await import('./commands/deploy.js');
+      code = await deployCommand({
+        cert: a.cert, key: a.key, chain: a.chain, domain: a.domain,
+        dryRun: a['dry-run'], json: a.json, allowNameLoss: a['allow-name-loss'],
+      }, ctx);
+    })
+    .command('sandbox', 'run a local Beluga-compatible API and Slack sink on 127.0.0.1', (y) => y
+      .option('port', { type: 'number', default: 0, describe: 'port to listen on (0: any free port)' })
+      .option('state', { type: 'string', describe: 'JSON file keeping the records between runs' }),
+    async (a) => {
+      const { sandboxCommand } = await import('./commands/sandbox.js');
+      code = await sandboxCommand({ port: a.port, state: a.state }, ctx);
+    })
+    .command('demo', 'deploy a fixture certificate to an embedded sandbox, step by step', (y) => y,
+      async () => {
+        const { demoCommand } = await import('./commands/demo.js');
+        code = await demoCommand(ctx);
+      })
+    .demandCommand(1, 'name a command: deploy, sandbox or demo')
+    .strict()
+    .version(version())
+    .help()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageError = msg;
+    });
+  await parser.parseAsync();
+  if (usageError) {
+    ctx.stderr.write(`beluga-cert: USAGE: ${usageError}; see beluga-cert --help\n`);
+    return EXIT.USAGE;
+  }
+  return code;
+}
+
+function isMain(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  // A closed pipe (`beluga-cert demo | head`) is not an error worth a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+  run(process.argv.slice(2), {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    http: nodeFetchClient,
+    now: () => new Date(),
+    host: hostname(),
+  }).then((code) => {
+    process.exitCode = code;
+  }, (err) => {
+    process.stderr.write(`beluga-cert: INTERNAL: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT.INTERNAL;
+  });
+}

@@ -1,0 +1,75 @@
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { EXIT } from '../errors.js';
+import { renderForTerminal, type SlackPayload } from '../notify/slack-message.js';
+import type { RunContext } from './context.js';
+import { deployCommand } from './deploy.js';
+
+/** The fixture certificates shipped with the package (made by test/fixtures/make-fixtures.sh). */
+const FIXTURES = new URL('../../test/fixtures/', import.meta.url);
+const fixture = (name: string) => fileURLToPath(new URL(name, FIXTURES));
+
+/**
+ * `beluga-cert demo`: the main job end to end with no account: an embedded sandbox holding an
+ * old certificate for example.com, then a real `deploy` of a renewed one, step by step, and the
+ * Slack message as it would read. The demo's token is random and never printed.
+ */
+export async function demoCommand(ctx: RunContext): Promise<number> {
+  const say = (line: string) => void ctx.stdout.write(`${line}\n`);
+  const { startSandbox } = await import('../sandbox/index.js');
+  const credentials = { tokenId: 'demo', tokenSecret: randomBytes(24).toString('hex') };
+  const sandbox = await startSandbox({
+    credentials,
+    records: [
+      { id: '1001', site: 'example-com', certificate: await readFile(fixture('rsa2048.crt'), 'utf8'), key: await readFile(fixture('rsa2048.pkcs1.key'), 'utf8') },
+      { id: '1002', site: 'example-net', certificate: await readFile(fixture('ec384.crt'), 'utf8'), key: await readFile(fixture('ec384.sec1.key'), 'utf8') },
+    ],
+  });
+  try {
+    say(`== 1. A Beluga sandbox is running at ${sandbox.url}, with a Slack sink beside it. It holds:`);
+    showRecords(sandbox.records(), say);
+    say('== 2. An ACME client has just renewed example.com (EC P-256, lego-style bundle: leaf + 2 intermediates).');
+    say('     Running: beluga-cert deploy --cert ec256.bundle.crt --key ec256.sec1.key');
+    const code = await deployCommand({
+      cert: fixture('ec256.bundle.crt'), key: fixture('ec256.sec1.key'),
+      dryRun: false, json: false, allowNameLoss: false,
+    }, {
+      ...ctx,
+      stdout: { write: (s: string) => ctx.stdout.write(s.replace(/^(?=.)/gm, '     ')) },
+      env: {
+        BELUGA_HOOK_CONFIG: 'none',
+        BELUGA_BASE_URL: sandbox.url,
+        BELUGA_TOKEN_ID: credentials.tokenId,
+        BELUGA_TOKEN_SECRET: credentials.tokenSecret,
+        SLACK_WEBHOOK_URL: sandbox.slackUrl,
+        SLACK_CHANNEL: '#general',
+        SLACK_USERNAME: 'Job information',
+        SLACK_ICON_EMOJI: ':osmc:',
+      },
+    });
+    if (code !== EXIT.OK) {
+      say(`== The deploy failed (exit ${code}); see the error above.`);
+      return code;
+    }
+    const requests = sandbox.requests.map((r) => `${r.method} ${r.path}`);
+    say(`== 3. Requests Beluga received (token-signed, key only in the PUT body): ${requests.join(', ')}`);
+    say('     Beluga now holds (id=1001 now serves the renewed certificate):');
+    showRecords(sandbox.records(), say);
+    say('== 4. The Slack message, as it reads in the channel:');
+    for (const message of sandbox.slackMessages) {
+      for (const line of renderForTerminal(message as SlackPayload)) say(`     ${line}`);
+    }
+    say('== Done. Point BELUGA_* and SLACK_WEBHOOK_URL at the real services to do this for your site.');
+    return EXIT.OK;
+  } finally {
+    await sandbox.close();
+  }
+}
+
+function showRecords(records: Array<{ id: string | number; names: string[]; certificate: string }>, say: (line: string) => void): void {
+  for (const r of records) {
+    const cert = new X509Certificate(r.certificate);
+    say(`     id=${r.id}  ${r.names.join(', ')}  expires ${cert.validTo}  sha256 ${cert.fingerprint256.slice(0, 23)}…`);
+  }
+}

@@ -1,0 +1,53 @@
+import { loadSettings } from '../config/settings.js';
+import { EXIT, HookError } from '../errors.js';
+import { createOutput } from '../redact.js';
+import type { RunContext } from './context.js';
+import { reportError } from './deploy.js';
+
+/**
+ * `beluga-cert sandbox`: a Beluga-compatible API and a Slack sink on 127.0.0.1, checking auth
+ * against BELUGA_USERNAME/BELUGA_PASSWORD and BELUGA_TOKEN_ID/BELUGA_TOKEN_SECRET. Runs until
+ * SIGINT or SIGTERM (or `ctx.stop` resolves, for tests).
+ */
+export async function sandboxCommand(
+  args: { port: number; state?: string },
+  ctx: RunContext & { stop?: Promise<void> },
+): Promise<number> {
+  const out = createOutput(ctx.stdout, ctx.stderr);
+  try {
+    const { settings: s } = await loadSettings(ctx.env);
+    const credentials = {
+      username: s.BELUGA_USERNAME, password: s.BELUGA_PASSWORD,
+      tokenId: s.BELUGA_TOKEN_ID, tokenSecret: s.BELUGA_TOKEN_SECRET,
+    };
+    out.addSecrets([credentials.password, credentials.tokenSecret].filter((v): v is string => Boolean(v)));
+    const basic = Boolean(credentials.username && credentials.password);
+    const token = Boolean(credentials.tokenId && credentials.tokenSecret);
+    if (!basic && !token) {
+      throw new HookError('CONFIG', 'the sandbox checks requests against BELUGA_TOKEN_ID and BELUGA_TOKEN_SECRET (or BELUGA_USERNAME and BELUGA_PASSWORD); set at least one pair');
+    }
+    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
+      throw new HookError('USAGE', `--port must be a port number from 0 to 65535 (got ${args.port})`);
+    }
+    const { startSandbox, formatSandboxBanner } = await import('../sandbox/index.js');
+    const sandbox = await startSandbox({ port: args.port, credentials, statePath: args.state, log: (line) => out.info(line) });
+    for (const line of formatSandboxBanner(sandbox)) out.info(line);
+    await (ctx.stop ?? untilSignal());
+    await sandbox.close();
+    return EXIT.OK;
+  } catch (err) {
+    return reportError(err, out);
+  }
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}

@@ -1,0 +1,96 @@
+import type { CheckedCertificate, CertificateFiles } from './certificate/types.js';
+import { isHookError } from './errors.js';
+import type { FailureEvent, Notifier, NotifyResult } from './notify/types.js';
+import type { Output } from './redact.js';
+import type { Applied, Plan, Target } from './targets/types.js';
+
+/**
+ * The deploy pipeline: read → check → resolve → upload → notify. Steps that send anything are
+ * skipped in a dry run; a failure at any step is told to every notifier, then rethrown.
+ */
+export interface DeployOptions {
+  files: CertificateFiles;
+  dryRun: boolean;
+  allowNameLoss: boolean;
+}
+
+export interface DeployContext {
+  /** Built lazily so that a configuration error is still told to the notifiers. */
+  target: () => Target;
+  notifiers: Notifier[];
+  out: Output;
+  now: () => Date;
+  host: string;
+  readCertificate: (files: CertificateFiles, now: Date) => Promise<CheckedCertificate>;
+}
+
+export interface DeployOutcome {
+  certificate: CheckedCertificate;
+  plan: Plan;
+  applied?: Applied;
+  notifications: NotifyResult[];
+}
+
+export async function runDeploy(options: DeployOptions, ctx: DeployContext): Promise<DeployOutcome> {
+  const { out } = ctx;
+  let domain = options.files.domain;
+  try {
+    const target = ctx.target();
+    const cert = await ctx.readCertificate(options.files, ctx.now());
+    domain = cert.domain;
+    // The key's base64 lines join the redaction filter: even a bug cannot print them.
+    out.addSecrets(cert.keyPem.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----')));
+    out.info(`read: ${cert.domain}: ${cert.names.join(', ')}; ${cert.keyDescription}; expires ${cert.notAfter.toISOString()}; sha256 ${cert.fingerprint256}`);
+    out.info(`check: key matches, valid now, chain of ${cert.chainCount} intermediate(s) links to the certificate`);
+    if (cert.chainCount === 0) out.info('warning: no intermediate certificates found; browsers may not trust the CDN without them (pass --chain)');
+
+    const plan = await target.plan(cert, { allowNameLoss: options.allowNameLoss });
+    out.info(`resolve: ${describePlan(plan)} (${plan.how})`);
+    if (plan.lostNames.length > 0) out.info(`warning: --allow-name-loss: ${plan.lostNames.join(', ')} will no longer be covered`);
+
+    if (options.dryRun) {
+      out.info(`dry run: would ${plan.action === 'update' ? 'PUT' : 'POST'} the certificate (${cert.names.length} names), ${plan.sendChain && cert.chainPem ? `chain of ${cert.chainCount}` : 'no chain'}, and the private key (not shown); nothing sent`);
+      return { certificate: cert, plan, notifications: [] };
+    }
+    const applied = await target.apply(cert, plan);
+    out.info(`upload: ${applied.action === 'update' ? 'updated' : 'created'} Beluga certificate id=${applied.id}`);
+
+    const event = {
+      domain: cert.domain, names: cert.names, belugaId: applied.id,
+      action: applied.action === 'update' ? 'updated' as const : 'created' as const,
+      notAfter: cert.notAfter, fingerprint256: cert.fingerprint256, host: ctx.host, at: ctx.now(),
+    };
+    const notifications = await notifyAll(ctx, (n) => n.success(event));
+    return { certificate: cert, plan, applied, notifications };
+  } catch (err) {
+    if (!options.dryRun) {
+      const known = isHookError(err) ? err : undefined;
+      const event: FailureEvent = {
+        domain, host: ctx.host, at: ctx.now(),
+        code: known?.code ?? 'INTERNAL', error: known?.message ?? 'unexpected internal error',
+      };
+      await notifyAll(ctx, (n) => n.failure(event));
+    }
+    throw err;
+  }
+}
+
+function describePlan(plan: Plan): string {
+  if (plan.action === 'create') return `create a new Beluga certificate for site ${plan.site}`;
+  return `update Beluga certificate id=${plan.recordId} (${plan.recordNames?.join(', ')})`;
+}
+
+/** Notifiers never fail a deploy: a failed message is a warning line. */
+async function notifyAll(ctx: DeployContext, send: (n: Notifier) => Promise<NotifyResult>): Promise<NotifyResult[]> {
+  const results = await Promise.all(ctx.notifiers.map(async (n) => {
+    try {
+      return await send(n);
+    } catch (err) {
+      return { notifier: n.name, ok: false, detail: err instanceof Error ? err.message : 'failed', attempts: 1 };
+    }
+  }));
+  for (const r of results) {
+    ctx.out.info(r.ok ? `notify: ${r.notifier}: ${r.detail}` : `warning: notify: ${r.notifier} failed: ${r.detail}`);
+  }
+  return results;
+}
