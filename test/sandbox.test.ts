@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { startSandbox, formatSandboxBanner, type Sandbox, type SandboxOptions } from '../src/sandbox/index.js';
 import { basic, call, fixture, json, JSON_TYPE } from './helpers/sandbox-http.js';
@@ -247,4 +248,48 @@ t.test('banner names the API and Slack URLs', async (t) => {
   t.ok(lines.some((l) => l.includes(sb.slackUrl)));
   t.match(sb.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   t.match(sb.slackUrl, new RegExp(`^${sb.url}/slack/services/`));
+});
+
+t.test('malformed HTTP gets a 400 JSON answer and the server lives on', async (t) => {
+  const sb = await start(t);
+  const url = new URL(sb.url);
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.end('THIS IS NOT HTTP\r\n\r\n'));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.on('error', reject);
+  });
+  t.match(answer, /^HTTP\/1\.1 400 /);
+  t.match(answer, /"result":"failure"/);
+  t.equal((await send(sb, 'GET', API)).status, 200);
+});
+
+t.test('PEM-shaped garbage is refused as a certificate or a chain', async (t) => {
+  const sb = await start(t, { records: [{ certificate: EC.certificate }] });
+  const garbage = '-----BEGIN CERTIFICATE-----\nAAAAAAAA\n-----END CERTIFICATE-----\n';
+  t.equal(json(await send(sb, 'PUT', API, { id: '1000', certificate: garbage, key: EC.key })).error, 'invalid_certificate');
+  t.equal(json(await send(sb, 'PUT', API, { id: '1000', ...EC, chain: CHAIN + garbage })).error, 'invalid_chain');
+  t.equal((await send(sb, 'PUT', API, { id: '1000', ...EC, chain: CHAIN })).status, 200);
+});
+
+t.test('seeded names override the certificate, for servers whose records disagree', async (t) => {
+  const sb = await start(t, { records: [{ certificate: EC.certificate, names: ['old.example.com'] }] });
+  const cert = json(await send(sb, 'GET', `${API}/1000`));
+  t.same(cert.names, ['old.example.com']);
+  t.equal(cert.common_name, 'old.example.com');
+});
+
+t.test('a failed state write answers 500 and changes nothing', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const statePath = join(dir, 'gone', 'state.json');
+  const sb = await start(t, { statePath, records: [{ certificate: EC.certificate }] });
+  const res = await send(sb, 'PUT', API, { id: '1000', ...RSA });
+  t.equal(res.status, 500);
+  t.equal(json(res).result, 'failure');
+  t.equal(sb.records()[0]?.certificate, EC.certificate);
+  t.equal((await send(sb, 'GET', API)).status, 200);
+  writeFileSync(join(dir, 'no-array.json'), '{"certs": []}');
+  await t.rejects(startSandbox({ credentials: {}, statePath: join(dir, 'no-array.json') }), /no "certificates" array/);
 });

@@ -23,7 +23,7 @@ export interface Upload extends DerivedNames {
 }
 
 export class RecordStore {
-  private readonly records: SandboxRecord[] = [];
+  private records: SandboxRecord[] = [];
   private nextId = FIRST_ID;
 
   constructor(private readonly options: StoreOptions, seeds: SeedRecord[]) {
@@ -47,33 +47,35 @@ export class RecordStore {
   }
 
   create(site: string, upload: Upload): SandboxRecord {
-    const id = this.newId();
     const { certificate, key } = upload;
-    const record = this.fill({ id, site, certificate, key, chain: upload.chain ?? '' }, upload);
-    this.records.push(record);
-    this.save();
+    const record = this.fill({ id: this.newId(), site, certificate, key, chain: upload.chain ?? '' }, upload);
+    this.commit([...this.records, record]);
     return record;
   }
 
   /** Replaces certificate and key; keeps the old chain when the upload has none. */
   update(record: SandboxRecord, upload: Upload): SandboxRecord {
-    record.certificate = upload.certificate;
-    record.key = upload.key;
-    if (upload.chain !== undefined) record.chain = upload.chain;
-    record.names = [...upload.names];
-    record.common_name = upload.commonName;
-    record.ocsp_expires = ocspExpires(this.options.now());
-    this.save();
-    return record;
+    const updated: SandboxRecord = {
+      ...record,
+      certificate: upload.certificate,
+      key: upload.key,
+      chain: upload.chain ?? record.chain,
+      names: [...upload.names],
+      common_name: upload.commonName,
+      ocsp_expires: ocspExpires(this.options.now()),
+    };
+    this.commit(this.records.map((r) => (r === record ? updated : r)));
+    return updated;
   }
 
   remove(record: SandboxRecord): void {
-    this.records.splice(this.records.indexOf(record), 1);
-    this.save();
+    this.commit(this.records.filter((r) => r !== record));
   }
 
-  private save(): void {
-    if (this.options.statePath !== undefined) saveState(this.options.statePath, this.records);
+  /** Writes first, so a failed write (answered 500) leaves memory and file in agreement. */
+  private commit(next: SandboxRecord[]): void {
+    if (this.options.statePath !== undefined) saveState(this.options.statePath, next);
+    this.records = next;
   }
 
   private newId(): string | number {
