@@ -1,62 +1,22 @@
 import t from 'tap';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { nodeFetchClient, type HttpClient } from '../src/http.js';
 import { createSlackNotifier, retryAfterMs, type SlackConfig } from '../src/notify/slack.js';
 import { successMessage } from '../src/notify/slack-message.js';
 import type { FailureEvent, NotifyResult, SuccessEvent } from '../src/notify/types.js';
+import { startSandbox, type Fault } from '../src/sandbox/index.js';
 
-/** One scripted answer of the fake Slack; requests beyond the script get 200 "ok". */
-interface Answer {
-  status?: number;
-  body?: string;
-  headers?: Record<string, string>;
-  delayMs?: number;
-  drop?: boolean;
+/** Every webhook URL a test used: none may appear in any detail. */
+const secrets: string[] = [];
+
+/** The shared sandbox's Slack sink (a real server on 127.0.0.1), with the faults queued in order. */
+async function startSlack(t: { teardown(fn: () => unknown): void }, faults: Omit<Fault, 'target'>[] = []) {
+  const sandbox = await startSandbox({ credentials: {} });
+  t.teardown(() => sandbox.close());
+  for (const f of faults) sandbox.fault({ target: 'slack', ...f });
+  secrets.push(sandbox.slackUrl, new URL(sandbox.slackUrl).pathname.split('/').pop() as string);
+  return { url: sandbox.slackUrl, received: sandbox.slackRequests, messages: sandbox.slackMessages, sandbox };
 }
 
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A small server on 127.0.0.1 that answers like a Slack incoming webhook. */
-async function startSlack(t: { teardown(fn: () => unknown): void }, script: Answer[] = []) {
-  const received: Received[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const answer = script.shift() ?? {};
-      if (answer.drop) {
-        req.socket.destroy();
-        return;
-      }
-      const reply = () => {
-        if (res.destroyed) return;
-        res.writeHead(answer.status ?? 200, { 'content-type': 'text/html', ...answer.headers });
-        res.end(answer.body ?? 'ok');
-      };
-      if (!answer.delayMs) return reply();
-      const timer = setTimeout(() => (timers.delete(timer), reply()), answer.delayMs);
-      timers.add(timer);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(async () => {
-    for (const timer of timers) clearTimeout(timer);
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}${TOKEN_PATH}`, received };
-}
-
-const TOKEN_PATH = '/services/T0TEST/B0TEST/s3cr3tT0k3nXYZ';
 const at = new Date('2026-10-03T08:15:42Z');
 const success: SuccessEvent = {
   domain: 'example.com',
@@ -98,7 +58,7 @@ t.test('200 ok: one POST of exactly the message JSON', async (t) => {
   t.equal(slack.received.length, 1);
   const [req] = slack.received;
   t.equal(req!.method, 'POST');
-  t.equal(req!.url, TOKEN_PATH);
+  t.equal(req!.path, new URL(slack.url).pathname);
   t.equal(req!.headers['content-type'], 'application/json');
   const text = 'Renewed SSL certificate for example.com on Beluga (id 123), expires 2027-01-01 on host web1';
   t.strictSame(JSON.parse(req!.body), {
@@ -119,6 +79,7 @@ t.test('200 ok: one POST of exactly the message JSON', async (t) => {
       },
     ],
   });
+  t.strictSame(slack.messages, [JSON.parse(req!.body)], 'the sink accepted it as a Slack message');
   t.strictSame(n.sleeps, []);
 });
 
@@ -151,6 +112,14 @@ t.test('final 4xx answers: one attempt, the code in the detail', async (t) => {
   }
 });
 
+t.test('a revoked or mistyped webhook token: the sink says no_service, final', async (t) => {
+  const slack = await startSlack(t);
+  const wrong = slack.url.replace(/[^/]+$/, 'not-the-token');
+  secrets.push(wrong);
+  t.strictSame(await notifier(wrong).success(), { notifier: 'slack', ok: false, detail: 'HTTP 404 no_service', attempts: 1 });
+  t.strictSame(slack.messages, []);
+});
+
 t.test('a 200 without the body "ok" is not success', async (t) => {
   const slack = await startSlack(t, [{ status: 200, body: '<html>proxy login</html>' }]);
   t.strictSame(await notifier(slack.url).success(), { notifier: 'slack', ok: false, detail: 'HTTP 200 <html>proxy login</html>', attempts: 1 });
@@ -173,7 +142,7 @@ t.test('a long Retry-After is capped at 10 s', async (t) => {
 });
 
 t.test('persistent 429 without Retry-After: backoff, then gives up', async (t) => {
-  const slack = await startSlack(t, [429, 429, 429, 429].map((status) => ({ status, body: '' })));
+  const slack = await startSlack(t, [{ status: 429, body: '', times: 4 }]);
   const n = notifier(slack.url);
   t.strictSame(await n.success(), { notifier: 'slack', ok: false, detail: 'HTTP 429 after 3 attempts', attempts: 3 });
   t.equal(slack.received.length, 3);
@@ -188,8 +157,7 @@ t.test('500 then ok: retried', async (t) => {
 });
 
 t.test('persistent 5xx: maxAttempts attempts, then ok:false', async (t) => {
-  const script = Array.from({ length: 6 }, () => ({ status: 503, body: 'rollup_error' }));
-  const slack = await startSlack(t, script);
+  const slack = await startSlack(t, [{ status: 503, times: 6 }]);
   const n = notifier(slack.url, { maxAttempts: 4 });
   t.strictSame(await n.success(), { notifier: 'slack', ok: false, detail: 'HTTP 503 rollup_error after 4 attempts', attempts: 4 });
   t.equal(slack.received.length, 4);
@@ -202,7 +170,7 @@ t.test('persistent 5xx: maxAttempts attempts, then ok:false', async (t) => {
 });
 
 t.test('a server that answers too late: timeout, retried, then given up', async (t) => {
-  const slack = await startSlack(t, [{ delayMs: 1000 }, { delayMs: 1000 }]);
+  const slack = await startSlack(t, [{ delayMs: 1000, times: 2 }]);
   const n = notifier(slack.url, { timeoutMs: 200, maxAttempts: 2 });
   t.strictSame(await n.success(), { notifier: 'slack', ok: false, detail: 'timeout after 2 attempts', attempts: 2 });
   t.equal(slack.received.length, 2);
@@ -214,7 +182,7 @@ t.test('a timeout then a prompt answer is a success', async (t) => {
 });
 
 t.test('a dropped connection is a network failure, retried', async (t) => {
-  const slack = await startSlack(t, [{ drop: true }, { drop: true }]);
+  const slack = await startSlack(t, [{ drop: true, times: 2 }]);
   const result = await notifier(slack.url, { maxAttempts: 2 }).success();
   t.match(result, { ok: false, attempts: 2 });
   t.match(result.detail, /^connection failed( \(\w+\))? after 2 attempts$/);
@@ -231,9 +199,8 @@ t.test('nothing listening: a network failure, not a throw', async (t) => {
 });
 
 t.test('an echoed body is redacted and capped; the URL never reaches a detail', async (t) => {
-  const script: Answer[] = [];
-  const echo = await startSlack(t, script);
-  script.push({ status: 403, body: `bad hook ${echo.url} ${'x'.repeat(300)}` });
+  const echo = await startSlack(t);
+  echo.sandbox.fault({ target: 'slack', status: 403, body: `bad hook ${echo.url} ${'x'.repeat(300)}` });
   const result = await notifier(echo.url).success();
   t.equal(result.ok, false);
   t.match(result.detail, /^HTTP 403 bad hook \[webhook URL\] x+…$/);
@@ -248,6 +215,7 @@ t.test('an echoed body is redacted and capped; the URL never reaches a detail', 
 });
 
 t.test('a webhook URL that is not a URL fails as a transport error, and is not echoed', async (t) => {
+  secrets.push('not-a-url-s3cr3tT0k3nXYZ');
   const result = await notifier('not-a-url-s3cr3tT0k3nXYZ', { maxAttempts: 1 }).success();
   t.match(result, { ok: false, attempts: 1, detail: /^connection failed.* after 1 attempt$/ });
 });
@@ -286,11 +254,9 @@ t.test('payload on the wire equals successMessage()', async (t) => {
   t.strictSame(JSON.parse(slack.received[0]!.body), successMessage(success, style));
 });
 
-t.test('no detail ever contains the webhook URL or its token', async (t) => {
+t.test('no detail ever contains the webhook URL or its token, and each is one line', async (t) => {
   t.ok(details.length >= 20, `checked ${details.length} results`);
-  for (const r of details) {
-    t.notMatch(r.detail, '127.0.0.1', r.detail);
-    t.notMatch(r.detail, 's3cr3tT0k3nXYZ', r.detail);
-    t.notMatch(r.detail, '\n', 'one line');
-  }
+  const leaks = details.filter((r) => r.detail.includes('127.0.0.1') || secrets.some((s) => r.detail.includes(s)));
+  t.strictSame(leaks, []);
+  t.strictSame(details.filter((r) => /[\r\n]/.test(r.detail)), []);
 });
