@@ -1,0 +1,36 @@
+/**
+ * The certbot deploy hook (`hooks/certbot`). certbot runs it through /bin/sh once per renewed
+ * lineage and hands over the lineage folder and its domains in the environment.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DeployArgs } from '../commands/deploy.js';
+import { HookError } from '../errors.js';
+import { noArguments, toDeployArgs, value, type Env } from './hook-input.js';
+import { isHookMain, runHookMain } from './run-hook.js';
+
+export const LINEAGE = 'RENEWED_LINEAGE';
+export const DOMAINS = 'RENEWED_DOMAINS';
+
+/**
+ * Reads RENEWED_LINEAGE (`/etc/letsencrypt/live/NAME`: cert.pem, privkey.pem, chain.pem, the
+ * chain only when it exists) and RENEWED_DOMAINS (space-separated; the first is the domain).
+ * Also reads BELUGA_ALLOW_NAME_LOSS.
+ */
+export function fromCertbot(env: Env, argv: string[], fileExists: (path: string) => boolean = existsSync): DeployArgs {
+  noArguments('certbot', argv, 'certbot passes everything in RENEWED_* variables: use --deploy-hook /path/to/hooks/certbot alone');
+  const lineage = value(env, LINEAGE);
+  if (lineage === undefined) {
+    throw new HookError('CONFIG', `certbot hook: missing ${LINEAGE}; certbot sets it only for deploy hooks: run this as ` +
+      'certbot --deploy-hook /path/to/hooks/certbot, or put it (executable) in /etc/letsencrypt/renewal-hooks/deploy/');
+  }
+  const chain = join(lineage, 'chain.pem');
+  return toDeployArgs({
+    cert: join(lineage, 'cert.pem'),
+    key: join(lineage, 'privkey.pem'),
+    chain: fileExists(chain) ? chain : undefined,
+    domain: value(env, DOMAINS)?.trim().split(/\s+/)[0],
+  }, env);
+}
+
+if (isHookMain(import.meta.url, 'certbot')) runHookMain(fromCertbot);

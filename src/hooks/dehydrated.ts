@@ -1,0 +1,33 @@
+/**
+ * The dehydrated hook (`hooks/dehydrated`). dehydrated runs HOOK directly with a handler name
+ * first, for every event; only `deploy_cert` concerns us, every other name must exit 0 quietly
+ * or dehydrated aborts.
+ */
+import { HookError } from '../errors.js';
+import { toDeployArgs, type Env, type HookResult } from './hook-input.js';
+import { isHookMain, runHookMain } from './run-hook.js';
+
+const CALL = 'deploy_cert DOMAIN KEYFILE CERTFILE FULLCHAINFILE CHAINFILE TIMESTAMP';
+/** The arguments after `deploy_cert` that we need, in dehydrated's order (TIMESTAMP is not). */
+const DEPLOY_ARGS = ['DOMAIN', 'KEYFILE', 'CERTFILE', 'FULLCHAINFILE', 'CHAINFILE'] as const;
+
+/**
+ * `deploy_cert DOMAIN KEYFILE CERTFILE FULLCHAINFILE CHAINFILE TIMESTAMP` → cert=CERTFILE,
+ * key=KEYFILE, chain=CHAINFILE, domain=DOMAIN; any other handler name → skip. Reads
+ * BELUGA_ALLOW_NAME_LOSS from the environment.
+ */
+export function fromDehydrated(env: Env, argv: string[]): HookResult {
+  const [handler, ...rest] = argv;
+  if (handler === undefined || handler === '') {
+    throw new HookError('CONFIG', `dehydrated hook: missing the handler name; dehydrated runs it as HOOK ${CALL}: set HOOK=/path/to/hooks/dehydrated in dehydrated's config`);
+  }
+  if (handler !== 'deploy_cert') return { skip: `dehydrated ${handler}: nothing to deploy` };
+  const missing = DEPLOY_ARGS.filter((_, i) => rest[i] === undefined || rest[i] === '');
+  if (missing.length > 0) {
+    throw new HookError('CONFIG', `dehydrated hook: deploy_cert is missing ${missing.join(', ')}; dehydrated calls it as ${CALL}`);
+  }
+  const [domain, key, cert, , chain] = rest;
+  return toDeployArgs({ cert, key, chain, domain }, env);
+}
+
+if (isHookMain(import.meta.url, 'dehydrated')) runHookMain(fromDehydrated);

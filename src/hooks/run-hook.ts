@@ -1,0 +1,77 @@
+/**
+ * The shared main of the hook executables: adapt the client's call, then run the same deploy as
+ * `beluga-cert deploy`. The adapter runs first and the pipeline is imported only when there is
+ * something to deploy, so dehydrated's many no-op calls and a misconfigured hook start fast.
+ */
+import { realpathSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { RunContext } from '../commands/context.js';
+import { EXIT, isHookError } from '../errors.js';
+import { nodeFetchClient } from '../http.js';
+import { ALLOW_NAME_LOSS, parseAllowNameLoss, value, type Adapter, type Env } from './hook-input.js';
+
+/** Run one hook call; returns the exit code (deployCommand's, or CONFIG for a bad call). */
+export async function runHook(adapter: Adapter, argv: string[], ctx: RunContext): Promise<number> {
+  try {
+    const adapted = adapter(ctx.env, argv);
+    if ('skip' in adapted) return EXIT.OK; // silent: dehydrated calls every hook for every event
+    if (!adapted.allowNameLoss && value(ctx.env, ALLOW_NAME_LOSS) === undefined) {
+      adapted.allowNameLoss = await configFileAllowsNameLoss(ctx.env);
+    }
+    const { deployCommand } = await import('../commands/deploy.js');
+    return await deployCommand(adapted, ctx);
+  } catch (err) {
+    if (!isHookError(err)) throw err;
+    // Only names and paths reach these messages, never a setting's value: no redaction needed.
+    ctx.stderr.write(`beluga-cert: ${err.code}: ${err.message}\n`);
+    return err.exitCode;
+  }
+}
+
+/**
+ * BELUGA_ALLOW_NAME_LOSS from the config file (BELUGA_HOOK_CONFIG), which is where hook users keep
+ * settings. A file that cannot be read counts as false here: deployCommand reads it again and
+ * reports that error properly, to Slack too.
+ */
+async function configFileAllowsNameLoss(env: Env): Promise<boolean> {
+  const { readConfigFile } = await import('../config/settings.js');
+  const file = await readConfigFile(env).catch(() => undefined);
+  if (!file) return false;
+  return parseAllowNameLoss(file.settings[ALLOW_NAME_LOSS], file.path) ?? false;
+}
+
+/**
+ * Whether this module is the program: run as `node dist/hooks/NAME.js`, or through the launcher
+ * `hooks/NAME` (possibly via a symlink) that only imports it.
+ */
+export function isHookMain(moduleUrl: string, launcher: string): boolean {
+  try {
+    const script = realpathSync(process.argv[1] ?? '');
+    const self = fileURLToPath(moduleUrl);
+    return script === self || script === realpathSync(fileURLToPath(new URL(`../../hooks/${launcher}`, moduleUrl)));
+  } catch {
+    return false;
+  }
+}
+
+/** The bottom of every hook: the only place that touches `process`. */
+export function runHookMain(adapter: Adapter): void {
+  // A client that stops reading our output is not a reason for a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+  runHook(adapter, process.argv.slice(2), {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    http: nodeFetchClient,
+    now: () => new Date(),
+    host: hostname(),
+  }).then((code) => {
+    process.exitCode = code;
+  }, (err) => {
+    process.stderr.write(`beluga-cert: INTERNAL: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT.INTERNAL;
+  });
+}
