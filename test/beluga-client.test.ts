@@ -1,14 +1,13 @@
 /** The Beluga client in-process against the sandbox: every call, both auth kinds, error mapping. */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createBelugaClient } from '../src/beluga/client.js';
 import { nodeFetchClient } from '../src/http.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { fixtureText } from './helpers/run-cli.js';
 
 const creds = { tokenId: 'tid', tokenSecret: 'tsecret-abcdef', username: 'u@example.com', password: 'pw-123456' };
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
 
-async function setup(t: Tap, kind: 'token' | 'basic' = 'token') {
+async function setup(t: Test, kind: 'token' | 'basic' = 'token') {
   const sb = await startSandbox({ credentials: creds });
   t.teardown(() => sb.close());
   const auth = kind === 'token'

@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,16 +8,15 @@ import { loadSettings, parseConfigText } from '../src/config/settings.js';
 const token = { BELUGA_TOKEN_ID: 'id1', BELUGA_TOKEN_SECRET: 'tok-secret' };
 const basic = { BELUGA_USERNAME: 'ops@example.com', BELUGA_PASSWORD: 'pw-secret' };
 
-async function tempDir(t: Tap.Test): Promise<string> {
+async function tempDir(t: Test): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'bch-config-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
-declare namespace Tap { type Test = Parameters<Parameters<typeof t.test>[1]>[0]; }
 
-const configError = (t: Tap.Test, fn: () => unknown, pattern: RegExp) =>
+const configError = (t: Test, fn: () => unknown, pattern: RegExp) =>
   t.throws(fn, { name: 'HookError', code: 'CONFIG', message: pattern });
-const configReject = (t: Tap.Test, p: Promise<unknown>, pattern: RegExp) =>
+const configReject = (t: Test, p: Promise<unknown>, pattern: RegExp) =>
   t.rejects(p, { name: 'HookError', code: 'CONFIG', message: pattern });
 
 t.test('config file syntax: comments, export, quotes, CRLF, BOM', async (t) => {

@@ -2,7 +2,7 @@
  * `beluga-cert deploy` as a child process, against the sandbox over real loopback HTTP: the
  * whole pipeline, every refusal with its exit code, and that nothing secret is ever printed.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,12 +22,11 @@ const oldRecord = (id: string | number = '1001'): SeedRecord => ({
 });
 const newCert = ['--cert', fixture('ec256.bundle.crt'), '--key', fixture('ec256.sec1.key')];
 
-async function sandbox(t: Tap, records: SeedRecord[] = [oldRecord()], numericIds = false): Promise<Sandbox> {
+async function sandbox(t: Test, records: SeedRecord[] = [oldRecord()], numericIds = false): Promise<Sandbox> {
   const sb = await startSandbox({ credentials: { ...TOKEN, ...BASIC }, records, numericIds });
   t.teardown(() => sb.close());
   return sb;
 }
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
 
 const env = (sb: Sandbox, extra: Record<string, string> = {}) => ({
   BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
@@ -35,7 +34,7 @@ const env = (sb: Sandbox, extra: Record<string, string> = {}) => ({
 });
 
 /** Nothing secret in any output: credentials, the webhook URL, or the private key. */
-function assertNoSecrets(t: Tap, sb: Sandbox, r: CliResult, keyFile = 'ec256.sec1.key') {
+function assertNoSecrets(t: Test, sb: Sandbox, r: CliResult, keyFile = 'ec256.sec1.key') {
   const all = r.stdout + r.stderr;
   for (const s of [...SECRETS, sb.slackUrl, ...keyBase64(keyFile)]) {
     t.notOk(all.includes(s), `output does not contain a secret (${s.slice(0, 6)}…)`);
