@@ -3,7 +3,7 @@
  * run from an unrelated working directory with exactly the environment or arguments each client
  * gives, on files laid out as each client writes them, against the sandbox.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execFile } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -14,7 +14,6 @@ import { startSandbox } from '../src/sandbox/index.js';
 import type { Sandbox, SeedRecord } from '../src/sandbox/index.js';
 import { fixture, fixtureText, ROOT, type CliResult } from './helpers/run-cli.js';
 
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
 const TOKEN = { tokenId: 'tok-id', tokenSecret: 'tok-secret-0123456789' };
 const MANIFEST = JSON.parse(fixtureText('manifest.json')) as { leaves: Record<string, { fingerprint256: string }> };
 const HANDLERS = ['deploy_challenge', 'clean_challenge', 'unchanged_cert', 'invalid_challenge', 'request_failure',
@@ -37,14 +36,14 @@ function runHook(name: string, args: string[], env: Record<string, string>, cwd:
   });
 }
 
-async function workDir(t: Tap): Promise<string> {
+async function workDir(t: Test): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'bch-hooks-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, 'elsewhere'));
   return dir;
 }
 
-async function sandbox(t: Tap, records: SeedRecord[]): Promise<Sandbox> {
+async function sandbox(t: Test, records: SeedRecord[]): Promise<Sandbox> {
   const sb = await startSandbox({ credentials: TOKEN, records });
   t.teardown(() => sb.close());
   return sb;
@@ -59,7 +58,7 @@ const settings = (sb: Sandbox) => ({
 });
 
 /** The sandbox now holds `leaf` under `id`, with `keyFile`'s key, and Slack was told about `domain`. */
-function assertDeployed(t: Tap, sb: Sandbox, r: CliResult, id: string, leaf: string, keyFile: string, domain: string) {
+function assertDeployed(t: Test, sb: Sandbox, r: CliResult, id: string, leaf: string, keyFile: string, domain: string) {
   t.equal(r.code, 0, r.stderr);
   const stored = sb.records().find((x) => String(x.id) === id);
   const cert = new X509Certificate(stored!.certificate);
