@@ -16,7 +16,8 @@
 #      which --uninstall reads to remove exactly those (never the config file).
 # Idempotent: a second run with the same options changes nothing (no file rewritten, same mtimes)
 # and says "nothing to do" for each step. A later run removes files an earlier version installed
-# and this one no longer ships. Links it finds in its way that it did not make stop the install.
+# and this one no longer ships. A file or link where it would put a command (PREFIX/bin, the certbot
+# folder) that it did not make stops the install before anything is changed.
 #
 # Exit codes: 0 done; 2 bad command line; 3 something needed is missing (Node.js >= 20, npm,
 # the certbot folder); 4 this checkout is incomplete (dist/ or a hook missing); 5 npm ci or the
@@ -111,6 +112,7 @@ done
 # An absolute path without trailing slashes, `~/` expanded (also in --opt=~/x, which bash leaves).
 absolute() {
   local p=$1
+  # shellcheck disable=SC2088 # matching a literal ~ the shell did not expand (--prefix=~/x)
   case $p in
     "~") p=${HOME:?HOME is not set} ;;
     "~/"*) p=${HOME:?HOME is not set}/${p#"~/"} ;;
@@ -187,9 +189,9 @@ can_write() {
 
 # Create the folder $1 and any missing parents with mode $2, recording those it made.
 ensure_dir() {
-  local dir=$1 mode=$2 p=$1 missing=()
+  local mode=$2 p=$1 missing=()
   while [ ! -d "$p" ]; do
-    [ ! -e "$p" ] && [ ! -L "$p" ] || die "$E_WRITE" "$p is in the way: it is not a folder"
+    if [ -e "$p" ] || [ -L "$p" ]; then die "$E_WRITE" "$p is in the way: it is not a folder"; fi
     missing=("$p" ${missing[@]+"${missing[@]}"})
     p=$(dirname "$p")
   done
@@ -274,8 +276,9 @@ command -v npm >/dev/null 2>&1 || die "$E_MISSING" "npm is not on PATH; it comes
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$SRC"
-[ -f package.json ] && [ -f package-lock.json ] && [ -f examples/env.example ] \
-  || die "$E_CHECKOUT" "$SRC is not a complete beluga-cert-hook checkout (package.json, package-lock.json or examples/env.example missing)"
+for f in package.json package-lock.json examples/env.example; do
+  [ -f "$f" ] || die "$E_CHECKOUT" "$SRC is not a complete beluga-cert-hook checkout ($f is missing)"
+done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/beluga-install.XXXXXX")
 : >"$WORK/new"
@@ -393,6 +396,7 @@ done < <(LC_ALL=C sort -r "$WORK/old")
 # ---------------------------------------------------------------------------------------------
 # Production dependencies, installed again only when the lock file changed
 
+record tree "$LIB/node_modules" # before npm runs: a failed npm ci may leave half a tree
 if [ -d "$LIB/node_modules" ] && [ -f "$DEPS_STAMP" ] && cmp -s "$LIB/package-lock.json" "$DEPS_STAMP"; then
   say "deps: production dependencies in $LIB/node_modules up to date; nothing to do"
 else
@@ -402,7 +406,6 @@ else
     || die "$E_BUILD" "npm ci --omit=dev failed in $LIB (see npm's message above); it needs the npm registry or npm's cache"
   cp "$LIB/package-lock.json" "$DEPS_STAMP" || die "$E_WRITE" "cannot write $DEPS_STAMP"
 fi
-record tree "$LIB/node_modules"
 
 # ---------------------------------------------------------------------------------------------
 # Links
@@ -501,4 +504,4 @@ else
   say "next: certbot:    certbot renew --deploy-hook $BIN/beluga-cert-hook-certbot (or ./install.sh --certbot)"
 fi
 say "next: dehydrated: HOOK=$BIN/beluga-cert-hook-dehydrated"
-say "next: acme.sh:    ln -s $LIB/hooks/acme.sh/beluga.sh ~/.acme.sh/deploy/beluga.sh && acme.sh --deploy -d DOMAIN --deploy-hook beluga"
+say "next: acme.sh:    ln -s $LIB/hooks/acme.sh/beluga.sh ~/.acme.sh/deploy/beluga.sh && BELUGA_CERT_BIN=$BIN/beluga-cert acme.sh --deploy -d DOMAIN --deploy-hook beluga"
