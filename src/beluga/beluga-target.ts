@@ -17,7 +17,7 @@ export function createBelugaTarget(config: BelugaConfig, deps: { http: HttpClien
         return { action: 'create', site: resolution.site, how: resolution.how, lostNames: [], sendChain: true };
       }
       const { record } = resolution;
-      const lostNames = checkNameLoss(record, cert, allowNameLoss);
+      const lostNames = checkNameLoss(record, cert, allowNameLoss || config.allowNameLoss);
       return {
         action: 'update',
         recordId: record.id,

@@ -11,6 +11,8 @@ export interface BelugaConfig {
   certId?: string;
   site?: string;
   sendChain: boolean;
+  /** Update even when served names would be lost (BELUGA_ALLOW_NAME_LOSS, or --allow-name-loss). */
+  allowNameLoss: boolean;
   timeoutMs: number;
 }
 
@@ -34,13 +36,14 @@ export function secretValues(settings: Settings): string[] {
 /**
  * Build the Beluga settings. Reads BELUGA_TOKEN_ID/BELUGA_TOKEN_SECRET (preferred) or
  * BELUGA_USERNAME/BELUGA_PASSWORD, BELUGA_BASE_URL, BELUGA_CERT_ID, BELUGA_SITE,
- * BELUGA_SEND_CHAIN, BELUGA_TIMEOUT. Names every missing setting in one message.
+ * BELUGA_SEND_CHAIN, BELUGA_ALLOW_NAME_LOSS, BELUGA_TIMEOUT. Names every missing setting in one message.
  */
 export function buildBelugaConfig(s: Settings): BelugaConfig {
   const problems: string[] = [];
   const auth = pickAuth(s, problems);
   const baseUrl = checkUrl('BELUGA_BASE_URL', s.BELUGA_BASE_URL || DEFAULT_BASE_URL, problems);
   const sendChain = parseBoolean('BELUGA_SEND_CHAIN', s.BELUGA_SEND_CHAIN, true, problems);
+  const allowNameLoss = parseBoolean('BELUGA_ALLOW_NAME_LOSS', s.BELUGA_ALLOW_NAME_LOSS, false, problems);
   const timeoutMs = parseSeconds('BELUGA_TIMEOUT', s.BELUGA_TIMEOUT, DEFAULT_TIMEOUT_S, problems);
   if (problems.length > 0 || !auth) {
     throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
@@ -51,6 +54,7 @@ export function buildBelugaConfig(s: Settings): BelugaConfig {
     certId: s.BELUGA_CERT_ID || undefined,
     site: s.BELUGA_SITE || undefined,
     sendChain,
+    allowNameLoss,
     timeoutMs,
   };
 }

@@ -15,7 +15,6 @@ export const DOMAINS = 'RENEWED_DOMAINS';
 /**
  * Reads RENEWED_LINEAGE (`/etc/letsencrypt/live/NAME`: cert.pem, privkey.pem, chain.pem, the
  * chain only when it exists) and RENEWED_DOMAINS (space-separated; the first is the domain).
- * Also reads BELUGA_ALLOW_NAME_LOSS.
  */
 export function fromCertbot(env: Env, argv: string[], fileExists: (path: string) => boolean = existsSync): DeployArgs {
   noArguments('certbot', argv, 'certbot passes everything in RENEWED_* variables: use --deploy-hook /path/to/hooks/certbot alone');
@@ -30,7 +29,7 @@ export function fromCertbot(env: Env, argv: string[], fileExists: (path: string)
     key: join(lineage, 'privkey.pem'),
     chain: fileExists(chain) ? chain : undefined,
     domain: value(env, DOMAINS)?.trim().split(/\s+/)[0],
-  }, env);
+  });
 }
 
 if (isHookMain(import.meta.url, 'certbot')) runHookMain(fromCertbot);

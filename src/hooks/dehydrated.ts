@@ -13,10 +13,9 @@ const DEPLOY_ARGS = ['DOMAIN', 'KEYFILE', 'CERTFILE', 'FULLCHAINFILE', 'CHAINFIL
 
 /**
  * `deploy_cert DOMAIN KEYFILE CERTFILE FULLCHAINFILE CHAINFILE TIMESTAMP` → cert=CERTFILE,
- * key=KEYFILE, chain=CHAINFILE, domain=DOMAIN; any other handler name → skip. Reads
- * BELUGA_ALLOW_NAME_LOSS from the environment.
+ * key=KEYFILE, chain=CHAINFILE, domain=DOMAIN; any other handler name → skip.
  */
-export function fromDehydrated(env: Env, argv: string[]): HookResult {
+export function fromDehydrated(_env: Env, argv: string[]): HookResult {
   const [handler, ...rest] = argv;
   if (handler === undefined || handler === '') {
     throw new HookError('CONFIG', `dehydrated hook: missing the handler name; dehydrated runs it as HOOK ${CALL}: set HOOK=/path/to/hooks/dehydrated in dehydrated's config`);
@@ -27,7 +26,7 @@ export function fromDehydrated(env: Env, argv: string[]): HookResult {
     throw new HookError('CONFIG', `dehydrated hook: deploy_cert is missing ${missing.join(', ')}; dehydrated calls it as ${CALL}`);
   }
   const [domain, key, cert, , chain] = rest;
-  return toDeployArgs({ cert, key, chain, domain }, env);
+  return toDeployArgs({ cert, key, chain, domain });
 }
 
 if (isHookMain(import.meta.url, 'dehydrated')) runHookMain(fromDehydrated);

@@ -33,10 +33,10 @@ export function noArguments(hook: string, argv: string[], how: string): void {
 }
 
 /**
- * The deploy every hook asks for: never a dry run, never JSON. Reads BELUGA_ALLOW_NAME_LOSS
- * (true/false) from the environment; run-hook.ts falls back to the config file.
+ * The deploy every hook asks for: never a dry run, never JSON, no option to allow name loss
+ * (hooks take no options: BELUGA_ALLOW_NAME_LOSS is a setting like any other).
  */
-export function toDeployArgs(files: ClientFiles, env: Env): DeployArgs {
+export function toDeployArgs(files: ClientFiles): DeployArgs {
   return {
     cert: files.cert,
     key: files.key,
@@ -44,16 +44,6 @@ export function toDeployArgs(files: ClientFiles, env: Env): DeployArgs {
     ...(files.domain === undefined ? {} : { domain: files.domain }),
     dryRun: false,
     json: false,
-    allowNameLoss: parseAllowNameLoss(value(env, ALLOW_NAME_LOSS), 'the environment') ?? false,
+    allowNameLoss: false,
   };
-}
-
-export const ALLOW_NAME_LOSS = 'BELUGA_ALLOW_NAME_LOSS';
-
-/** true/false (also yes/no, 1/0, on/off, as BELUGA_SEND_CHAIN); undefined when unset. */
-export function parseAllowNameLoss(raw: string | undefined, where: string): boolean | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  if (/^(true|yes|1|on)$/i.test(raw.trim())) return true;
-  if (/^(false|no|0|off)$/i.test(raw.trim())) return false;
-  throw new HookError('CONFIG', `${ALLOW_NAME_LOSS} in ${where} must be true or false (got ${raw})`);
 }

@@ -33,7 +33,6 @@ export const V5 = {
  * paths that are both set must agree. The `.crt` is leaf + issuers; the issuer file is added as
  * chain only when it exists (lego < 4.17 sets no such variable, some versions set it for files
  * they did not write). A wildcard domain is passed as lego gives it (`*.example.com`).
- * Also reads BELUGA_ALLOW_NAME_LOSS.
  */
 export function fromLego(env: Env, argv: string[], fileExists: (path: string) => boolean = existsSync): DeployArgs {
   noArguments('lego', argv, 'lego passes everything in LEGO_* variables: use --deploy-hook /path/to/hooks/lego (v5) or --renew-hook / --run-hook (v4) alone');
@@ -56,7 +55,7 @@ export function fromLego(env: Env, argv: string[], fileExists: (path: string) =>
     key: value(env, names.key)!,
     chain: issuer !== undefined && fileExists(issuer) ? issuer : undefined,
     domain: isV5 ? v5Domain(env) : value(env, V4.domain),
-  }, env);
+  });
 }
 
 /**

@@ -9,16 +9,13 @@ import { fileURLToPath } from 'node:url';
 import type { RunContext } from '../commands/context.js';
 import { EXIT, isHookError } from '../errors.js';
 import { nodeFetchClient } from '../http.js';
-import { ALLOW_NAME_LOSS, parseAllowNameLoss, value, type Adapter, type Env } from './hook-input.js';
+import type { Adapter } from './hook-input.js';
 
 /** Run one hook call; returns the exit code (deployCommand's, or CONFIG for a bad call). */
 export async function runHook(adapter: Adapter, argv: string[], ctx: RunContext): Promise<number> {
   try {
     const adapted = adapter(ctx.env, argv);
     if ('skip' in adapted) return EXIT.OK; // silent: dehydrated calls every hook for every event
-    if (!adapted.allowNameLoss && value(ctx.env, ALLOW_NAME_LOSS) === undefined) {
-      adapted.allowNameLoss = await configFileAllowsNameLoss(ctx.env);
-    }
     const { deployCommand } = await import('../commands/deploy.js');
     return await deployCommand(adapted, ctx);
   } catch (err) {
@@ -27,18 +24,6 @@ export async function runHook(adapter: Adapter, argv: string[], ctx: RunContext)
     ctx.stderr.write(`beluga-cert: ${err.code}: ${err.message}\n`);
     return err.exitCode;
   }
-}
-
-/**
- * BELUGA_ALLOW_NAME_LOSS from the config file (BELUGA_HOOK_CONFIG), which is where hook users keep
- * settings. A file that cannot be read counts as false here: deployCommand reads it again and
- * reports that error properly, to Slack too.
- */
-async function configFileAllowsNameLoss(env: Env): Promise<boolean> {
-  const { readConfigFile } = await import('../config/settings.js');
-  const file = await readConfigFile(env).catch(() => undefined);
-  if (!file) return false;
-  return parseAllowNameLoss(file.settings[ALLOW_NAME_LOSS], file.path) ?? false;
 }
 
 /**
