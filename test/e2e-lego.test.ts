@@ -78,7 +78,7 @@ async function noSecrets(t: Test, sb: Sandbox, r: ClientResult<unknown>, keyPath
  * key in NAME.key; the decoy is untouched; Slack's last message is a success for `domain`.
  * Returns the leaf's fingerprint.
  */
-async function checkDeployed(t: Test, sb: Sandbox, id: string, paths: { cert: string; key: string },
+async function checkDeployed(t: Test, sb: Sandbox, id: string, paths: { cert: string; key: string; issuer: string },
   domain: string, deploys: number): Promise<string> {
   const leaf = new X509Certificate(await readFile(paths.cert)); // parses the first PEM block
   const keyPem = await readFile(paths.key, 'utf8');
@@ -89,6 +89,9 @@ async function checkDeployed(t: Test, sb: Sandbox, id: string, paths: { cert: st
   t.ok(record, `record ${id} exists`);
   if (!record) return '';
   t.equal(new X509Certificate(record.certificate).fingerprint256, leaf.fingerprint256, 'record holds the leaf lego wrote');
+  // lego 4.9.1 sets no LEGO_ISSUER_CERT_PATH: the chain is the rest of NAME.crt, i.e. NAME.issuer.crt
+  t.equal(new X509Certificate(record.chain).fingerprint256, new X509Certificate(await readFile(paths.issuer)).fingerprint256,
+    'record holds the issuer as chain');
   t.ok(leaf.checkPrivateKey(createPrivateKey(record.key)), 'stored key matches the leaf');
   t.equal(record.key.trim(), keyPem.trim(), 'stored key is the key file lego wrote');
   t.same(sb.records().find((r) => r.id === DECOY.id)?.certificate, OLD.certificate, 'the decoy record is untouched');
