@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-import { hostname } from 'node:os';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunContext } from './commands/context.js';
 import { EXIT } from './errors.js';
-import { nodeFetchClient } from './http.js';
+import { runAsMain } from './commands/process-main.js';
 
 /** The version in package.json (one directory above dist/ and src/). */
 export function version(): string {
@@ -75,22 +74,4 @@ function isMain(): boolean {
   }
 }
 
-if (isMain()) {
-  // A closed pipe (`beluga-cert demo | head`) is not an error worth a stack trace.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  });
-  run(process.argv.slice(2), {
-    env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    http: nodeFetchClient,
-    now: () => new Date(),
-    host: hostname(),
-  }).then((code) => {
-    process.exitCode = code;
-  }, (err) => {
-    process.stderr.write(`beluga-cert: INTERNAL: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = EXIT.INTERNAL;
-  });
-}
+if (isMain()) runAsMain(run);

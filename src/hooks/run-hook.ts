@@ -4,11 +4,10 @@
  * something to deploy, so dehydrated's many no-op calls and a misconfigured hook start fast.
  */
 import { realpathSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { RunContext } from '../commands/context.js';
 import { EXIT, isHookError } from '../errors.js';
-import { nodeFetchClient } from '../http.js';
+import { runAsMain } from '../commands/process-main.js';
 import type { Adapter } from './hook-input.js';
 
 /** Run one hook call; returns the exit code (deployCommand's, or CONFIG for a bad call). */
@@ -40,23 +39,7 @@ export function isHookMain(moduleUrl: string, launcher: string): boolean {
   }
 }
 
-/** The bottom of every hook: the only place that touches `process`. */
+/** The bottom of every hook: see runAsMain. */
 export function runHookMain(adapter: Adapter): void {
-  // A client that stops reading our output is not a reason for a stack trace.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  });
-  runHook(adapter, process.argv.slice(2), {
-    env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    http: nodeFetchClient,
-    now: () => new Date(),
-    host: hostname(),
-  }).then((code) => {
-    process.exitCode = code;
-  }, (err) => {
-    process.stderr.write(`beluga-cert: INTERNAL: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = EXIT.INTERNAL;
-  });
+  runAsMain((argv, ctx) => runHook(adapter, argv, ctx));
 }
