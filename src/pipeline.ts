@@ -67,7 +67,7 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
       const known = isHookError(err) ? err : undefined;
       const event: FailureEvent = {
         domain, host: ctx.host, at: ctx.now(),
-        code: known?.code ?? 'INTERNAL', error: known?.message ?? 'unexpected internal error',
+        code: known?.code ?? 'INTERNAL', error: out.redact(known?.message ?? 'unexpected internal error'),
       };
       await notifyAll(ctx, (n) => n.failure(event));
     }

@@ -18,6 +18,8 @@ export function createRedactor(secrets: Iterable<string>): Redactor {
 export interface Output {
   info(line: string): void;
   error(line: string): void;
+  /** The same filter, for text that goes elsewhere (a notifier's message). */
+  redact(text: string): string;
   /** Add secrets learnt later (e.g. once the config is read, or the key's base64 lines). */
   addSecrets(values: Iterable<string>): void;
 }
@@ -32,6 +34,7 @@ export function createOutput(stdout: Writable, stderr: Writable, secrets: Iterab
   return {
     info: (line) => void stdout.write(`${redact(line)}\n`),
     error: (line) => void stderr.write(`${redact(line)}\n`),
+    redact: (text) => redact(text),
     addSecrets(values) {
       for (const v of values) known.add(v);
       redact = createRedactor(known);

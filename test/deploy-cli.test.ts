@@ -267,3 +267,15 @@ t.test('configuration errors and usage', async (t) => {
   const version = await runCli(['--version']);
   t.equal(version.stdout.trim(), JSON.parse(fixtureText('../../package.json')).version);
 });
+
+t.test('a secret echoed by the server is redacted on the terminal and in the Slack message', async (t) => {
+  const sb = await sandbox(t);
+  sb.fault({ target: 'api', method: 'PUT', status: 400, body: JSON.stringify({ result: 'failure', message: `bad secret ${TOKEN.tokenSecret}` }) });
+  const r = await runCli(['deploy', ...newCert], env(sb));
+  t.equal(r.code, 31);
+  t.match(r.stderr, /bad secret \[REDACTED\]/);
+  const slack = JSON.stringify(sb.slackMessages);
+  t.match(slack, /bad secret \[REDACTED\]/);
+  t.notOk(slack.includes(TOKEN.tokenSecret), 'the secret never reaches Slack');
+  assertNoSecrets(t, sb, r);
+});

@@ -17,4 +17,5 @@ t.test('output lines pass through the redactor, including secrets learnt later',
   o.error('oops later-secret and first-secret');
   t.same(out, ['token [REDACTED]\n']);
   t.same(err, ['oops [REDACTED] and [REDACTED]\n']);
+  t.equal(o.redact('to Slack: later-secret'), 'to Slack: [REDACTED]', 'notifier text passes the same filter');
 });
