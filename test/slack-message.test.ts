@@ -139,3 +139,16 @@ t.test('renderForTerminal reads like Slack shows it: pretext, fields, footer', a
   ]);
   t.strictSame(renderForTerminal({ text: 'plain &amp; simple', attachments: [] }), ['plain & simple']);
 });
+
+t.test('a pending failure says when it will be retried; a recovery says it recovered', async (t) => {
+  const at = new Date('2026-11-27T12:00:00Z');
+  const fail = failureMessage({ domain: 'example.com', error: 'beluga: list certificates: HTTP 503', code: 'REMOTE_UNAVAILABLE', host: 'web1', at,
+    pending: 'the certificate is pending: beluga-cert retry deploys it within 5 minutes' }, {});
+  t.match(fail.text, /HTTP 503 \(REMOTE_UNAVAILABLE\); the certificate is pending: beluga-cert retry deploys it within 5 minutes$/);
+  t.same(fail.attachments[0].fields.at(-1), { title: 'Pending', value: 'the certificate is pending: beluga-cert retry deploys it within 5 minutes', short: false });
+  const ok = successMessage({ domain: 'example.com', names: ['example.com'], belugaId: '7', action: 'updated', notAfter: new Date('2027-02-25T00:00:00Z'),
+    fingerprint256: 'AA', host: 'web1', at, recovered: { since: new Date('2026-11-27T11:00:00Z'), failedAttempts: 3 } }, {});
+  t.match(ok.text, /; recovered after 3 failed attempt\(s\) since 2026-11-27 11:00 UTC$/);
+  t.same(ok.attachments[0].fields.at(-1), { title: 'Recovered', value: 'recovered after 3 failed attempt(s) since 2026-11-27 11:00 UTC', short: false });
+  t.equal(ok.attachments[0].pretext, 'Renewed SSL certificate successfully');
+});

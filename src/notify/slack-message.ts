@@ -67,26 +67,32 @@ export function daysLeft(notAfter: Date, at: Date): string {
 export function successMessage(event: SuccessEvent, opts: SlackStyle): SlackPayload {
   const created = event.action === 'created';
   const idNote = created ? `${event.belugaId}, created` : event.belugaId;
+  const recovered = event.recovered
+    ? `recovered after ${event.recovered.failedAttempts} failed attempt(s) since ${formatUtc(event.recovered.since)}`
+    : undefined;
   const summary =
     `Renewed SSL certificate for ${event.domain} on Beluga (id ${idNote}), ` +
-    `expires ${event.notAfter.toISOString().slice(0, 10)} on host ${event.host}`;
+    `expires ${event.notAfter.toISOString().slice(0, 10)} on host ${event.host}${recovered ? `; ${recovered}` : ''}`;
   const fields: SlackField[] = [
     { title: 'Domain', value: event.domain, short: true },
     { title: 'Expires', value: `${formatUtc(event.notAfter)} (${daysLeft(event.notAfter, event.at)})`, short: true },
     { title: 'Beluga id', value: created ? `${event.belugaId} (created)` : event.belugaId, short: true },
     { title: 'Host', value: event.host, short: true },
   ];
+  if (recovered) fields.push({ title: 'Recovered', value: recovered, short: false });
   return build(opts, summary, SUCCESS_COLOR, SUCCESS_PRETEXT, fields, event.at);
 }
 
 export function failureMessage(event: FailureEvent, opts: SlackStyle): SlackPayload {
   const error = `${oneLine(event.error)} (${event.code})`;
   const where = event.domain ? ` for ${event.domain}` : '';
-  const summary = `${FAILURE_PRETEXT}${where} on host ${event.host}: ${error}`;
+  const pending = event.pending ? `; ${oneLine(event.pending)}` : '';
+  const summary = `${FAILURE_PRETEXT}${where} on host ${event.host}: ${error}${pending}`;
   const fields: SlackField[] = [];
   if (event.domain) fields.push({ title: 'Domain', value: event.domain, short: true });
   fields.push({ title: 'Host', value: event.host, short: true });
   fields.push({ title: 'Error', value: error, short: false });
+  if (event.pending) fields.push({ title: 'Pending', value: oneLine(event.pending), short: false });
   return build(opts, summary, FAILURE_COLOR, FAILURE_PRETEXT, fields, event.at);
 }
 

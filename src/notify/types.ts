@@ -13,6 +13,8 @@ export interface SuccessEvent {
   host: string;
   /** When the deploy finished. */
   at: Date;
+  /** Set when this deploy cleared a pending one: since when it waited, after how many failures. */
+  recovered?: { since: Date; failedAttempts: number };
 }
 
 export interface FailureEvent {
@@ -24,6 +26,8 @@ export interface FailureEvent {
   code: string;
   host: string;
   at: Date;
+  /** Set when the certificate was recorded as pending: when it will be retried, one line. */
+  pending?: string;
 }
 
 export interface NotifyResult {
