@@ -1,0 +1,111 @@
+/**
+ * An HttpClient that retries what may pass (429, 5xx, timeouts, dropped connections) with backoff,
+ * inside a run budget, so that a hook always ends before its ACME client gives up on it. It sits
+ * under the Beluga client, which still turns the last answer into the error (issue: retries).
+ */
+import { TransportError, type HttpClient, type HttpRequest, type HttpResponse } from '../http.js';
+import { backoffDelayMs, MIN_ATTEMPT_MS, retryAfterMs, type RetryPolicy } from './retry-policy.js';
+
+// Callers build the wrapper and its policy from one import.
+export { policyFromSettings, type RetryPolicy } from './retry-policy.js';
+
+export interface RetryDeps {
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
+  /** One line per retry, e.g. `retry 2/4 in 1.3 s: HTTP 503 (GET)`; never the URL. */
+  onRetry?: (line: string) => void;
+}
+
+/** One attempt's result; `cut` marks a timeout that the budget, not BELUGA_TIMEOUT, imposed. */
+type Outcome = { response: HttpResponse } | { error: TransportError; cut?: boolean };
+
+/** Methods that a repeat cannot harm: update is a PUT of the whole record. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+export function createRetryingHttp(inner: HttpClient, policy: RetryPolicy, deps: RetryDeps = {}): HttpClient {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+  const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
+
+  return async (url, request) => {
+    const method = request.method.toUpperCase();
+    let last: Outcome | undefined;
+    let made = 0;
+    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      const remaining = policy.deadline - now();
+      if (remaining <= 0) {
+        if (!last) throw new TransportError('timeout', `${budgetText(policy)} was spent before ${method} could be sent`);
+        break;
+      }
+      made = attempt;
+      last = await attemptOnce(inner, url, request, Math.min(request.timeoutMs, remaining), policy);
+      if (!isRetryable(method, last) || attempt === maxAttempts) return settle(last, attempt, '');
+      const delay = delayAfter(last, attempt);
+      if (now() + delay + MIN_ATTEMPT_MS > policy.deadline) {
+        return settle(last, attempt, `; ${budgetText(policy)} leaves no time for another`);
+      }
+      deps.onRetry?.(`retry ${attempt + 1}/${maxAttempts} in ${(delay / 1000).toFixed(1)} s: ${describe(last)} (${method})`);
+      await sleep(delay);
+    }
+    // Only reached when the budget ran out during the last wait.
+    return settle(last as Outcome, made, `; ${budgetText(policy)} ran out`);
+  };
+
+  function delayAfter(outcome: Outcome, attempt: number): number {
+    // The server's word beats our guess; a wait past the budget stops the retries instead.
+    const told = 'response' in outcome ? retryAfterMs(outcome.response.header('retry-after'), now()) : undefined;
+    return told ?? backoffDelayMs(attempt, policy, random);
+  }
+}
+
+async function attemptOnce(inner: HttpClient, url: string, request: HttpRequest, timeoutMs: number, policy: RetryPolicy): Promise<Outcome> {
+  try {
+    return { response: await inner(url, { ...request, timeoutMs }) };
+  } catch (err) {
+    if (!(err instanceof TransportError)) throw err; // a bug, not a passing trouble
+    if (err.kind === 'timeout' && timeoutMs < request.timeoutMs) {
+      // The budget, not BELUGA_TIMEOUT, cut this attempt short: say so, or the message misleads.
+      return { error: new TransportError('timeout', `no answer within ${seconds(timeoutMs)} s, when ${budgetText(policy)} ran out`), cut: true };
+    }
+    return { error: err };
+  }
+}
+
+/**
+ * Whether a repeat may help and cannot harm. POST (create) is repeated only when the server
+ * cannot have processed it: 429, 503 with Retry-After, or a refused connection; after a timeout,
+ * a dropped connection or another 5xx a record may exist, and a second POST would make another.
+ */
+function isRetryable(method: string, outcome: Outcome): boolean {
+  const idempotent = IDEMPOTENT.has(method.toUpperCase());
+  if ('error' in outcome) {
+    return idempotent || (outcome.error.kind === 'network' && outcome.error.message.includes('ECONNREFUSED'));
+  }
+  const { status } = outcome.response;
+  if (status === 429) return true;
+  if (status < 500 || status > 599) return false;
+  return idempotent || (status === 503 && outcome.response.header('retry-after') !== undefined);
+}
+
+/** The response as it is (client.ts reads it), or the error with how often it was tried. */
+function settle(outcome: Outcome, attempts: number, why: string): HttpResponse {
+  if ('response' in outcome) return outcome.response;
+  const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+  throw new TransportError(outcome.error.kind, `${outcome.error.message}${tries}${outcome.cut ? '' : why}`);
+}
+
+function describe(outcome: Outcome): string {
+  return 'response' in outcome ? `HTTP ${outcome.response.status}` : outcome.error.message;
+}
+
+function budgetText(policy: RetryPolicy): string {
+  return policy.budgetMs === undefined
+    ? 'the run budget (BELUGA_RUN_BUDGET)'
+    : `the run budget of ${seconds(policy.budgetMs)} s (BELUGA_RUN_BUDGET)`;
+}
+
+function seconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
+}
