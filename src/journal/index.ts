@@ -1,0 +1,79 @@
+/**
+ * The journal in the state directory (BELUGA_HOOK_STATE_DIR, default /var/lib/beluga-cert-hook):
+ * one JSON file per target record, written atomically, readable by the owner only, never holding a
+ * key, plus one lock file per record while a run deploys to it.
+ */
+import { hostname as osHostname } from 'node:os';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HookError } from '../errors.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { readEntryFile } from './entry-file.js';
+import { entryFileName, isEntryFileName, lockFileName } from './file-names.js';
+import { acquireLock, isProcessAlive } from './lock-file.js';
+import { prepareStateDir } from './state-dir.js';
+import type { Journal, JournalEntry } from './types.js';
+import { entryProblem } from './validate-entry.js';
+
+export type { Attempt, CertificateRef, Journal, JournalEntry, SourceFiles } from './types.js';
+
+export const DEFAULT_STATE_DIR = '/var/lib/beluga-cert-hook';
+/** Failed attempts kept per record, oldest dropped first. */
+export const MAX_ATTEMPTS = 50;
+
+export interface JournalDeps {
+  now: () => Date;
+  onWarning: (line: string) => void;
+  hostname?: string;
+  isAlive?: (pid: number) => boolean;
+}
+
+/** `id:<certId>` when the record is pinned by BELUGA_CERT_ID, else `domain:<lowercased domain>`. */
+export function journalKey(opts: { certId?: string; domain: string }): string {
+  return opts.certId !== undefined && opts.certId !== '' ? `id:${opts.certId}` : `domain:${opts.domain.toLowerCase()}`;
+}
+
+/** Creates the directory (0700) when missing; throws HookError CONFIG when it is unusable or writable by others. */
+export async function openJournal(dir: string, deps: JournalDeps): Promise<Journal> {
+  await prepareStateDir(dir, deps.onWarning);
+  const lockDeps = {
+    now: deps.now,
+    onWarning: deps.onWarning,
+    hostname: deps.hostname ?? osHostname(),
+    isAlive: deps.isAlive ?? isProcessAlive,
+  };
+  return {
+    dir,
+    read: (key) => readEntryFile(join(dir, entryFileName(key)), deps),
+    async write(entry) {
+      await writeEntry(dir, entry);
+    },
+    async list() {
+      const names = await readdir(dir).catch((err: unknown) => {
+        throw new HookError('CONFIG', `cannot list the state directory ${dir} (${(err as NodeJS.ErrnoException).code}); fix its permissions`, { cause: err });
+      });
+      const entries: JournalEntry[] = [];
+      for (const name of names.filter(isEntryFileName).sort()) {
+        const entry = await readEntryFile(join(dir, name), deps);
+        if (entry !== undefined) entries.push(entry);
+      }
+      return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    },
+    lock: (key, waitMs) => acquireLock(join(dir, lockFileName(key)), key, waitMs, lockDeps),
+  };
+}
+
+async function writeEntry(dir: string, entry: JournalEntry): Promise<void> {
+  // Check what would be on disk (JSON drops undefined and functions), not the object passed in.
+  const capped = Array.isArray(entry?.attempts) ? { ...entry, attempts: entry.attempts.slice(-MAX_ATTEMPTS) } : entry;
+  const text = `${JSON.stringify(capped, null, 2)}\n`;
+  const problem = entryProblem(JSON.parse(text));
+  if (problem !== undefined) throw new TypeError(`refusing to write journal entry: ${problem}`);
+  const name = entryFileName(entry.key);
+  try {
+    await writeFileAtomic(dir, name, text);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new HookError('CONFIG', `cannot write journal file ${join(dir, name)} (${code}); fix the permissions of the state directory or free space`, { cause: err });
+  }
+}

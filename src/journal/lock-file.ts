@@ -1,0 +1,193 @@
+/**
+ * One lock per target record: a file `<name>.lock` made with O_EXCL holding {pid, host, at}, so two
+ * runs for the same record never interleave while runs for different records go in parallel. A
+ * lock left by a killed run on this host (its pid is gone, or it predates the last boot) is removed
+ * and the wait goes on; a live lock is never taken over.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, open, unlink } from 'node:fs/promises';
+import { uptime } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HookError } from '../errors.js';
+
+export interface LockDeps {
+  now: () => Date;
+  onWarning: (line: string) => void;
+  hostname: string;
+  isAlive: (pid: number) => boolean;
+}
+
+interface Holder {
+  pid: number;
+  host: string;
+  at: string;
+}
+
+/** What a lock file held when looked at, and which file it was (a new lock may reuse the name). */
+interface Seen {
+  text: string;
+  ino: number;
+  dev: number;
+  mtimeMs: number;
+  holder?: Holder;
+}
+
+const POLL_MS = 50; // each wait is 50-100 ms, jittered so contenders do not move in step
+const MAX_RECOVERIES = 10;
+/** A lock file is written right after it is made; one still empty after this was left by a killed run. */
+const UNWRITTEN_GRACE_MS = 5_000;
+/** The guard that serialises removing a stale lock is held for microseconds; an older one is left over. */
+const GUARD_STALE_MS = 10_000;
+
+export async function acquireLock(path: string, key: string, waitMs: number, deps: LockDeps): Promise<() => Promise<void>> {
+  const deadline = performance.now() + waitMs;
+  const rounds = Math.ceil(Math.max(waitMs, 0) / POLL_MS) + MAX_RECOVERIES + 2;
+  let last: Seen | undefined;
+  for (let round = 0; round < rounds; round++) {
+    const mine = await tryCreate(path, deps);
+    if (mine) return releaser(path, mine, deps);
+    const seen = await snapshot(path);
+    if (seen === undefined) continue; // released between our attempt and our look
+    last = seen;
+    if (isStale(seen, deps) && (await removeStale(path, seen, deps))) continue;
+    const left = deadline - performance.now();
+    if (left <= 0) break;
+    await sleep(Math.min(left, POLL_MS + Math.random() * POLL_MS));
+  }
+  throw lockedError(key, path, last, deps.hostname);
+}
+
+/** Whether the process with this pid exists; EPERM means it does, as someone else's. */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+async function tryCreate(path: string, deps: LockDeps): Promise<Seen | undefined> {
+  let handle;
+  try {
+    handle = await open(path, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    throw lockFileError(path, err);
+  }
+  // The token tells our lock from a later one with the same pid and time, for release.
+  const holder = { pid: process.pid, host: deps.hostname, at: deps.now().toISOString(), token: randomBytes(8).toString('hex') };
+  const text = JSON.stringify(holder);
+  try {
+    await handle.writeFile(text);
+    const info = await handle.stat();
+    return { text, ino: info.ino, dev: info.dev, mtimeMs: info.mtimeMs, holder };
+  } catch (err) {
+    await unlink(path).catch(() => undefined);
+    throw lockFileError(path, err);
+  } finally {
+    await handle.close();
+  }
+}
+
+function releaser(path: string, mine: Seen, deps: LockDeps): () => Promise<void> {
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    const now = await snapshot(path);
+    if (now !== undefined && sameFile(now, mine)) {
+      await unlink(path);
+      return;
+    }
+    deps.onWarning(`warning: the lock ${path} was removed or replaced by someone else while this run held it`);
+  };
+}
+
+async function snapshot(path: string): Promise<Seen | undefined> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw lockFileError(path, err);
+  }
+  try {
+    const info = await handle.stat();
+    const text = await handle.readFile('utf8');
+    return { text, ino: info.ino, dev: info.dev, mtimeMs: info.mtimeMs, holder: parseHolder(text) };
+  } finally {
+    await handle.close();
+  }
+}
+
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Holder> | null;
+    const { pid, host, at } = value ?? {};
+    // pid 0 or below would name a process group for kill(); never trust it.
+    if (Number.isInteger(pid) && (pid as number) > 0 && typeof host === 'string' && typeof at === 'string') {
+      return { pid: pid as number, host, at };
+    }
+  } catch {
+    // an empty or half-written file: judged by its age below
+  }
+  return undefined;
+}
+
+function isStale(seen: Seen, deps: LockDeps): boolean {
+  const now = deps.now().getTime();
+  if (seen.holder === undefined) return now - seen.mtimeMs > UNWRITTEN_GRACE_MS;
+  if (seen.holder.host !== deps.hostname) return false; // another host's pids cannot be checked from here
+  if (!deps.isAlive(seen.holder.pid)) return true;
+  // Taken before this machine booted: the pid now belongs to some other process.
+  return Date.parse(seen.holder.at) < now - uptime() * 1000 - 60_000;
+}
+
+/** Remove the stale lock if it is still the very file judged stale; true when the caller should retry at once. */
+async function removeStale(path: string, seen: Seen, deps: LockDeps): Promise<boolean> {
+  // One remover at a time: otherwise a slow one could delete the fresh lock a faster one just made.
+  const guard = `${path}.break`;
+  let handle;
+  try {
+    handle = await open(guard, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw lockFileError(guard, err);
+    const info = await lstat(guard).catch(() => undefined);
+    if (info && deps.now().getTime() - info.mtimeMs > GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
+    return false;
+  }
+  try {
+    await handle.close();
+    const current = await snapshot(path);
+    if (current === undefined) return true;
+    if (!sameFile(current, seen)) return false;
+    await unlink(path);
+    const h = seen.holder;
+    deps.onWarning(
+      h === undefined
+        ? `warning: removed the lock ${path}, left empty or unreadable by a run that was killed`
+        : `warning: removed the lock ${path} left by pid ${h.pid} (since ${h.at}), which is no longer running`,
+    );
+    return true;
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
+}
+
+const sameFile = (a: Seen, b: Seen) => a.ino === b.ino && a.dev === b.dev && a.text === b.text;
+
+function lockedError(key: string, path: string, last: Seen | undefined, hostname: string): HookError {
+  const h = last?.holder;
+  const who = h === undefined
+    ? `lock file ${path} not yet written`
+    : `pid ${h.pid}${h.host === hostname ? '' : ` on ${h.host}`}, since ${h.at}`;
+  const foreign = h !== undefined && h.host !== hostname ? `; if no run is active on ${h.host}, remove ${path}` : '';
+  return new HookError('LOCKED', `another run (${who}) is deploying to ${key}; nothing was changed; try again after it finishes${foreign}`);
+}
+
+function lockFileError(path: string, err: unknown): HookError {
+  const code = (err as NodeJS.ErrnoException).code ?? String(err);
+  return new HookError('CONFIG', `cannot use the lock file ${path} (${code}); fix the permissions of the state directory`, { cause: err });
+}

@@ -1,0 +1,46 @@
+/**
+ * The state directory (BELUGA_HOOK_STATE_DIR): made 0700 when missing; like ssh, refused when
+ * others can write to it (they could forge what was deployed), only warned about when they can read.
+ */
+import { constants } from 'node:fs';
+import { access, chmod, mkdir, stat } from 'node:fs/promises';
+import { HookError } from '../errors.js';
+
+const errorCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
+
+function refuse(dir: string, why: string, cause?: unknown): HookError {
+  return new HookError(
+    'CONFIG',
+    `state directory ${dir} ${why}; set BELUGA_HOOK_STATE_DIR to a directory this user owns, or fix its permissions`,
+    { cause },
+  );
+}
+
+export async function prepareStateDir(dir: string, onWarning: (line: string) => void): Promise<void> {
+  try {
+    const created = await mkdir(dir, { recursive: true, mode: 0o700 });
+    // mkdir's mode passes through the umask; say exactly what was meant.
+    if (created !== undefined) await chmod(dir, 0o700);
+  } catch (err) {
+    // EEXIST: something that is not a directory holds the name; the check below says what.
+    if (errorCode(err) !== 'EEXIST') throw refuse(dir, `cannot be created (${errorCode(err)})`, err);
+  }
+  const info = await stat(dir).catch((err: unknown) => {
+    throw refuse(dir, `cannot be read (${errorCode(err)})`, err);
+  });
+  if (!info.isDirectory()) throw refuse(dir, 'is not a directory');
+  const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+  if ((info.mode & 0o022) !== 0) throw refuse(dir, `is writable by group or others (mode ${mode}); chmod 700 it`);
+  try {
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw refuse(dir, `is not writable by this user (${errorCode(err)})`, err);
+  }
+  if ((info.mode & 0o044) !== 0) {
+    onWarning(`warning: state directory ${dir} is readable by group or others (mode ${mode}); chmod 700 it`);
+  }
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid && info.uid !== 0) {
+    onWarning(`warning: state directory ${dir} belongs to uid ${info.uid}, not to this user (uid ${uid}), who can change what it records`);
+  }
+}
