@@ -1,6 +1,7 @@
 /**
  * Starts the sandbox: one HTTP server on 127.0.0.1 serving the Beluga API and a Slack webhook
- * sink, recording every request and applying queued faults before normal handling.
+ * sink, recording every request and applying queued faults (or else seeded chaos) before normal
+ * handling.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -9,6 +10,7 @@ import { handleApi } from './api-handler.js';
 import { handleSlack } from './slack-sink.js';
 import { faultReply } from './fault-reply.js';
 import { FaultQueue } from './fault-queue.js';
+import { Chaos } from './chaos.js';
 import { RecordStore } from './record-store.js';
 import { readBody } from './read-body.js';
 import { failureReply, sendReply, textReply, type Reply } from './reply.js';
@@ -19,6 +21,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const now = options.now ?? (() => new Date());
+  // Built first so that bad chaos options fail the start, not a request.
+  const chaos = options.chaos && new Chaos(options.chaos);
   const store = new RecordStore({ statePath: options.statePath, numericIds: options.numericIds ?? false, now }, options.records ?? []);
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
@@ -46,7 +50,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const headers = flattenHeaders(req.headers);
     (isSlack ? slackRequests : requests).push({ method, path: target, headers, body: body.toString('utf8'), at: new Date() });
     if (aborted) return;
-    const fault = faults.take(isSlack ? 'slack' : 'api', method);
+    const fault = faults.take(isSlack ? 'slack' : 'api', method) ?? chaos?.next(isSlack ? 'slack' : 'api');
     if (fault?.delayMs !== undefined && fault.delayMs > 0 && !(await delay(fault.delayMs))) return;
     if (fault?.drop) {
       req.socket.destroy();
@@ -59,6 +63,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     reply ??= isSlack
       ? handleSlack({ method, path, contentType: headers['content-type'], body }, webhookPath, (p) => slackMessages.push(p))
       : handleApi({ method, target, headers, body }, { store, credentials: options.credentials, now });
+    if (fault?.lostAnswer) {
+      req.socket.destroy();
+      return;
+    }
     sendReply(res, reply, fault?.headers);
   };
 
@@ -101,6 +109,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     slackMessages,
     fault: (f) => faults.add(f),
     clearFaults: () => faults.clear(),
+    chaosStats: () => chaos?.stats() ?? { requests: 0, failed: 0, byKind: {} },
     close: () => new Promise<void>((resolve) => {
       for (const cancel of [...cancels]) cancel();
       server.close(() => resolve());

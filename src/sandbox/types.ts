@@ -34,6 +34,29 @@ export interface SandboxOptions {
   now?: () => Date;
   /** One line per request: method, path, status (never a credential, body or webhook token). */
   log?: (line: string) => void;
+  /** Random failures from a seeded PRNG (see chaos.ts); a queued fault takes precedence. */
+  chaos?: ChaosOptions;
+}
+
+export interface ChaosOptions {
+  /** The share of matching requests that fail, from 0 to 1. */
+  rate: number;
+  /** The PRNG seed: the same seed and the same requests in the same order fail the same way. */
+  seed: number;
+  /** Which requests may fail (default 'api'). */
+  target?: 'api' | 'slack' | 'both';
+  /** How long the "slow, then 504" failure waits (default 3000 ms). */
+  delayMs?: number;
+  /** Also "processed but the answer lost" (the change is applied, then the socket dropped). */
+  lostAnswers?: boolean;
+}
+
+export interface ChaosStats {
+  /** Matching requests chaos decided on (not those a queued fault took, nor aborted ones). */
+  requests: number;
+  failed: number;
+  /** Failures by kind: '500', '502', '503', '503-retry-after', '429-retry-after', 'drop', 'delay-504', 'lost-answer'. */
+  byKind: Record<string, number>;
 }
 
 /** A stored certificate: the CERT fields the API answers with, plus what it never answers with. */
@@ -84,6 +107,8 @@ export interface Fault {
   delayMs?: number;
   /** Destroy the socket without any answer. */
   drop?: boolean;
+  /** Handle the request (a change is applied), then destroy the socket without the answer. */
+  lostAnswer?: boolean;
 }
 
 export interface Sandbox {
@@ -100,6 +125,8 @@ export interface Sandbox {
   slackMessages: unknown[];
   fault(f: Fault): void;
   clearFaults(): void;
+  /** What `options.chaos` did so far (all zero without it). */
+  chaosStats(): ChaosStats;
   /** Closes the server and any open sockets; resolves promptly even with delayed requests pending. */
   close(): Promise<void>;
 }
