@@ -109,7 +109,7 @@ t.test('an existing state directory: writable by others refused, readable warned
   await chmod(readable, 0o755);
   const warnings: string[] = [];
   await (await open(readable, warnings)).write(sample());
-  t.same(warnings, [`warning: state directory ${readable} is readable by group or others (mode 0755); chmod 700 it`]);
+  t.same(warnings, [`state directory ${readable} is readable by group or others (mode 0755); chmod 700 it`]);
 
   const file = join(base, 'plain-file');
   await writeFile(file, 'x');
@@ -226,7 +226,7 @@ t.test('corrupt files: reported once, set aside with their bytes, read as absent
       t.equal(warnings.length, 1);
       t.match(warnings[0], problem);
       t.equal(warnings[0], warnings[0].replace(/\n/g, ''), 'one line');
-      t.ok(warnings[0].startsWith(`warning: journal file ${path} is corrupt (`));
+      t.ok(warnings[0].startsWith(`journal file ${path} is corrupt (`));
       t.ok(warnings[0].endsWith(`moved it to ${path}${ASIDE_SUFFIX} and read it as absent`));
       t.equal(await readFile(`${path}${ASIDE_SUFFIX}`, 'utf8'), text, 'the original bytes are kept');
       t.equal(await journal.read('domain:*.example.com'), undefined);

@@ -27,7 +27,7 @@ export async function readEntryFile(path: string, deps: ReadDeps): Promise<Journ
     const aside = await setAside(path, loaded.ino, deps.now());
     if (aside === 'gone') return undefined;
     if (aside !== 'replaced') {
-      deps.onWarning(`warning: journal file ${path} is corrupt (${loaded.problem}); moved it to ${aside} and read it as absent`);
+      deps.onWarning(`journal file ${path} is corrupt (${loaded.problem}); moved it to ${aside} and read it as absent`);
       return undefined;
     }
   }

@@ -23,6 +23,7 @@ export const MAX_ATTEMPTS = 50;
 
 export interface JournalDeps {
   now: () => Date;
+  /** One line, without a "warning:" prefix (the caller adds its own). */
   onWarning: (line: string) => void;
   hostname?: string;
   isAlive?: (pid: number) => boolean;

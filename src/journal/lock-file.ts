@@ -101,7 +101,7 @@ function releaser(path: string, mine: Seen, deps: LockDeps): () => Promise<void>
       await unlink(path);
       return;
     }
-    deps.onWarning(`warning: the lock ${path} was removed or replaced by someone else while this run held it`);
+    deps.onWarning(`the lock ${path} was removed or replaced by someone else while this run held it`);
   };
 }
 
@@ -167,8 +167,8 @@ async function removeStale(path: string, seen: Seen, deps: LockDeps): Promise<bo
     const h = seen.holder;
     deps.onWarning(
       h === undefined
-        ? `warning: removed the lock ${path}, left empty or unreadable by a run that was killed`
-        : `warning: removed the lock ${path} left by pid ${h.pid} (since ${h.at}), which is no longer running`,
+        ? `removed the lock ${path}, left empty or unreadable by a run that was killed`
+        : `removed the lock ${path} left by pid ${h.pid} (since ${h.at}), which is no longer running`,
     );
     return true;
   } finally {

@@ -37,10 +37,10 @@ export async function prepareStateDir(dir: string, onWarning: (line: string) => 
     throw refuse(dir, `is not writable by this user (${errorCode(err)})`, err);
   }
   if ((info.mode & 0o044) !== 0) {
-    onWarning(`warning: state directory ${dir} is readable by group or others (mode ${mode}); chmod 700 it`);
+    onWarning(`state directory ${dir} is readable by group or others (mode ${mode}); chmod 700 it`);
   }
   const uid = process.getuid?.();
   if (uid !== undefined && info.uid !== uid && info.uid !== 0) {
-    onWarning(`warning: state directory ${dir} belongs to uid ${info.uid}, not to this user (uid ${uid}), who can change what it records`);
+    onWarning(`state directory ${dir} belongs to uid ${info.uid}, not to this user (uid ${uid}), who can change what it records`);
   }
 }
