@@ -43,9 +43,18 @@ export class HookError extends Error {
   }
 }
 
-/** Collapse white space so that every error prints as exactly one line. */
+/**
+ * Collapse white space so that every error prints as exactly one line, and show any other control
+ * character (a terminal escape in a file name) as `\u001b` instead of sending it to a terminal.
+ */
 export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return escapeControls(text.replace(/\s+/g, ' ').trim());
+}
+
+/** C0 and C1 control characters (other than the white space oneLine folds) made visible. */
+export function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function isHookError(err: unknown): err is HookError {

@@ -2,6 +2,8 @@
  * One redaction filter that every printed line and every notifier message passes through:
  * secrets are replaced by [REDACTED] wherever they appear, whatever printed them.
  */
+import { escapeControls } from './errors.js';
+
 export type Redactor = (text: string) => string;
 
 const MIN_SECRET_LENGTH = 4; // shorter values would redact ordinary words
@@ -32,8 +34,9 @@ export function createOutput(stdout: Writable, stderr: Writable, secrets: Iterab
   const known = new Set(secrets);
   let redact = createRedactor(known);
   return {
-    info: (line) => void stdout.write(`${redact(line)}\n`),
-    error: (line) => void stderr.write(`${redact(line)}\n`),
+    // A line never carries a terminal escape (a hostile file name): control characters are shown.
+    info: (line) => void stdout.write(`${escapeControls(redact(line))}\n`),
+    error: (line) => void stderr.write(`${escapeControls(redact(line))}\n`),
     redact: (text) => redact(text),
     addSecrets(values) {
       for (const v of values) known.add(v);

@@ -1,4 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
+import { domainToASCII } from 'node:url';
 import { HookError } from '../errors.js';
 import { orderChain } from './chain.js';
 import { describeKey, readPrivateKey } from './key.js';
@@ -21,7 +22,7 @@ export async function readCertificate(files: CertificateFiles, now: Date): Promi
   const keyData = await readInputFile(keyPath, 'key');
   const chainData = chainPath === undefined ? undefined : await readInputFile(chainPath, 'chain');
 
-  const [leafEntry, ...bundled] = pickLeaf(parseCertificates(certData, certPath, 'certificate'));
+  const [leafEntry, ...bundled] = pickLeaf(parseCertificates(certData, certPath, 'certificate'), certPath);
   const fromChain = chainData === undefined || chainPath === undefined ? [] : parseCertificates(chainData, chainPath, 'chain');
   const leaf = leafEntry.cert;
 
@@ -62,8 +63,12 @@ export async function readCertificate(files: CertificateFiles, now: Date): Promi
  * The leaf is the first non-CA certificate (a bundle may, wrongly, start with an intermediate);
  * it comes first in the result, the rest keep their order.
  */
-function pickLeaf(certs: SourcedCertificate[]): SourcedCertificate[] {
-  const index = Math.max(0, certs.findIndex((entry) => !entry.cert.ca));
+function pickLeaf(certs: SourcedCertificate[], certPath: string): SourcedCertificate[] {
+  const index = certs.findIndex((entry) => !entry.cert.ca);
+  if (index < 0) {
+    // A chain file given for the certificate: a CA certificate must never be uploaded as the leaf.
+    throw new HookError('NOT_PEM', `certificate file ${certPath} holds only CA certificates (${certs.length}), no server certificate; pass the certificate issued for your domain (cert.pem, not chain.pem)`);
+  }
   return [certs[index], ...certs.filter((_, i) => i !== index)];
 }
 
@@ -72,7 +77,8 @@ function checkDomain(names: string[], given: string | undefined, certPath: strin
   if (names.length === 0) {
     throw new HookError('DOMAIN_NOT_IN_CERT', `certificate ${certPath} has no DNS names (no subjectAltName, no CN); it cannot serve a site`);
   }
-  const domain = normalise(given?.trim() ? given : names[0]);
+  // Certificates hold IDNs in their ASCII (punycode) form: bücher.example is xn--bcher-kva.example.
+  const domain = normalise(given?.trim() ? toAscii(given.trim()) : names[0]);
   if (!names.some((name) => nameCovers(name, domain))) {
     throw new HookError(
       'DOMAIN_NOT_IN_CERT',
@@ -80,6 +86,13 @@ function checkDomain(names: string[], given: string | undefined, certPath: strin
     );
   }
   return domain;
+}
+
+/** A Unicode domain in its punycode form; anything else exactly as given (so messages show it). */
+function toAscii(domain: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\u0000-\u007f]*$/.test(domain)) return domain;
+  return domainToASCII(domain) || domain;
 }
 
 function toPem(cert: X509Certificate): string {
