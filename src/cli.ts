@@ -29,13 +29,36 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
       .option('domain', { type: 'string', describe: 'primary domain (default: the certificate\'s first DNS name)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'read, check and resolve (GET only); send nothing' })
       .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' })
-      .option('allow-name-loss', { type: 'boolean', default: false, describe: 'upload even if names the record serves would be lost' }),
+      .option('allow-name-loss', { type: 'boolean', default: false, describe: 'upload even if names the record serves would be lost' })
+      .option('force', { type: 'boolean', default: false, describe: 'upload even if the journal says it is already there (or a newer one is)' }),
     async (a) => {
+      // yargs makes a repeated option an array, and an empty --domain (an unset variable in a
+      // script) would silently mean "the certificate's first name": both are mistakes to refuse.
+      const repeated = (['cert', 'key', 'chain', 'domain'] as const).filter((name) => Array.isArray(a[name]));
+      if (repeated.length > 0) {
+        usageError = `${repeated.map((n) => `--${n}`).join(', ')} given more than once`;
+        return;
+      }
+      if (a.domain !== undefined && a.domain.trim() === '') {
+        usageError = '--domain is empty; give the domain, or leave the option out to use the certificate\'s first name';
+        return;
+      }
       const { deployCommand } = await import('./commands/deploy.js');
       code = await deployCommand({
         cert: a.cert, key: a.key, chain: a.chain, domain: a.domain,
-        dryRun: a['dry-run'], json: a.json, allowNameLoss: a['allow-name-loss'],
+        dryRun: a['dry-run'], json: a.json, allowNameLoss: a['allow-name-loss'], force: a.force,
       }, ctx);
+    })
+    .command('retry', 'deploy every pending certificate again (run it from cron or a timer)', (y) => y,
+      async () => {
+        const { retryCommand } = await import('./commands/retry.js');
+        code = await retryCommand(ctx);
+      })
+    .command('pending', 'list the certificates waiting for a retry, with their last error', (y) => y
+      .option('json', { type: 'boolean', default: false, describe: 'print the list as JSON on stdout' }),
+    async (a) => {
+      const { pendingCommand } = await import('./commands/retry.js');
+      code = await pendingCommand({ json: a.json }, ctx);
     })
     .command('sandbox', 'run a local Beluga-compatible API and Slack sink on 127.0.0.1', (y) => y
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0: any free port)' })
@@ -49,7 +72,7 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
         const { demoCommand } = await import('./commands/demo.js');
         code = await demoCommand(ctx);
       })
-    .demandCommand(1, 'name a command: deploy, sandbox or demo')
+    .demandCommand(1, 'name a command: deploy, retry, pending, sandbox or demo')
     .strict()
     .version(version())
     .help()

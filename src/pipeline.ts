@@ -1,4 +1,5 @@
 import type { CheckedCertificate, CertificateFiles } from './certificate/types.js';
+import type { DeployRecorder } from './deploy-journal.js';
 import { isHookError } from './errors.js';
 import type { FailureEvent, Notifier, NotifyResult } from './notify/types.js';
 import type { Output } from './redact.js';
@@ -12,6 +13,8 @@ export interface DeployOptions {
   files: CertificateFiles;
   dryRun: boolean;
   allowNameLoss: boolean;
+  /** Tell notifiers a failure that repeats the previous attempt's (false for `retry`, run every few minutes). */
+  notifyRepeatedFailures: boolean;
 }
 
 export interface DeployContext {
@@ -22,27 +25,42 @@ export interface DeployContext {
   now: () => Date;
   host: string;
   readCertificate: (files: CertificateFiles, now: Date) => Promise<CheckedCertificate>;
+  /** The journal and lock (absent in a dry run, which writes nothing). */
+  recorder?: DeployRecorder;
 }
 
 export interface DeployOutcome {
   certificate: CheckedCertificate;
-  plan: Plan;
+  /** Absent when the certificate was already deployed (see `unchanged`). */
+  plan?: Plan;
+  /** Why nothing was done: the journal says this certificate is already there. */
+  unchanged?: string;
   applied?: Applied;
   notifications: NotifyResult[];
 }
 
 export async function runDeploy(options: DeployOptions, ctx: DeployContext): Promise<DeployOutcome> {
-  const { out } = ctx;
+  const { out, recorder } = ctx;
   let domain = options.files.domain;
+  let cert: CheckedCertificate | undefined;
+  let locked = false;
   try {
     const target = ctx.target();
-    const cert = await ctx.readCertificate(options.files, ctx.now());
+    cert = await ctx.readCertificate(options.files, ctx.now());
     domain = cert.domain;
     // The key's base64 lines join the redaction filter: even a bug cannot print them.
     out.addSecrets(cert.keyPem.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----')));
     out.info(`read: ${cert.domain}: ${cert.names.join(', ')}; ${cert.keyDescription}; expires ${cert.notAfter.toISOString()}; sha256 ${cert.fingerprint256}`);
     out.info(`check: key matches, valid now, chain of ${cert.chainCount} intermediate(s) links to the certificate`);
     if (cert.chainCount === 0) out.info('warning: no intermediate certificates found; browsers may not trust the CDN without them (pass --chain)');
+    if (recorder) {
+      locked = true; // from here the recorder may hold the lock: release it whatever happens
+      const begun = await recorder.begin(cert);
+      if (begun.skip) {
+        out.info(`unchanged: ${begun.skip}`);
+        return { certificate: cert, unchanged: begun.skip, notifications: [] };
+      }
+    }
 
     const plan = await target.plan(cert, { allowNameLoss: options.allowNameLoss });
     out.info(`resolve: ${describePlan(plan)} (${plan.how})`);
@@ -55,23 +73,46 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
     const applied = await target.apply(cert, plan);
     out.info(`upload: ${applied.action === 'update' ? 'updated' : 'created'} Beluga certificate id=${applied.id}`);
 
+    const recovered = await recorder?.succeeded(cert, applied.id);
+    if (recovered) out.info(`recovered: pending since ${recovered.since.toISOString()}, ${recovered.failedAttempts} failed attempt(s) before`);
     const event = {
       domain: cert.domain, names: cert.names, belugaId: applied.id,
       action: applied.action === 'update' ? 'updated' as const : 'created' as const,
-      notAfter: cert.notAfter, fingerprint256: cert.fingerprint256, host: ctx.host, at: ctx.now(),
+      notAfter: cert.notAfter, fingerprint256: cert.fingerprint256, host: ctx.host, at: ctx.now(), recovered,
     };
     const notifications = await notifyAll(ctx, (n) => n.success(event));
     return { certificate: cert, plan, applied, notifications };
   } catch (err) {
     if (!options.dryRun) {
       const known = isHookError(err) ? err : undefined;
-      const event: FailureEvent = {
-        domain, host: ctx.host, at: ctx.now(),
-        code: known?.code ?? 'INTERNAL', error: out.redact(known?.message ?? 'unexpected internal error'),
-      };
-      await notifyAll(ctx, (n) => n.failure(event));
+      const code = known?.code ?? 'INTERNAL';
+      const error = out.redact(known?.message ?? 'unexpected internal error');
+      // Pending only once this run holds the target's lock, and not for a certificate that can never go.
+      const recorded = recorder && locked && cert && code !== 'OLDER_CERTIFICATE' && code !== 'LOCKED'
+        ? await recordFailure(recorder, cert, code, error, out)
+        : undefined;
+      const event: FailureEvent = { domain, host: ctx.host, at: ctx.now(), code, error, pending: recorded?.hint };
+      if (recorded?.repeated && !options.notifyRepeatedFailures) {
+        out.info('notify: not sent, the same failure as the previous attempt');
+      } else {
+        await notifyAll(ctx, (n) => n.failure(event));
+      }
     }
     throw err;
+  } finally {
+    if (locked) await recorder?.release();
+  }
+}
+
+/** A journal that cannot be written must not hide the deploy's own error: warn and go on. */
+async function recordFailure(recorder: DeployRecorder, cert: CheckedCertificate, code: string, error: string, out: Output): Promise<{ hint: string; repeated: boolean } | undefined> {
+  try {
+    const recorded = await recorder.failed(cert, code, error);
+    out.info(`pending: ${recorded.hint}`);
+    return recorded;
+  } catch (err) {
+    out.info(`warning: could not record the pending certificate in the journal: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
   }
 }
 

@@ -176,12 +176,12 @@ t.test('remote failures: each a distinct exit code and a line naming the call an
     ['403', { target: 'api', status: 403 }, {}, 30, /HTTP 403/],
     ['200 + result failure on PUT', { target: 'api', method: 'PUT', failure: true }, {}, 31, /beluga: update certificate id=1001: refused \(result: failure, HTTP 200/],
     ['404 on PUT', { target: 'api', method: 'PUT', status: 404 }, {}, 31, /update certificate id=1001: HTTP 404/],
-    ['500', { target: 'api', status: 500 }, {}, 32, /list certificates: HTTP 500.*try again later/],
-    ['HTML from a proxy', { target: 'api', status: 502, body: '<html><body>Bad gateway</body></html>' }, {}, 32, /HTTP 502: <html><body>Bad gateway/],
+    ['500 on every attempt', { target: 'api', status: 500, times: 10 }, { BELUGA_RETRIES: '2' }, 32, /list certificates: HTTP 500.*try again later/],
+    ['HTML from a proxy', { target: 'api', status: 502, body: '<html><body>Bad gateway</body></html>', times: 10 }, { BELUGA_RETRIES: '2' }, 32, /HTTP 502: <html><body>Bad gateway/],
     ['200 not JSON', { target: 'api', status: 200, body: 'hello' }, {}, 32, /HTTP 200: hello: answer is not JSON/],
     ['list of the wrong shape', { target: 'api', status: 200, body: '{"count": 1}' }, {}, 32, /no "certificates" array/],
-    ['dropped connection', { target: 'api', drop: true }, {}, 32, /list certificates: connection failed/],
-    ['slower than the timeout', { target: 'api', delayMs: 5000 }, { BELUGA_TIMEOUT: '0.3' }, 32, /list certificates: no answer within 0.3 s/],
+    ['dropped connection', { target: 'api', drop: true, times: 10 }, { BELUGA_RETRIES: '2' }, 32, /list certificates: connection failed.*\(2 attempts\)/],
+    ['slower than the timeout', { target: 'api', delayMs: 5000, times: 10 }, { BELUGA_TIMEOUT: '0.3', BELUGA_RETRIES: '2' }, 32, /list certificates: no answer within 0.3 s/],
   ];
   for (const [name, fault, extra, code, pattern] of cases) {
     const sb = await sandbox(t);

@@ -16,6 +16,7 @@ import type { Sandbox } from '../src/sandbox/index.js';
 import { legoRenew, legoRun, runCommand, type LegoPaths } from './helpers/acme-clients.js';
 import { checkRecord, checkSlackSuccess, createE2eKit, output } from './helpers/e2e-kit.js';
 import { CLI, ROOT } from './helpers/run-cli.js';
+import { tempStateDir } from './helpers/state-dir.js';
 
 // two lego runs and a few deploys; tap's per-file timeout must not cut the clients' own kill timers short
 t.setTimeout(10 * 60_000);
@@ -77,7 +78,8 @@ e2eTest('acme.sh hook sourced by bash, then sh, on lego-issued and lego-renewed 
 
   // the sandbox failing: beluga_deploy hands beluga-cert's status back to acme.sh
   sb.fault({ target: 'api', method: 'PUT', status: 500, times: 10 });
-  const failed = await acmeDeploy('bash', domains[0]!, run.paths, env, dir);
+  // A journal of its own: the one above knows run.paths' certificate is older than what is deployed.
+  const failed = await acmeDeploy('bash', domains[0]!, run.paths, { ...env, BELUGA_HOOK_STATE_DIR: tempStateDir(), BELUGA_RETRIES: '2' }, dir);
   t.equal(failed.exitCode, EXIT.REMOTE_UNAVAILABLE, 'beluga_deploy returns beluga-cert\'s status', { output: output(failed) });
   t.match(failed.stderr, /beluga-cert: REMOTE_UNAVAILABLE: beluga: update certificate id=2001: HTTP 500/);
   t.match(failed.stderr, /beluga: deploying e2e-acmesh\.example\.com failed \(beluga-cert exit status 32\)/);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { startSandbox } from '../src/sandbox/index.js';
 import type { Sandbox, SeedRecord } from '../src/sandbox/index.js';
 import { CLI, fixture, fixtureText, ROOT, type CliResult } from './helpers/run-cli.js';
+import { tempStateDir } from './helpers/state-dir.js';
 
 const HOOK = `${ROOT}hooks/acme.sh/beluga.sh`;
 const TOKEN = { tokenId: 'tok-id', tokenSecret: 'tok-secret-0123456789' };
@@ -61,7 +62,7 @@ function deploy(shell: string, args: string[], env: Record<string, string>, cwd:
     // --norc: bash reads ~/.bashrc when its stdin is a socket, as it is under node (rshd detection).
     const flags = shell === 'bash' ? ['--norc', '-c'] : ['-c'];
     execFile(shell, [...flags, `${prelude}. "$HOOK"; beluga_deploy "$@"`, 'acme.sh', ...args], {
-      cwd, env: { PATH: SYSTEM_PATH, HOME: cwd, HOOK, BELUGA_HOOK_CONFIG: 'none', ...env }, timeout: 60_000, killSignal: 'SIGKILL',
+      cwd, env: { PATH: SYSTEM_PATH, HOME: cwd, HOOK, BELUGA_HOOK_CONFIG: 'none', BELUGA_HOOK_STATE_DIR: tempStateDir(), ...env }, timeout: 60_000, killSignal: 'SIGKILL',
     }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
     });

@@ -16,8 +16,9 @@ import { isHookMain, runHook } from '../src/hooks/run-hook.js';
 import type { Adapter } from '../src/hooks/hook-input.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { fixture, fixtureText } from './helpers/run-cli.js';
+import { tempStateDir } from './helpers/state-dir.js';
 
-const base = { dryRun: false, json: false, allowNameLoss: false };
+const base = { dryRun: false, json: false, allowNameLoss: false, force: false };
 const exists = (...present: string[]) => (p: string) => present.includes(p);
 const none = exists();
 
@@ -130,7 +131,7 @@ t.test('runHook: BELUGA_ALLOW_NAME_LOSS from the config file, the environment wi
   for (const [name, extra, env, code, pattern] of cases) {
     const sb = await startSandbox({ credentials: TOKEN, records: seed() });
     const c = capture();
-    const ctx = { env: { BELUGA_BASE_URL: sb.url, BELUGA_HOOK_CONFIG: await configFile(extra), ...env }, stdout: c.stdout, stderr: c.stderr, http: nodeFetchClient, now: () => new Date(), host: 'test-host' };
+    const ctx = { env: { BELUGA_BASE_URL: sb.url, BELUGA_HOOK_CONFIG: await configFile(extra), BELUGA_HOOK_STATE_DIR: tempStateDir(), ...env }, stdout: c.stdout, stderr: c.stderr, http: nodeFetchClient, now: () => new Date(), host: 'test-host' };
     t.equal(await runHook(fromDehydrated, args, ctx), code, `${name}: exit code`);
     t.match(c.chunks.out + c.chunks.err, pattern, `${name}: output`);
     t.equal(sb.requests.filter((q) => q.method === 'PUT').length, code === 0 ? 1 : 0, `${name}: uploads`);
@@ -139,7 +140,7 @@ t.test('runHook: BELUGA_ALLOW_NAME_LOSS from the config file, the environment wi
   // An unreadable config file is reported by the deploy itself, not swallowed.
   const c = capture();
   const missing = join(dir, 'nope');
-  t.equal(await runHook(fromDehydrated, args, { env: { BELUGA_HOOK_CONFIG: missing }, stdout: c.stdout, stderr: c.stderr, http: nodeFetchClient, now: () => new Date(), host: 'h' }), 3);
+  t.equal(await runHook(fromDehydrated, args, { env: { BELUGA_HOOK_CONFIG: missing, BELUGA_HOOK_STATE_DIR: tempStateDir() }, stdout: c.stdout, stderr: c.stderr, http: nodeFetchClient, now: () => new Date(), host: 'h' }), 3);
   t.match(c.chunks.err, `config file ${missing} (BELUGA_HOOK_CONFIG) does not exist`);
 });
 

@@ -13,6 +13,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { startSandbox } from '../src/sandbox/index.js';
 import type { Sandbox, SeedRecord } from '../src/sandbox/index.js';
 import { fixture, fixtureText, ROOT, type CliResult } from './helpers/run-cli.js';
+import { tempStateDir } from './helpers/state-dir.js';
 
 const TOKEN = { tokenId: 'tok-id', tokenSecret: 'tok-secret-0123456789' };
 const MANIFEST = JSON.parse(fixtureText('manifest.json')) as { leaves: Record<string, { fingerprint256: string }> };
@@ -27,7 +28,7 @@ function runHook(name: string, args: string[], env: Record<string, string>, cwd:
   return new Promise((resolve) => {
     execFile(cmd, argv, {
       cwd,
-      env: { PATH: [dirname(process.execPath), process.env.PATH].join(delimiter), BELUGA_HOOK_CONFIG: 'none', ...env },
+      env: { PATH: [dirname(process.execPath), process.env.PATH].join(delimiter), BELUGA_HOOK_CONFIG: 'none', BELUGA_HOOK_STATE_DIR: tempStateDir(), ...env },
       timeout: 60_000,
       killSignal: 'SIGKILL',
     }, (err, stdout, stderr) => {

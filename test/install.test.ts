@@ -194,6 +194,7 @@ t.test('install into a prefix, run again, deploy with the installed lego hook, u
   const hook = await run(join(prefix, 'bin', 'beluga-cert-hook-lego'), [], {
     PATH: process.env.PATH ?? '',
     BELUGA_HOOK_CONFIG: config,
+    BELUGA_HOOK_STATE_DIR: join(work, 'journal'),
     LEGO_CERT_PATH: join(legoDir, 'example.com.crt'),
     LEGO_CERT_KEY_PATH: join(legoDir, 'example.com.key'),
     LEGO_CERT_DOMAIN: 'example.com',

@@ -1,5 +1,7 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT } from '../errors.js';
 import { renderForTerminal, type SlackPayload } from '../notify/slack-message.js';
@@ -26,6 +28,8 @@ export async function demoCommand(ctx: RunContext): Promise<number> {
       { id: '1002', site: 'example-net', certificate: await readFile(fixture('ec384.crt'), 'utf8'), key: await readFile(fixture('ec384.sec1.key'), 'utf8') },
     ],
   });
+  // The demo's journal lives and dies with the demo: it never touches /var/lib/beluga-cert-hook.
+  const stateDir = await mkdtemp(join(tmpdir(), 'beluga-cert-demo-'));
   try {
     say(`== 1. A Beluga sandbox is running at ${sandbox.url}, with a Slack sink beside it. It holds:`);
     showRecords(sandbox.records(), say);
@@ -33,12 +37,13 @@ export async function demoCommand(ctx: RunContext): Promise<number> {
     say('     Running: beluga-cert deploy --cert ec256.bundle.crt --key ec256.sec1.key');
     const code = await deployCommand({
       cert: fixture('ec256.bundle.crt'), key: fixture('ec256.sec1.key'),
-      dryRun: false, json: false, allowNameLoss: false,
+      dryRun: false, json: false, allowNameLoss: false, force: false,
     }, {
       ...ctx,
       stdout: { write: (s: string) => ctx.stdout.write(s.replace(/^(?=.)/gm, '     ')) },
       env: {
         BELUGA_HOOK_CONFIG: 'none',
+        BELUGA_HOOK_STATE_DIR: stateDir,
         BELUGA_BASE_URL: sandbox.url,
         BELUGA_TOKEN_ID: credentials.tokenId,
         BELUGA_TOKEN_SECRET: credentials.tokenSecret,
@@ -64,6 +69,7 @@ export async function demoCommand(ctx: RunContext): Promise<number> {
     return EXIT.OK;
   } finally {
     await sandbox.close();
+    await rm(stateDir, { recursive: true, force: true });
   }
 }
 

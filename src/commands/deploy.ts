@@ -1,8 +1,12 @@
+import { resolve } from 'node:path';
 import { createBelugaTarget } from '../beluga/beluga-target.js';
+import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.js';
 import { readCertificate } from '../certificate/read-certificate.js';
 import { buildBelugaConfig, buildSlackConfig, secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
+import { createRecorder, type DeployRecorder } from '../deploy-journal.js';
 import { EXIT, isHookError } from '../errors.js';
+import { DEFAULT_STATE_DIR, journalKey, openJournal } from '../journal/index.js';
 import type { Notifier } from '../notify/types.js';
 import { runDeploy, type DeployOutcome } from '../pipeline.js';
 import { createOutput, type Output } from '../redact.js';
@@ -16,6 +20,10 @@ export interface DeployArgs {
   dryRun: boolean;
   json: boolean;
   allowNameLoss: boolean;
+  /** Upload even when the journal says this certificate is already there, or a newer one is. */
+  force: boolean;
+  /** Set by `beluga-cert retry` for a pending certificate: the target it was recorded under. */
+  retrying?: { certId?: string };
 }
 
 /** `beluga-cert deploy`: the whole pipeline; returns the exit code. */
@@ -23,7 +31,9 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
   // With --json, stdout carries only the final JSON document; progress goes to stderr.
   const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
   try {
-    const { settings } = await loadSettings(ctx.env);
+    const loaded = await loadSettings(ctx.env);
+    // A retry goes to the record the certificate was recorded for, whatever BELUGA_CERT_ID says now.
+    const settings = args.retrying ? { ...loaded.settings, BELUGA_CERT_ID: args.retrying.certId } : loaded.settings;
     out.addSecrets(secretValues(settings));
     const slack = buildSlackConfig(settings);
     const notifiers: Notifier[] = [];
@@ -31,11 +41,18 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
       const { createSlackNotifier } = await import('../notify/slack.js');
       notifiers.push(createSlackNotifier(slack, { http: ctx.http }));
     }
+    const startedAt = ctx.now().getTime();
     const outcome = await runDeploy(
-      { files: { certPath: args.cert, keyPath: args.key, chainPath: args.chain, domain: args.domain }, dryRun: args.dryRun, allowNameLoss: args.allowNameLoss },
+      { files: { certPath: args.cert, keyPath: args.key, chainPath: args.chain, domain: args.domain }, dryRun: args.dryRun, allowNameLoss: args.allowNameLoss, notifyRepeatedFailures: !args.retrying },
       {
-        target: () => createBelugaTarget(buildBelugaConfig(settings), { http: ctx.http, now: ctx.now }),
+        target: () => {
+          // The run budget starts with the run: retries and waits never outlast it.
+          const { policy, problems } = policyFromSettings(settings, startedAt);
+          const http = createRetryingHttp(ctx.http, policy, { onRetry: (line) => out.info(`beluga: ${line}`) });
+          return createBelugaTarget(buildBelugaConfig(settings, problems), { http, now: ctx.now });
+        },
         notifiers, out, now: ctx.now, host: ctx.host, readCertificate,
+        recorder: args.dryRun ? undefined : journalRecorder(args, settings, ctx, out, lockWait(settings, startedAt)),
       },
     );
     if (args.json) ctx.stdout.write(`${JSON.stringify(summarise(outcome, args.dryRun))}\n`);
@@ -43,6 +60,38 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
   } catch (err) {
     return reportError(err, out, args.json ? ctx.stdout : undefined);
   }
+}
+
+/**
+ * The journal for this deploy, in BELUGA_HOOK_STATE_DIR (default /var/lib/beluga-cert-hook).
+ * Reads BELUGA_CERT_ID (the journal key when pinned) and BELUGA_RETRY_INTERVAL (how the
+ * failure message says when `beluga-cert retry` runs; default: the shipped timer's 5 minutes).
+ */
+function journalRecorder(args: DeployArgs, settings: Partial<Record<string, string>>, ctx: RunContext, out: Output, lockWaitMs: number): DeployRecorder {
+  const interval = settings.BELUGA_RETRY_INTERVAL;
+  return createRecorder(
+    () => openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (line) => out.info(`warning: ${line}`) }),
+    {
+      key: (cert) => journalKey({ certId: settings.BELUGA_CERT_ID, domain: cert.domain }),
+      files: {
+        cert: resolve(args.cert), key: resolve(args.key),
+        ...(args.chain ? { chain: resolve(args.chain) } : {}),
+        ...(args.domain ? { domain: args.domain } : {}),
+      },
+      force: args.force,
+      allowNameLoss: args.allowNameLoss,
+      dropSuperseded: Boolean(args.retrying),
+      lockWaitMs,
+      now: ctx.now,
+      retryInterval: interval ? `within ${interval}` : 'at its next run (every 5 minutes with the shipped beluga-cert-retry.timer)',
+    },
+  );
+}
+
+/** How long a deploy waits for another run on the same target: a third of the run budget, 30 s at most. */
+function lockWait(settings: Partial<Record<string, string>>, startedAt: number): number {
+  const { policy } = policyFromSettings(settings, startedAt);
+  return Math.min(30_000, Math.floor((policy.deadline - startedAt) / 3));
 }
 
 /** Print a failure as one line (a stack only for unknown errors) and give its exit code. */
@@ -70,10 +119,11 @@ function summarise(outcome: DeployOutcome, dryRun: boolean): object {
     serial: c.serial,
     fingerprint256: c.fingerprint256,
     chainCount: c.chainCount,
-    action: outcome.plan.action,
-    belugaId: outcome.applied?.id ?? (outcome.plan.recordId === undefined ? null : String(outcome.plan.recordId)),
-    site: outcome.plan.site ?? null,
-    lostNames: outcome.plan.lostNames,
+    action: outcome.plan?.action ?? 'unchanged',
+    unchanged: outcome.unchanged ?? null,
+    belugaId: outcome.applied?.id ?? (outcome.plan?.recordId === undefined ? null : String(outcome.plan.recordId)),
+    site: outcome.plan?.site ?? null,
+    lostNames: outcome.plan?.lostNames ?? [],
     notifications: outcome.notifications,
   };
 }

@@ -38,8 +38,8 @@ export function secretValues(settings: Settings): string[] {
  * BELUGA_USERNAME/BELUGA_PASSWORD, BELUGA_BASE_URL, BELUGA_CERT_ID, BELUGA_SITE,
  * BELUGA_SEND_CHAIN, BELUGA_ALLOW_NAME_LOSS, BELUGA_TIMEOUT. Names every missing setting in one message.
  */
-export function buildBelugaConfig(s: Settings): BelugaConfig {
-  const problems: string[] = [];
+export function buildBelugaConfig(s: Settings, otherProblems: string[] = []): BelugaConfig {
+  const problems: string[] = [...otherProblems];
   const auth = pickAuth(s, problems);
   const baseUrl = checkUrl('BELUGA_BASE_URL', s.BELUGA_BASE_URL || DEFAULT_BASE_URL, problems);
   const sendChain = parseBoolean('BELUGA_SEND_CHAIN', s.BELUGA_SEND_CHAIN, true, problems);
@@ -59,19 +59,23 @@ export function buildBelugaConfig(s: Settings): BelugaConfig {
   };
 }
 
-/** Build the Slack settings, or undefined when SLACK_WEBHOOK_URL is not set (then no message). */
+/**
+ * Build the Slack settings, or undefined when SLACK_WEBHOOK_URL is not set (then no message).
+ * Reads SLACK_WEBHOOK_URL, SLACK_CHANNEL, SLACK_USERNAME, SLACK_ICON_EMOJI, SLACK_TIMEOUT.
+ */
 export function buildSlackConfig(s: Settings): SlackSettings | undefined {
   if (!s.SLACK_WEBHOOK_URL) return undefined;
   const problems: string[] = [];
   // The URL is a secret: name the setting, never echo the value.
   checkUrl('SLACK_WEBHOOK_URL', s.SLACK_WEBHOOK_URL, problems, true);
+  const timeoutMs = parseSeconds('SLACK_TIMEOUT', s.SLACK_TIMEOUT, 10, problems);
   if (problems.length > 0) throw new HookError('CONFIG', problems.join('; '));
   return {
     webhookUrl: s.SLACK_WEBHOOK_URL,
     channel: s.SLACK_CHANNEL || undefined,
     username: s.SLACK_USERNAME || undefined,
     iconEmoji: s.SLACK_ICON_EMOJI || undefined,
-    timeoutMs: 10_000,
+    timeoutMs,
     maxAttempts: 3,
   };
 }

@@ -13,10 +13,15 @@ export const SETTING_NAMES = [
   'BELUGA_SEND_CHAIN',
   'BELUGA_ALLOW_NAME_LOSS',
   'BELUGA_TIMEOUT',
+  'BELUGA_RETRIES',
+  'BELUGA_RUN_BUDGET',
+  'BELUGA_HOOK_STATE_DIR',
+  'BELUGA_RETRY_INTERVAL',
   'SLACK_WEBHOOK_URL',
   'SLACK_CHANNEL',
   'SLACK_USERNAME',
   'SLACK_ICON_EMOJI',
+  'SLACK_TIMEOUT',
 ] as const;
 
 /** Settings whose values are secrets: also accepted as NAME_FILE, and redacted from all output. */

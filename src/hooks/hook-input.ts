@@ -45,5 +45,6 @@ export function toDeployArgs(files: ClientFiles): DeployArgs {
     dryRun: false,
     json: false,
     allowNameLoss: false,
+    force: false,
   };
 }

@@ -14,6 +14,7 @@ import { startSandbox, type Sandbox, type SandboxRecord } from '../../src/sandbo
 import { missingCommands, type ClientResult } from './acme-clients.js';
 import { startPebble, type Pebble } from './pebble.js';
 import { ROOT, fixtureText } from './run-cli.js';
+import { tempStateDir } from './state-dir.js';
 
 /** The certificate every record holds before a deploy. */
 export const OLD = { certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') };
@@ -114,10 +115,19 @@ export async function createE2eKit(opts: E2eKitOptions) {
     return sb;
   }
 
-  /** What the hook needs, handed to the client so that it hands it on (BELUGA_HOOK_CONFIG=none: no file). */
+  const journals = new WeakMap<Sandbox, string>();
+  const journalFor = (sb: Sandbox) => {
+    if (!journals.has(sb)) journals.set(sb, tempStateDir());
+    return journals.get(sb)!;
+  };
+
+  /**
+   * What the hook needs, handed to the client so that it hands it on (BELUGA_HOOK_CONFIG=none: no
+   * file; a journal of its own per sandbox, never /var/lib/beluga-cert-hook).
+   */
   const hookEnv = (sb: Sandbox) => ({
     BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-    SLACK_WEBHOOK_URL: sb.slackUrl, BELUGA_HOOK_CONFIG: 'none',
+    SLACK_WEBHOOK_URL: sb.slackUrl, BELUGA_HOOK_CONFIG: 'none', BELUGA_HOOK_STATE_DIR: journalFor(sb),
   });
 
   /**

@@ -1,0 +1,77 @@
+import { loadSettings } from '../config/settings.js';
+import { EXIT } from '../errors.js';
+import { DEFAULT_STATE_DIR, openJournal } from '../journal/index.js';
+import type { JournalEntry } from '../journal/types.js';
+import { createOutput } from '../redact.js';
+import type { RunContext } from './context.js';
+import { deployCommand, reportError } from './deploy.js';
+
+/** The journal named by BELUGA_HOOK_STATE_DIR (default /var/lib/beluga-cert-hook). */
+async function journalFrom(ctx: RunContext, warn: (line: string) => void) {
+  const { settings } = await loadSettings(ctx.env);
+  return openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: warn });
+}
+
+/**
+ * `beluga-cert retry`: deploy every pending certificate again from the files it was read from
+ * (whatever they hold now: a newer renewal is deployed, an older one is dropped as superseded).
+ * Safe from cron or a timer: each target is locked as a hook would lock it. Exit 0 when nothing
+ * is left pending, else the exit code of the last failure.
+ */
+export async function retryCommand(ctx: RunContext): Promise<number> {
+  const out = createOutput(ctx.stdout, ctx.stderr);
+  try {
+    const journal = await journalFrom(ctx, (line) => out.info(`warning: ${line}`));
+    const waiting = (await journal.list()).filter((e) => e.pending);
+    if (waiting.length === 0) {
+      out.info('retry: nothing pending');
+      return EXIT.OK;
+    }
+    let failed = 0;
+    let lastCode: number = EXIT.OK;
+    for (const entry of waiting) {
+      const p = entry.pending!;
+      out.info(`retry: ${entry.key}: pending since ${p.since}, ${attemptsSince(entry)} failed attempt(s); deploying from ${p.files.cert}`);
+      const code = await deployCommand({
+        cert: p.files.cert, key: p.files.key, chain: p.files.chain, domain: p.files.domain,
+        dryRun: false, json: false, allowNameLoss: p.allowNameLoss, force: false,
+        retrying: { certId: entry.key.startsWith('id:') ? entry.key.slice(3) : undefined },
+      }, ctx);
+      if (code !== EXIT.OK) {
+        failed += 1;
+        lastCode = code;
+      }
+    }
+    out.info(`retry: ${waiting.length - failed} of ${waiting.length} done, ${failed} still pending`);
+    return failed === 0 ? EXIT.OK : lastCode;
+  } catch (err) {
+    return reportError(err, out);
+  }
+}
+
+/** `beluga-cert pending [--json]`: what waits, since when, and the last error. */
+export async function pendingCommand(args: { json: boolean }, ctx: RunContext): Promise<number> {
+  const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
+  try {
+    const journal = await journalFrom(ctx, (line) => out.info(`warning: ${line}`));
+    const waiting = (await journal.list()).filter((e) => e.pending);
+    if (args.json) {
+      ctx.stdout.write(`${JSON.stringify(waiting.map((e) => ({
+        key: e.key, domain: e.domain, ...e.pending, failedAttempts: attemptsSince(e), lastError: e.attempts.at(-1) ?? null,
+      })))}\n`);
+      return EXIT.OK;
+    }
+    if (waiting.length === 0) out.info('nothing pending');
+    for (const e of waiting) {
+      const last = e.attempts.at(-1);
+      out.info(`${e.key}: sha256 ${e.pending!.fingerprint256.slice(0, 23)}… pending since ${e.pending!.since}, ${attemptsSince(e)} failed attempt(s); last: ${last ? `${last.code}: ${last.error}` : 'none'}`);
+    }
+    return EXIT.OK;
+  } catch (err) {
+    return reportError(err, out, args.json ? ctx.stdout : undefined);
+  }
+}
+
+function attemptsSince(e: JournalEntry): number {
+  return e.pending ? e.attempts.filter((a) => a.at >= e.pending!.since).length : 0;
+}
