@@ -9,6 +9,11 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string;
   timeoutMs: number;
+  /**
+   * Headers made anew for each attempt when a request is repeated (a signature over the current
+   * time: Beluga's token auth signs a Date header, which must not go stale across retries).
+   */
+  freshHeaders?: () => Record<string, string>;
 }
 
 export interface HttpResponse {

@@ -53,3 +53,19 @@ t.test('a failure answer on delete and a missing record are errors naming the ca
   sb.fault({ target: 'api', status: 204, body: '' });
   await t.resolves(client.update('x', upload), '204 on update is success');
 });
+
+t.test('a retried request is signed again with a fresh Date', async (t) => {
+  const { createRetryingHttp } = await import('../src/beluga/retrying-http.js');
+  const sb = await startSandbox({ credentials: creds });
+  t.teardown(() => sb.close());
+  let clock = Date.now();
+  const now = () => new Date((clock += 1500));
+  const http = createRetryingHttp(nodeFetchClient, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, deadline: Date.now() + 60_000 }, { sleep: async () => undefined });
+  const client = createBelugaClient({ baseUrl: sb.url, auth: { kind: 'token', tokenId: creds.tokenId, tokenSecret: creds.tokenSecret }, timeoutMs: 5000 }, { http, now });
+  sb.fault({ target: 'api', status: 503, times: 2 });
+  t.same(await client.list(), []);
+  const dates = sb.requests.map((r) => r.headers.date);
+  t.equal(dates.length, 3);
+  t.equal(new Set(dates).size, 3, 'each attempt carries its own Date');
+  t.equal(new Set(sb.requests.map((r) => r.headers.authorization)).size, 3, 'and its own signature');
+});

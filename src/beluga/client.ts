@@ -34,14 +34,15 @@ export function createBelugaClient(
   async function call(what: string, method: string, path: string, payload?: object): Promise<unknown> {
     const url = config.baseUrl + PREFIX + path;
     const body = payload === undefined ? undefined : JSON.stringify(payload);
+    const sign = () => authHeaders(config.auth, method, url, body, deps.now());
     const headers: Record<string, string> = {
       Accept: 'application/json',
       ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      ...authHeaders(config.auth, method, url, body, deps.now()),
+      ...sign(),
     };
     let res: HttpResponse;
     try {
-      res = await deps.http(url, { method, headers, body, timeoutMs: config.timeoutMs });
+      res = await deps.http(url, { method, headers, body, timeoutMs: config.timeoutMs, freshHeaders: sign });
     } catch (err) {
       if (err instanceof TransportError) throw new HookError('REMOTE_UNAVAILABLE', `beluga: ${what}: ${err.message}`);
       throw err;

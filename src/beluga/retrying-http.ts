@@ -40,7 +40,9 @@ export function createRetryingHttp(inner: HttpClient, policy: RetryPolicy, deps:
         break;
       }
       made = attempt;
-      last = await attemptOnce(inner, url, request, Math.min(request.timeoutMs, remaining), policy);
+      // A repeat is signed again: the first attempt's Date may be minutes old by now.
+      const sent = attempt > 1 && request.freshHeaders ? { ...request, headers: { ...request.headers, ...request.freshHeaders() } } : request;
+      last = await attemptOnce(inner, url, sent, Math.min(request.timeoutMs, remaining), policy);
       if (!isRetryable(method, last) || attempt === maxAttempts) return settle(last, attempt, '');
       const delay = delayAfter(last, attempt);
       if (now() + delay + MIN_ATTEMPT_MS > policy.deadline) {
