@@ -1,0 +1,32 @@
+/** A store: where certificates live on disk. Each certificate found maps to one Beluga record. */
+export type StoreKind = 'lego' | 'certbot' | 'dir';
+
+export interface StoreSpec {
+  kind: StoreKind;
+  /** `--lego-path DIR` (holds certificates/), `--certbot-dir DIR` (holds live/), or `--dir DIR`. */
+  path: string;
+}
+
+/** One certificate found in a store: the files to read, as `deploy --cert --key [--chain] [--domain]`. */
+export interface LocalCertificate {
+  store: StoreSpec;
+  /** A name for people: `lego:example.com`, `certbot:example.com`, `dir:my-secret`. */
+  label: string;
+  cert: string;
+  key: string;
+  chain?: string;
+  /** The primary domain when the store says it (lego's NAME.json, certbot's renewal conf); else the certificate's first name. */
+  domain?: string;
+}
+
+/** Something in a store that is not a usable certificate (a folder without tls.key, ...). */
+export interface StoreProblem {
+  store: StoreSpec;
+  label: string;
+  problem: string;
+}
+
+export interface ScanResult {
+  certificates: LocalCertificate[];
+  problems: StoreProblem[];
+}
