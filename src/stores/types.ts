@@ -24,6 +24,8 @@ export interface StoreProblem {
   store: StoreSpec;
   label: string;
   problem: string;
+  /** The file or folder at fault (the store folder itself when the whole store is unusable). */
+  path?: string;
 }
 
 export interface ScanResult {

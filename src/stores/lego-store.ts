@@ -1,0 +1,79 @@
+/**
+ * `--lego-path DIR`: lego's `certificates/` folder. Each `NAME.crt` (leaf + issuers) with its
+ * `NAME.key` is one certificate; `NAME.issuer.crt` is its chain and `NAME.json` names its domain
+ * (NAME has `_` for `*`, so the file name alone cannot say `*.example.com`).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isFolder, listFolder, notAFile } from './fs-probe.js';
+import { itemLabel, openStore, problem, storeLabel } from './store-root.js';
+import type { LocalCertificate, ScanResult, StoreProblem, StoreSpec } from './types.js';
+
+/** lego's account file and metadata are a few hundred bytes; anything far larger is not lego's. */
+const MAX_JSON_BYTES = 64 * 1024;
+
+/** DIR may be lego's `--path` (holding `certificates/`) or the `certificates/` folder itself. */
+export async function scanLego(store: StoreSpec): Promise<ScanResult> {
+  const root = await openStore(store);
+  if ('problem' in root) return { certificates: [], problems: [root.problem] };
+  let folder = store.path;
+  let names = root.names;
+  const inner = join(store.path, 'certificates');
+  if (names.includes('certificates') && (await isFolder(inner))) {
+    const listed = await listFolder(inner);
+    if ('reason' in listed) {
+      return { certificates: [], problems: [problem(store, storeLabel(store), inner, `lego folder ${inner} ${listed.reason}`)] };
+    }
+    folder = inner;
+    names = listed.names;
+  }
+  const result: ScanResult = { certificates: [], problems: [] };
+  for (const name of names) {
+    if (!isCertificateFile(name)) continue;
+    const found = await legoCertificate(store, folder, name.slice(0, -'.crt'.length));
+    if (found === undefined) continue;
+    if ('problem' in found) result.problems.push(found);
+    else result.certificates.push(found);
+  }
+  return result;
+}
+
+/** `NAME.crt`, not the issuer file beside it, nor a hidden file. */
+function isCertificateFile(name: string): boolean {
+  return name.endsWith('.crt') && !name.endsWith('.issuer.crt') && !name.startsWith('.');
+}
+
+async function legoCertificate(store: StoreSpec, folder: string, base: string): Promise<LocalCertificate | StoreProblem | undefined> {
+  const cert = join(folder, `${base}.crt`);
+  // A folder or a symlink loop named like a certificate is not one of lego's files.
+  if ((await notAFile(cert)) !== undefined) return undefined;
+  const label = itemLabel(store, base);
+  const key = join(folder, `${base}.key`);
+  const noKey = await notAFile(key);
+  if (noKey !== undefined) return problem(store, label, cert, `${cert} has no usable key: ${key} ${noKey}`);
+  const issuer = join(folder, `${base}.issuer.crt`);
+  const chain = (await notAFile(issuer)) === undefined ? issuer : undefined;
+  const domain = await jsonDomain(join(folder, `${base}.json`));
+  return {
+    store,
+    label,
+    cert,
+    key,
+    ...(chain === undefined ? {} : { chain }),
+    ...(domain === undefined ? {} : { domain }),
+  };
+}
+
+/** The `"domain"` lego recorded (`*.example.com` for `_.example.com`), when the file parses. */
+async function jsonDomain(path: string): Promise<string | undefined> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile() || info.size > MAX_JSON_BYTES) return undefined;
+    const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const domain = (parsed as { domain?: unknown }).domain;
+    return typeof domain === 'string' && domain.trim() !== '' ? domain.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
