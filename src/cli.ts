@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Argv } from 'yargs';
 import type { RunContext } from './commands/context.js';
+import type { StoreSpec } from './stores/types.js';
 import { EXIT } from './errors.js';
 import { runAsMain } from './commands/process-main.js';
 
@@ -60,6 +62,19 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
       const { pendingCommand } = await import('./commands/retry.js');
       code = await pendingCommand({ json: a.json }, ctx);
     })
+    .command('sync', 'deploy every certificate in the stores whose newest version is not on Beluga yet', (y) => storeOptions(y)
+      .option('dry-run', { type: 'boolean', default: false, describe: 'read, check and resolve; send nothing' })
+      .option('concurrency', { type: 'number', default: 4, describe: 'uploads at once (1-64)' }),
+    async (a) => {
+      const { syncCommand } = await import('./commands/sync.js');
+      code = await syncCommand({ stores: storesFrom(a), dryRun: a['dry-run'], concurrency: a.concurrency }, ctx);
+    })
+    .command('status', 'show every certificate in the stores: expiry, record, deployed or not', (y) => storeOptions(y)
+      .option('json', { type: 'boolean', default: false, describe: 'print the rows as JSON on stdout' }),
+    async (a) => {
+      const { statusCommand } = await import('./commands/status.js');
+      code = await statusCommand({ stores: storesFrom(a), json: a.json }, ctx);
+    })
     .command('sandbox', 'run a local Beluga-compatible API and Slack sink on 127.0.0.1', (y) => y
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0: any free port)' })
       .option('state', { type: 'string', describe: 'JSON file keeping the records between runs' }),
@@ -72,7 +87,7 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
         const { demoCommand } = await import('./commands/demo.js');
         code = await demoCommand(ctx);
       })
-    .demandCommand(1, 'name a command: deploy, retry, pending, sandbox or demo')
+    .demandCommand(1, 'name a command: deploy, sync, status, retry, pending, sandbox or demo')
     .strict()
     .version(version())
     .help()
@@ -87,6 +102,22 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
     return EXIT.USAGE;
   }
   return code;
+}
+
+/** The store options sync and status share; each repeatable, all combinable. */
+function storeOptions<T>(y: Argv<T>) {
+  return y
+    .option('lego-path', { type: 'string', array: true, default: [] as string[], describe: "lego's --path (holds certificates/)" })
+    .option('certbot-dir', { type: 'string', array: true, default: [] as string[], describe: "certbot's config dir (holds live/)" })
+    .option('dir', { type: 'string', array: true, default: [] as string[], describe: 'a folder of sub-folders holding tls.crt and tls.key (cert-manager secrets)' });
+}
+
+function storesFrom(a: { 'lego-path': string[]; 'certbot-dir': string[]; dir: string[] }): StoreSpec[] {
+  return [
+    ...a['lego-path'].map((path) => ({ kind: 'lego' as const, path })),
+    ...a['certbot-dir'].map((path) => ({ kind: 'certbot' as const, path })),
+    ...a.dir.map((path) => ({ kind: 'dir' as const, path })),
+  ];
 }
 
 function isMain(): boolean {

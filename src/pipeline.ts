@@ -15,6 +15,8 @@ export interface DeployOptions {
   allowNameLoss: boolean;
   /** Tell notifiers a failure that repeats the previous attempt's (false for `retry`, run every few minutes). */
   notifyRepeatedFailures: boolean;
+  /** Error codes that are not worth a pending entry here (sync: an unmapped certificate is normal). */
+  notPending?: string[];
 }
 
 export interface DeployContext {
@@ -88,7 +90,7 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
       const code = known?.code ?? 'INTERNAL';
       const error = out.redact(known?.message ?? 'unexpected internal error');
       // Pending only once this run holds the target's lock, and not for a certificate that can never go.
-      const recorded = recorder && locked && cert && code !== 'OLDER_CERTIFICATE' && code !== 'LOCKED'
+      const recorded = recorder && locked && cert && code !== 'OLDER_CERTIFICATE' && code !== 'LOCKED' && !options.notPending?.includes(code)
         ? await recordFailure(recorder, cert, code, error, out)
         : undefined;
       const event: FailureEvent = { domain, host: ctx.host, at: ctx.now(), code, error, pending: recorded?.hint };

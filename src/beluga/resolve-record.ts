@@ -16,23 +16,51 @@ export interface ResolveOptions {
 
 const lower = (names: string[]) => names.map((n) => n.toLowerCase());
 
+/**
+ * Records by id and by lower-cased name, built in one pass: resolving N certificates against M
+ * records costs N look-ups, not N × M comparisons (sync over whole stores).
+ */
+export interface RecordIndex {
+  all: BelugaRecord[];
+  byId: Map<string, BelugaRecord>;
+  byName: Map<string, BelugaRecord[]>;
+}
+
+export function indexRecords(records: BelugaRecord[]): RecordIndex {
+  const index: RecordIndex = { all: [], byId: new Map(), byName: new Map() };
+  for (const record of records) addToIndex(index, record);
+  return index;
+}
+
+/** Add one record (a certificate just created) to an index. */
+export function addToIndex(index: RecordIndex, record: BelugaRecord): void {
+  index.all.push(record);
+  index.byId.set(String(record.id), record);
+  for (const name of new Set(lower(record.names))) {
+    const list = index.byName.get(name);
+    if (list) list.push(record);
+    else index.byName.set(name, [record]);
+  }
+}
+
 function describe(record: BelugaRecord): string {
   return `id=${record.id} (${record.names.join(', ') || 'no names'})`;
 }
 
 /** Which Beluga record the new certificate goes to, by the rules in the README. */
-export function resolveRecord(records: BelugaRecord[], cert: CheckedCertificate, opts: ResolveOptions): Resolution {
+export function resolveRecord(recordsOrIndex: BelugaRecord[] | RecordIndex, cert: Pick<CheckedCertificate, 'domain' | 'names'>, opts: ResolveOptions): Resolution {
+  const index = Array.isArray(recordsOrIndex) ? indexRecords(recordsOrIndex) : recordsOrIndex;
   const domain = cert.domain.toLowerCase();
+  const candidates = index.byName.get(domain) ?? [];
   if (opts.certId !== undefined) {
-    const pinned = records.find((r) => String(r.id) === opts.certId);
+    const pinned = index.byId.get(opts.certId);
     if (!pinned) {
-      const holding = records.filter((r) => lower(r.names).includes(domain));
+      const holding = candidates;
       const hint = holding.length > 0 ? `certificates holding ${cert.domain}: ${holding.map(describe).join('; ')}` : `no certificate holds ${cert.domain}`;
-      throw new HookError('RECORD_NOT_FOUND', `BELUGA_CERT_ID=${opts.certId} is not among the ${records.length} Beluga certificates (${hint}); fix BELUGA_CERT_ID`);
+      throw new HookError('RECORD_NOT_FOUND', `BELUGA_CERT_ID=${opts.certId} is not among the ${index.all.length} Beluga certificates (${hint}); fix BELUGA_CERT_ID`);
     }
     return { action: 'update', record: pinned, how: 'pinned by BELUGA_CERT_ID' };
   }
-  const candidates = records.filter((r) => lower(r.names).includes(domain));
   if (candidates.length === 1) return { action: 'update', record: candidates[0], how: `the only one holding ${cert.domain}` };
   if (candidates.length > 1) {
     const wanted = new Set(lower(cert.names));

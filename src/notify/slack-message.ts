@@ -4,7 +4,7 @@
  * "Certificate renewal") and adds expiry, Beluga id and host; failures get a red bar.
  */
 import { oneLine } from '../errors.js';
-import type { FailureEvent, SuccessEvent } from './types.js';
+import type { FailureEvent, SuccessEvent, SyncEvent } from './types.js';
 
 export interface SlackStyle {
   channel?: string;
@@ -94,6 +94,26 @@ export function failureMessage(event: FailureEvent, opts: SlackStyle): SlackPayl
   fields.push({ title: 'Error', value: error, short: false });
   if (event.pending) fields.push({ title: 'Pending', value: oneLine(event.pending), short: false });
   return build(opts, summary, FAILURE_COLOR, FAILURE_PRETEXT, fields, event.at);
+}
+
+const LISTED = 20; // a Slack field stays readable; the rest is counted
+
+/** The one message of a sync run: what was deployed, what failed, what was left as it was. */
+export function syncMessage(event: SyncEvent, opts: SlackStyle): SlackPayload {
+  const { deployed, failed } = event;
+  const counts = `${deployed.length} deployed, ${failed.length} failed, ${event.unchanged} unchanged, ${event.unmapped} unmapped`;
+  const summary = `Certificate sync on host ${event.host}: ${counts}`;
+  const list = (lines: string[]) => lines.slice(0, LISTED).join('\n') + (lines.length > LISTED ? `\n… and ${lines.length - LISTED} more` : '');
+  const fields: SlackField[] = [];
+  if (deployed.length > 0) {
+    fields.push({ title: 'Deployed', value: list(deployed.map((d) => `${d.domain} → id ${d.belugaId}, expires ${d.notAfter.toISOString().slice(0, 10)}`)), short: false });
+  }
+  if (failed.length > 0) {
+    fields.push({ title: 'Failed', value: list(failed.map((f) => `${f.domain ?? f.label}: ${oneLine(f.error)} (${f.code})`)), short: false });
+  }
+  fields.push({ title: 'Host', value: event.host, short: true });
+  const color = failed.length > 0 ? FAILURE_COLOR : SUCCESS_COLOR;
+  return build(opts, summary, color, `Certificate sync: ${counts}`, fields, event.at);
 }
 
 /** Assembles the payload and escapes every text field in one place, so none is forgotten. */

@@ -38,8 +38,19 @@ export interface NotifyResult {
   attempts: number;
 }
 
+/** One message for a whole `beluga-cert sync` run (never one per certificate). */
+export interface SyncEvent {
+  deployed: Array<{ label: string; domain: string; belugaId: string; notAfter: Date }>;
+  failed: Array<{ label: string; domain?: string; code: string; error: string }>;
+  unchanged: number;
+  unmapped: number;
+  host: string;
+  at: Date;
+}
+
 export interface Notifier {
   readonly name: string;
   success(event: SuccessEvent): Promise<NotifyResult>;
   failure(event: FailureEvent): Promise<NotifyResult>;
+  sync(event: SyncEvent): Promise<NotifyResult>;
 }

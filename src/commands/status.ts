@@ -1,0 +1,123 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createBelugaClient } from '../beluga/client.js';
+import { indexRecords, resolveRecord, type RecordIndex } from '../beluga/resolve-record.js';
+import { certificateNames, normalise } from '../certificate/names.js';
+import { buildBelugaConfig, secretValues } from '../config/build-config.js';
+import { loadSettings } from '../config/settings.js';
+import { EXIT, HookError, isHookError } from '../errors.js';
+import { DEFAULT_STATE_DIR, journalKey, openJournal } from '../journal/index.js';
+import { createOutput } from '../redact.js';
+import { scanStores } from '../stores/index.js';
+import type { StoreSpec } from '../stores/types.js';
+import type { RunContext } from './context.js';
+import { reportError } from './deploy.js';
+
+/** Certificates with fewer days left than this are flagged. */
+export const EXPIRING_SOON_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export interface StatusRow {
+  label: string;
+  domain: string;
+  names: string[];
+  notAfter: string | null;
+  daysLeft: number | null;
+  fingerprint256: string | null;
+  record: string | null;
+  /** Why no record, or why the certificate could not be read. */
+  problem: string | null;
+  deployed: 'yes' | 'no' | 'pending' | 'unknown';
+  flag: 'expired' | 'expiring soon' | null;
+}
+
+/**
+ * `beluga-cert status STORES... [--json]`: one row per local certificate: domain, names, expiry
+ * and days left, the Beluga record it maps to (or why none), and whether the journal says this
+ * newest local certificate is deployed there. One list call; nothing is changed.
+ */
+export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }, ctx: RunContext): Promise<number> {
+  const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
+  try {
+    if (args.stores.length === 0) throw new HookError('USAGE', 'name at least one store: --lego-path DIR, --certbot-dir DIR or --dir DIR');
+    const { settings } = await loadSettings(ctx.env);
+    out.addSecrets(secretValues(settings));
+    const scan = await scanStores(args.stores);
+    for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
+
+    let index: RecordIndex | undefined;
+    let listProblem: string | undefined;
+    try {
+      const client = createBelugaClient(buildBelugaConfig(settings), { http: ctx.http, now: ctx.now });
+      index = indexRecords(await client.list());
+    } catch (err) {
+      if (!isHookError(err)) throw err;
+      listProblem = `records unknown: ${err.message}`;
+      out.info(`warning: ${listProblem}`);
+    }
+    const journal = await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) })
+      .catch((err: unknown) => { out.info(`warning: journal unavailable: ${err instanceof Error ? err.message : String(err)}`); return undefined; });
+
+    const now = ctx.now().getTime();
+    const rows: StatusRow[] = [];
+    for (const local of scan.certificates) {
+      const row: StatusRow = { label: local.label, domain: local.domain ?? '', names: [], notAfter: null, daysLeft: null, fingerprint256: null, record: null, problem: null, deployed: 'unknown', flag: null };
+      rows.push(row);
+      const leaf = await firstCertificate(local.cert);
+      if (!leaf) {
+        row.problem = `${local.cert} holds no readable certificate`;
+        continue;
+      }
+      row.names = certificateNames(leaf);
+      row.domain = normalise(local.domain ?? row.names[0] ?? '');
+      row.notAfter = new Date(leaf.validTo).toISOString();
+      row.daysLeft = Math.floor((Date.parse(leaf.validTo) - now) / DAY_MS);
+      row.flag = row.daysLeft < 0 ? 'expired' : row.daysLeft < EXPIRING_SOON_DAYS ? 'expiring soon' : null;
+      row.fingerprint256 = leaf.fingerprint256;
+      if (index) {
+        try {
+          const r = resolveRecord(index, { domain: row.domain, names: row.names }, { site: settings.BELUGA_SITE });
+          row.record = r.action === 'update' ? String(r.record.id) : null;
+          if (r.action === 'create') row.problem = `no record; a deploy would create one for site ${r.site}`;
+        } catch (err) {
+          if (!isHookError(err)) throw err;
+          row.problem = err.message;
+        }
+      } else {
+        row.problem = listProblem ?? null;
+      }
+      const entry = journal && await journal.read(journalKey({ domain: row.domain }));
+      row.deployed = !entry ? 'no'
+        : entry.deployed?.fingerprint256 === leaf.fingerprint256 ? 'yes'
+        : entry.pending?.fingerprint256 === leaf.fingerprint256 ? 'pending' : 'no';
+    }
+    if (args.json) ctx.stdout.write(`${JSON.stringify(rows)}\n`);
+    else for (const line of table(rows)) out.info(line);
+    return EXIT.OK;
+  } catch (err) {
+    return reportError(err, out, args.json ? ctx.stdout : undefined);
+  }
+}
+
+/** The first certificate in a file (the leaf of a bundle), or undefined. No check: status only looks. */
+async function firstCertificate(path: string): Promise<X509Certificate | undefined> {
+  try {
+    const text = await readFile(path, 'utf8');
+    const block = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text);
+    return block ? new X509Certificate(block[0]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A plain-text table for a terminal: fixed columns, the problem (if any) last. */
+function table(rows: StatusRow[]): string[] {
+  const head = ['CERTIFICATE', 'DOMAIN', 'NAMES', 'EXPIRES', 'DAYS', 'RECORD', 'DEPLOYED', 'NOTE'];
+  const body = rows.map((r) => [
+    r.label, r.domain, String(r.names.length), r.notAfter?.slice(0, 10) ?? '-', r.daysLeft === null ? '-' : String(r.daysLeft),
+    r.record ?? '-', r.deployed, [r.flag ? r.flag.toUpperCase() : '', r.problem ?? ''].filter(Boolean).join('; '),
+  ]);
+  const widths = head.map((h, i) => Math.min(40, Math.max(h.length, ...body.map((b) => b[i]!.length))));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(head), ...body.map(line), `${rows.length} certificate(s), ${rows.filter((r) => r.flag).length} expired or expiring within ${EXPIRING_SOON_DAYS} days`];
+}

@@ -1,0 +1,161 @@
+import { createBelugaTarget } from '../beluga/beluga-target.js';
+import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.js';
+import { readCertificate } from '../certificate/read-certificate.js';
+import { buildBelugaConfig, buildSlackConfig, secretValues } from '../config/build-config.js';
+import { loadSettings, type Settings } from '../config/settings.js';
+import { createRecorder } from '../deploy-journal.js';
+import { EXIT, HookError, isHookError } from '../errors.js';
+import { DEFAULT_STATE_DIR, journalKey, openJournal, type Journal } from '../journal/index.js';
+import type { Notifier, SyncEvent } from '../notify/types.js';
+import { runDeploy } from '../pipeline.js';
+import { createOutput, type Output } from '../redact.js';
+import { scanStores } from '../stores/index.js';
+import type { LocalCertificate, StoreSpec } from '../stores/types.js';
+import type { Target } from '../targets/types.js';
+import type { RunContext } from './context.js';
+import { reportError } from './deploy.js';
+
+export interface SyncArgs {
+  stores: StoreSpec[];
+  dryRun: boolean;
+  concurrency: number;
+}
+
+type Result =
+  | { kind: 'deployed'; label: string; domain: string; belugaId: string; notAfter: Date }
+  | { kind: 'unchanged' | 'would-deploy'; label: string; domain: string; detail: string }
+  | { kind: 'unmapped'; label: string; detail: string }
+  | { kind: 'failed'; label: string; domain?: string; code: string; exitCode: number; error: string };
+
+/**
+ * `beluga-cert sync STORES...`: deploy every certificate whose newest version is not yet on its
+ * record, skip the rest. One list call per run (the target lists once and indexes), uploads in
+ * parallel up to --concurrency, a line per certificate, a summary, and one Slack message for the
+ * whole run when something was deployed or failed. Uses the same journal and locks as the hooks.
+ */
+export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<number> {
+  const out = createOutput(ctx.stdout, ctx.stderr);
+  try {
+    if (args.stores.length === 0) throw new HookError('USAGE', 'name at least one store: --lego-path DIR, --certbot-dir DIR or --dir DIR');
+    if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 64) {
+      throw new HookError('USAGE', `--concurrency must be a whole number from 1 to 64 (got ${args.concurrency})`);
+    }
+    const { settings } = await loadSettings(ctx.env);
+    out.addSecrets(secretValues(settings));
+    if (settings.BELUGA_CERT_ID) {
+      throw new HookError('CONFIG', 'BELUGA_CERT_ID pins one record, but sync maps many certificates: unset it for sync (each certificate finds its record by name)');
+    }
+    const slack = buildSlackConfig(settings);
+    const target = syncTarget(settings, ctx, out);
+    const journal = args.dryRun ? undefined : await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) });
+
+    const scan = await scanStores(args.stores);
+    for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
+    out.info(`sync: ${scan.certificates.length} certificate(s) in ${args.stores.length} store(s)${args.dryRun ? ' (dry run: nothing is sent)' : ''}`);
+
+    const results = await inParallel(scan.certificates, args.concurrency, async (local) => {
+      const result = await syncOne(local, { target, journal, settings, ctx, dryRun: args.dryRun, redact: out.redact });
+      out.info(describe(result));
+      return result;
+    });
+    const count = (kind: Result['kind']) => results.filter((r) => r.kind === kind).length;
+    const failed = results.filter((r): r is Extract<Result, { kind: 'failed' }> => r.kind === 'failed');
+    const deployed = results.filter((r): r is Extract<Result, { kind: 'deployed' }> => r.kind === 'deployed');
+    out.info(`sync: ${args.dryRun ? `${count('would-deploy')} would be deployed` : `${deployed.length} deployed`}, ${count('unchanged')} unchanged, ${failed.length} failed, ${count('unmapped')} unmapped`);
+
+    if (!args.dryRun && slack && (deployed.length > 0 || failed.length > 0)) {
+      const { createSlackNotifier } = await import('../notify/slack.js');
+      const notifiers: Notifier[] = [createSlackNotifier(slack, { http: ctx.http })];
+      const event: SyncEvent = {
+        deployed: deployed.map(({ label, domain, belugaId, notAfter }) => ({ label, domain, belugaId, notAfter })),
+        failed: failed.map(({ label, domain, code, error }) => ({ label, domain, code, error })),
+        unchanged: count('unchanged'), unmapped: count('unmapped'), host: ctx.host, at: ctx.now(),
+      };
+      for (const n of notifiers) {
+        const r = await n.sync(event);
+        out.info(r.ok ? `notify: ${r.notifier}: ${r.detail}` : `warning: notify: ${r.notifier} failed: ${r.detail}`);
+      }
+    }
+    return failed.length === 0 ? EXIT.OK : failed[failed.length - 1]!.exitCode;
+  } catch (err) {
+    return reportError(err, out);
+  }
+}
+
+/** One Beluga target for the whole run: it lists once; each request gets the run budget afresh. */
+function syncTarget(settings: Settings, ctx: RunContext, out: Output): () => Target {
+  let target: Target | undefined;
+  return () => {
+    if (target) return target;
+    const started = ctx.now().getTime();
+    const { policy, problems } = policyFromSettings(settings, started);
+    const budgetMs = policy.deadline - started;
+    // A sync may run far longer than one deploy: the budget bounds each request's retries instead.
+    const sliding = { ...policy, get deadline() { return Date.now() + budgetMs; } };
+    const http = createRetryingHttp(ctx.http, sliding, { onRetry: (line) => out.info(`beluga: ${line}`) });
+    target = createBelugaTarget(buildBelugaConfig(settings, problems), { http, now: ctx.now });
+    return target;
+  };
+}
+
+interface SyncContext {
+  target: () => Target;
+  journal?: Journal;
+  settings: Settings;
+  ctx: RunContext;
+  dryRun: boolean;
+  redact: (text: string) => string;
+}
+
+/** Deploy one local certificate through the same pipeline as a hook, quietly; return what happened. */
+async function syncOne(local: LocalCertificate, s: SyncContext): Promise<Result> {
+  const quiet = createOutput({ write: () => true }, { write: () => true });
+  const journal = s.journal;
+  const recorder = journal && createRecorder(async () => journal, {
+    key: (cert) => journalKey({ domain: cert.domain }),
+    files: { cert: local.cert, key: local.key, ...(local.chain ? { chain: local.chain } : {}), ...(local.domain ? { domain: local.domain } : {}) },
+    force: false, allowNameLoss: false, dropSuperseded: false, lockWaitMs: 30_000, now: s.ctx.now,
+    retryInterval: s.settings.BELUGA_RETRY_INTERVAL ? `within ${s.settings.BELUGA_RETRY_INTERVAL}` : 'at its next run',
+  });
+  try {
+    const outcome = await runDeploy(
+      { files: { certPath: local.cert, keyPath: local.key, chainPath: local.chain, domain: local.domain }, dryRun: s.dryRun, allowNameLoss: false, notifyRepeatedFailures: false, notPending: ['NO_RECORD'] },
+      { target: s.target, notifiers: [], out: quiet, now: s.ctx.now, host: s.ctx.host, readCertificate, recorder },
+    );
+    const domain = outcome.certificate.domain;
+    if (outcome.unchanged) return { kind: 'unchanged', label: local.label, domain, detail: outcome.unchanged };
+    if (s.dryRun) return { kind: 'would-deploy', label: local.label, domain, detail: `would ${outcome.plan?.action === 'create' ? 'create' : `update id=${outcome.plan?.recordId}`}` };
+    return { kind: 'deployed', label: local.label, domain, belugaId: outcome.applied!.id, notAfter: outcome.certificate.notAfter };
+  } catch (err) {
+    if (isHookError(err) && err.code === 'NO_RECORD') return { kind: 'unmapped', label: local.label, detail: err.message };
+    const known = isHookError(err) ? err : undefined;
+    return {
+      kind: 'failed', label: local.label, domain: local.domain, code: known?.code ?? 'INTERNAL',
+      exitCode: known?.exitCode ?? EXIT.INTERNAL, error: s.redact(known?.message ?? String(err)),
+    };
+  }
+}
+
+function describe(r: Result): string {
+  switch (r.kind) {
+    case 'deployed': return `deployed ${r.label}: ${r.domain} → Beluga certificate id=${r.belugaId}`;
+    case 'unchanged': return `unchanged ${r.label}: ${r.domain}`;
+    case 'would-deploy': return `would deploy ${r.label}: ${r.domain}: ${r.detail}`;
+    case 'unmapped': return `unmapped ${r.label}: ${r.detail}`;
+    case 'failed': return `failed ${r.label}: ${r.code}: ${r.error}`;
+  }
+}
+
+/** Run `work` over `items`, at most `limit` at a time, keeping the results in order. */
+async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
