@@ -146,3 +146,32 @@ t.test('scale: 5,000 records, 2,000 local certificates, 50 changed: one list cal
   t.same([...targets].sort(), Array.from({ length: CHANGED }, (_, k) => String(100000 + k)).sort(), 'each to its own record');
   t.equal(sb.slackMessages.length, 1, 'one Slack message for the run');
 });
+
+t.test('stores combine: a lego path and a certbot config dir in one run', async (t) => {
+  const { fixture, fixtureText } = await import('./helpers/run-cli.js');
+  const { copyFile, symlink } = await import('node:fs/promises');
+  const sb = await startSandbox({ credentials: TOKEN, records: [
+    { id: '1', site: 'a', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') },
+    { id: '2', site: 'b', certificate: fixtureText('ec384.crt'), key: fixtureText('ec384.sec1.key'), names: ['example.net', 'www.example.net'] },
+  ] });
+  t.teardown(() => sb.close());
+  const root = t.testdir();
+  const lego = join(root, 'lego', 'certificates');
+  await mkdir(lego, { recursive: true });
+  await copyFile(fixture('ec256.bundle.crt'), join(lego, 'example.com.crt'));
+  await copyFile(fixture('ec256.sec1.key'), join(lego, 'example.com.key'));
+  const archive = join(root, 'le', 'archive', 'example.net');
+  const live = join(root, 'le', 'live', 'example.net');
+  await mkdir(archive, { recursive: true });
+  await mkdir(live, { recursive: true });
+  await copyFile(fixture('ec384.crt'), join(archive, 'cert1.pem'));
+  await copyFile(fixture('ec384.pkcs8.key'), join(archive, 'privkey1.pem'));
+  await symlink('../../archive/example.net/cert1.pem', join(live, 'cert.pem'));
+  await symlink('../../archive/example.net/privkey1.pem', join(live, 'privkey.pem'));
+  const r = await runCli(['sync', '--lego-path', join(root, 'lego'), '--certbot-dir', join(root, 'le')], env(sb, tempStateDir()));
+  t.equal(r.code, 0, r.stdout + r.stderr);
+  t.match(r.stdout, /deployed lego:example\.com: example\.com → Beluga certificate id=1/);
+  t.match(r.stdout, /deployed certbot:example\.net: example\.net → Beluga certificate id=2/);
+  t.equal(lists(sb), 1);
+  t.same(puts(sb).map((p) => JSON.parse(p.body).id).sort(), ['1', '2']);
+});
