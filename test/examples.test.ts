@@ -27,7 +27,6 @@ const CREDENTIALS = 'beluga-credentials';
 /** The flags of `beluga-cert sync` that take a value, and the paths among them. */
 const SYNC_VALUE_FLAGS = ['--dir', '--lego-path', '--certbot-dir', '--concurrency'];
 const SYNC_PATH_FLAGS = ['--dir', '--lego-path', '--certbot-dir'];
-const SYNC_TODO = { todo: 'beluga-cert sync lands with issue 5: drop this todo then' };
 
 /** Every document of a file as kubectl reads it: YAML 1.1, duplicate keys refused, warnings kept. */
 function loadYaml(path: string): { docs: Obj[]; problems: string[] } {
@@ -329,10 +328,10 @@ t.test('the manifest\'s own command over that layout: one list call, one PUT per
   const { root, env } = await podLayout(t, sb);
   const args: string[] = container.command.slice(1).map((w: string, i: number, all: string[]) => (SYNC_PATH_FLAGS.includes(all[i - 1]) ? join(root, w) : w));
   const r = await runCli(args, env);
-  t.equal(r.code, 0, r.stderr, SYNC_TODO);
-  t.equal(sb.requests.filter((q) => q.method === 'GET').length, 1, 'one list call', SYNC_TODO);
-  t.equal(sb.requests.filter((q) => q.method === 'PUT').length, tlsMounts.length, 'one PUT per TLS Secret', SYNC_TODO);
-  t.equal(sb.slackMessages.length, 1, 'one Slack message for the run', SYNC_TODO);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(sb.requests.filter((q) => q.method === 'GET').length, 1, 'one list call');
+  t.equal(sb.requests.filter((q) => q.method === 'PUT').length, tlsMounts.length, 'one PUT per TLS Secret');
+  t.equal(sb.slackMessages.length, 1, 'one Slack message for the run');
   assertNothingSecret(t, sb, r);
 });
 
