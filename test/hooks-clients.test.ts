@@ -235,11 +235,13 @@ export async function resolve(spec, ctx, next) { const r = await next(spec, ctx)
   const quiet = await runHook('dehydrated', ['startup_hook'], settings(sb), join(dir, 'elsewhere'), nodeArgs);
   t.same(quiet, { code: 0, stdout: '', stderr: '' });
   const loaded = readFileSync(log, 'utf8');
-  t.match(loaded, /dist\/hooks\/dehydrated\.js/, 'the log works');
-  t.notMatch(loaded, /commands\/deploy\.js|pipeline\.js|certificate\/|beluga\/|notify\/|node-fetch|yargs/, 'nothing the no-op path does not need');
+  t.match(loaded, /dist\/hooks-bundle\/dehydrated\.js/, 'the log works: the hook runs from its bundle');
+  // The pipeline is the bundle's lazily imported `deploy-*.js` chunk (Slack is `slack-*.js`).
+  t.notMatch(loaded, /hooks-bundle\/(deploy|slack)-|commands\/deploy\.js|pipeline\.js|node-fetch|yargs/, 'nothing the no-op path does not need');
 
   await writeFile(log, '');
   const lego = await runHook('lego', [], {}, join(dir, 'elsewhere'), nodeArgs);
   t.equal(lego.code, 3);
-  t.notMatch(readFileSync(log, 'utf8'), /commands\/deploy\.js|pipeline\.js|node-fetch|yargs/, 'a missing variable is reported without the pipeline');
+  t.match(readFileSync(log, 'utf8'), /dist\/hooks-bundle\/lego\.js/);
+  t.notMatch(readFileSync(log, 'utf8'), /hooks-bundle\/(deploy|slack)-|commands\/deploy\.js|pipeline\.js|node-fetch|yargs/, 'a missing variable is reported without the pipeline');
 });
