@@ -7,12 +7,11 @@ import t from 'tap';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { nodeFetchClient } from '../src/http.js';
 import { fromCertbot } from '../src/hooks/certbot.js';
 import { fromDehydrated } from '../src/hooks/dehydrated.js';
 import { fromLego } from '../src/hooks/lego.js';
-import { isHookMain, runHook } from '../src/hooks/run-hook.js';
+import { runHook } from '../src/hooks/run-hook.js';
 import type { Adapter } from '../src/hooks/hook-input.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { fixture, fixtureText } from './helpers/run-cli.js';
@@ -142,10 +141,4 @@ t.test('runHook: BELUGA_ALLOW_NAME_LOSS from the config file, the environment wi
   const missing = join(dir, 'nope');
   t.equal(await runHook(fromDehydrated, args, { env: { BELUGA_HOOK_CONFIG: missing, BELUGA_HOOK_STATE_DIR: tempStateDir() }, stdout: c.stdout, stderr: c.stderr, http: nodeFetchClient, now: () => new Date(), host: 'h' }), 3);
   t.match(c.chunks.err, `config file ${missing} (BELUGA_HOOK_CONFIG) does not exist`);
-});
-
-t.test('isHookMain: true only for the program being run (here, this test file)', async (t) => {
-  t.equal(isHookMain(pathToFileURL(process.argv[1]!).href, 'lego'), true);
-  t.equal(isHookMain(new URL('../src/hooks/lego.ts', import.meta.url).href, 'lego'), false, 'imported, not run');
-  t.equal(isHookMain('file:///nowhere/dist/hooks/lego.js', 'lego'), false, 'no such launcher');
 });

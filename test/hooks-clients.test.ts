@@ -226,22 +226,25 @@ t.test('dehydrated: every other handler exits 0 silently, sends nothing, loads n
   }
   t.equal(sb.requests.length + sb.slackRequests.length, 0, 'no request to the sandbox');
 
-  // Record every module the hook loads, through a module resolve hook writing to a file.
+  // Record every module the hook loads: CommonJS (the launcher and its bundle) through a preload
+  // that lists require.cache at exit, ES modules (node-fetch would be one) through a resolve hook.
   const log = join(dir, 'modules.log');
   await writeFile(join(dir, 'log-resolve.mjs'), `import { appendFileSync } from 'node:fs';
 export async function resolve(spec, ctx, next) { const r = await next(spec, ctx); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`);
   await writeFile(join(dir, 'register.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(`file://${join(dir, 'log-resolve.mjs')}`)});\n`);
-  const nodeArgs = ['--import', join(dir, 'register.mjs')];
-  const quiet = await runHook('dehydrated', ['startup_hook'], settings(sb), join(dir, 'elsewhere'), nodeArgs);
-  t.same(quiet, { code: 0, stdout: '', stderr: '' });
+  await writeFile(join(dir, 'list-cjs.cjs'), `process.on('exit', () => require('node:fs').appendFileSync(${JSON.stringify(log)}, Object.keys(require.cache).join('\\n') + '\\n'));\n`);
+  const nodeArgs = ['--import', join(dir, 'register.mjs'), '--require', join(dir, 'list-cjs.cjs')];
+  // A config file that does not exist: had the pipeline run, it would say so and exit 3.
+  const quiet = await runHook('dehydrated', ['startup_hook'], { ...settings(sb), BELUGA_HOOK_CONFIG: join(dir, 'no-such-config') }, join(dir, 'elsewhere'), nodeArgs);
+  t.same(quiet, { code: 0, stdout: '', stderr: '' }, 'the no-op path reads no configuration');
   const loaded = readFileSync(log, 'utf8');
-  t.match(loaded, /dist\/hooks-bundle\/dehydrated\.js/, 'the log works: the hook runs from its bundle');
-  // The pipeline is the bundle's lazily imported `deploy-*.js` chunk (Slack is `slack-*.js`).
-  t.notMatch(loaded, /hooks-bundle\/(deploy|slack)-|commands\/deploy\.js|pipeline\.js|node-fetch|yargs/, 'nothing the no-op path does not need');
+  t.match(loaded, /dist\/hooks-bundle\/dehydrated\.cjs/, 'the log works: the hook runs from its bundle');
+  t.notMatch(loaded, /node-fetch|yargs|node-forge|execa/, 'no library is loaded on the no-op path');
 
   await writeFile(log, '');
-  const lego = await runHook('lego', [], {}, join(dir, 'elsewhere'), nodeArgs);
+  const lego = await runHook('lego', [], { BELUGA_HOOK_CONFIG: join(dir, 'no-such-config') }, join(dir, 'elsewhere'), nodeArgs);
   t.equal(lego.code, 3);
-  t.match(readFileSync(log, 'utf8'), /dist\/hooks-bundle\/lego\.js/);
-  t.notMatch(readFileSync(log, 'utf8'), /hooks-bundle\/(deploy|slack)-|commands\/deploy\.js|pipeline\.js|node-fetch|yargs/, 'a missing variable is reported without the pipeline');
+  t.match(lego.stderr, /lego hook: missing LEGO_HOOK_CERT_PATH/, 'the adapter speaks before any configuration is read');
+  t.match(readFileSync(log, 'utf8'), /dist\/hooks-bundle\/lego\.cjs/);
+  t.notMatch(readFileSync(log, 'utf8'), /node-fetch|yargs|node-forge|execa/, 'a missing variable is reported without any library');
 });

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { DeployArgs } from '../commands/deploy.js';
 import { HookError } from '../errors.js';
 import { noArguments, toDeployArgs, value, type Env } from './hook-input.js';
-import { isHookMain, runHookMain } from './run-hook.js';
 
 export const LINEAGE = 'RENEWED_LINEAGE';
 export const DOMAINS = 'RENEWED_DOMAINS';
@@ -32,4 +31,3 @@ export function fromCertbot(env: Env, argv: string[], fileExists: (path: string)
   });
 }
 
-if (isHookMain(import.meta.url, 'certbot')) runHookMain(fromCertbot);

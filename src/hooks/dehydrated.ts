@@ -5,7 +5,6 @@
  */
 import { HookError } from '../errors.js';
 import { toDeployArgs, type Env, type HookResult } from './hook-input.js';
-import { isHookMain, runHookMain } from './run-hook.js';
 
 const CALL = 'deploy_cert DOMAIN KEYFILE CERTFILE FULLCHAINFILE CHAINFILE TIMESTAMP';
 /** The arguments after `deploy_cert` that we need, in dehydrated's order (TIMESTAMP is not). */
@@ -29,4 +28,3 @@ export function fromDehydrated(_env: Env, argv: string[]): HookResult {
   return toDeployArgs({ cert, key, chain, domain });
 }
 
-if (isHookMain(import.meta.url, 'dehydrated')) runHookMain(fromDehydrated);

@@ -7,7 +7,6 @@ import { resolve } from 'node:path';
 import type { DeployArgs } from '../commands/deploy.js';
 import { HookError } from '../errors.js';
 import { noArguments, toDeployArgs, value, type Env } from './hook-input.js';
-import { isHookMain, runHookMain } from './run-hook.js';
 
 /** lego v4 (--renew-hook / --run-hook); LEGO_ISSUER_CERT_PATH only since 4.17. */
 export const V4 = {
@@ -79,4 +78,3 @@ function checkAgree(env: Env): void {
   throw new HookError('CONFIG', `lego hook: contradictory lego variables: ${detail}; unset the LEGO_CERT_* (v4) names where lego v5 runs the hook`);
 }
 
-if (isHookMain(import.meta.url, 'lego')) runHookMain(fromLego);

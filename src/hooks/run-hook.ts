@@ -3,8 +3,6 @@
  * `beluga-cert deploy`. The adapter runs first and the pipeline is imported only when there is
  * something to deploy, so dehydrated's many no-op calls and a misconfigured hook start fast.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { RunContext } from '../commands/context.js';
 import { EXIT, isHookError } from '../errors.js';
 import { runAsMain } from '../commands/process-main.js';
@@ -22,20 +20,6 @@ export async function runHook(adapter: Adapter, argv: string[], ctx: RunContext)
     // Only names and paths reach these messages, never a setting's value: no redaction needed.
     ctx.stderr.write(`beluga-cert: ${err.code}: ${err.message}\n`);
     return err.exitCode;
-  }
-}
-
-/**
- * Whether this module is the program: run as `node dist/hooks/NAME.js`, or through the launcher
- * `hooks/NAME` (possibly via a symlink) that only imports it.
- */
-export function isHookMain(moduleUrl: string, launcher: string): boolean {
-  try {
-    const script = realpathSync(process.argv[1] ?? '');
-    const self = fileURLToPath(moduleUrl);
-    return script === self || script === realpathSync(fileURLToPath(new URL(`../../hooks/${launcher}`, moduleUrl)));
-  } catch {
-    return false;
   }
 }
 
