@@ -35,29 +35,40 @@ export class TransportError extends Error {
   }
 }
 
-/** The default client, over node-fetch. */
-export const nodeFetchClient: HttpClient = async (url, request) => {
-  const { default: fetch } = await import('node-fetch');
-  const signal = AbortSignal.timeout(request.timeoutMs);
-  try {
-    const res = await fetch(url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal,
-      redirect: 'error',
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      header: (name: string) => res.headers.get(name) ?? undefined,
-      text,
-    };
-  } catch (err) {
-    if (signal.aborted) {
-      throw new TransportError('timeout', `no answer within ${request.timeoutMs / 1000} s`);
+/** node-fetch's fetch function. */
+export type FetchFunction = typeof import('node-fetch')['default'];
+
+/** The default client, over node-fetch, imported at the first request. */
+export const nodeFetchClient: HttpClient = createFetchClient(async () => (await import('node-fetch')).default);
+
+/**
+ * A client over node-fetch as `load` provides it: the hook bundles require their own CommonJS
+ * copy, so a hook's first request does not start node's ES module loader.
+ */
+export function createFetchClient(load: () => Promise<FetchFunction>): HttpClient {
+  return async (url, request) => {
+    const fetch = await load();
+    const signal = AbortSignal.timeout(request.timeoutMs);
+    try {
+      const res = await fetch(url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal,
+        redirect: 'error',
+      });
+      const text = await res.text();
+      return {
+        status: res.status,
+        header: (name: string) => res.headers.get(name) ?? undefined,
+        text,
+      };
+    } catch (err) {
+      if (signal.aborted) {
+        throw new TransportError('timeout', `no answer within ${request.timeoutMs / 1000} s`);
+      }
+      const code = (err as { code?: string }).code;
+      throw new TransportError('network', `connection failed${code ? ` (${code})` : ''}`);
     }
-    const code = (err as { code?: string }).code;
-    throw new TransportError('network', `connection failed${code ? ` (${code})` : ''}`);
-  }
-};
+  };
+}

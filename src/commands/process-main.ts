@@ -1,13 +1,13 @@
 import { hostname } from 'node:os';
 import { EXIT } from '../errors.js';
-import { nodeFetchClient } from '../http.js';
+import { nodeFetchClient, type HttpClient } from '../http.js';
 import type { RunContext } from './context.js';
 
 /**
  * The bottom of every executable (the CLI and each hook), the only code that touches `process`:
  * build the RunContext from it, run, and turn the result into the exit code.
  */
-export function runAsMain(main: (argv: string[], ctx: RunContext) => Promise<number>): void {
+export function runAsMain(main: (argv: string[], ctx: RunContext) => Promise<number>, http: HttpClient = nodeFetchClient): void {
   // A reader that closes the pipe (`beluga-cert demo | head`, a client that stops reading) is not
   // an error worth a stack trace.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -17,7 +17,7 @@ export function runAsMain(main: (argv: string[], ctx: RunContext) => Promise<num
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
-    http: nodeFetchClient,
+    http,
     now: () => new Date(),
     host: hostname(),
   }).then((code) => {

@@ -6,6 +6,7 @@
 import type { RunContext } from '../commands/context.js';
 import { EXIT, isHookError } from '../errors.js';
 import { runAsMain } from '../commands/process-main.js';
+import type { HttpClient } from '../http.js';
 import type { Adapter } from './hook-input.js';
 
 /** Run one hook call; returns the exit code (deployCommand's, or CONFIG for a bad call). */
@@ -24,6 +25,6 @@ export async function runHook(adapter: Adapter, argv: string[], ctx: RunContext)
 }
 
 /** The bottom of every hook: see runAsMain. */
-export function runHookMain(adapter: Adapter): void {
-  runAsMain((argv, ctx) => runHook(adapter, argv, ctx));
+export function runHookMain(adapter: Adapter, http?: HttpClient): void {
+  runAsMain((argv, ctx) => runHook(adapter, argv, ctx), http);
 }
