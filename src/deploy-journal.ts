@@ -36,6 +36,22 @@ export interface RecorderOptions {
 
 const MAX_ATTEMPTS_KEPT = 50;
 
+/** How many attempts failed since the entry's certificate became pending (0 when none is). */
+export function failedAttemptsSince(entry: JournalEntry): number {
+  const since = entry.pending?.since;
+  return since === undefined ? 0 : entry.attempts.filter((a) => a.at >= since).length;
+}
+
+/** How a failure message says when `beluga-cert retry` runs (BELUGA_RETRY_INTERVAL, or the shipped timer). */
+export function retryIntervalText(interval: string | undefined): string {
+  return interval ? `within ${interval}` : 'at its next run (every 5 minutes with the shipped beluga-cert-retry.timer)';
+}
+
+/** How long a run waits for another on the same target: a third of its budget, 30 s at most. */
+export function lockWaitMs(budgetMs: number): number {
+  return Math.min(30_000, Math.floor(budgetMs / 3));
+}
+
 export function refOf(cert: CheckedCertificate): CertificateRef {
   return {
     fingerprint256: cert.fingerprint256,
@@ -90,7 +106,7 @@ export function createRecorder(openJournal: () => Promise<Journal>, opts: Record
     async succeeded(cert, recordId) {
       const before = current(cert);
       const recovered = before.pending
-        ? { since: new Date(before.pending.since), failedAttempts: before.attempts.filter((a) => a.at >= before.pending!.since).length }
+        ? { since: new Date(before.pending.since), failedAttempts: failedAttemptsSince(before) }
         : undefined;
       entry = {
         ...before,

@@ -4,7 +4,7 @@ import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.
 import { readCertificate } from '../certificate/read-certificate.js';
 import { buildBelugaConfig, buildSlackConfig, secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
-import { createRecorder, type DeployRecorder } from '../deploy-journal.js';
+import { createRecorder, lockWaitMs, retryIntervalText, type DeployRecorder } from '../deploy-journal.js';
 import { EXIT, isHookError } from '../errors.js';
 import { DEFAULT_STATE_DIR, journalKey, openJournal } from '../journal/index.js';
 import type { Notifier } from '../notify/types.js';
@@ -41,18 +41,18 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
       const { createSlackNotifier } = await import('../notify/slack.js');
       notifiers.push(createSlackNotifier(slack, { http: ctx.http }));
     }
+    // The run budget starts with the run: retries, waits and the lock wait never outlast it.
     const startedAt = ctx.now().getTime();
+    const { policy, problems } = policyFromSettings(settings, startedAt);
     const outcome = await runDeploy(
       { files: { certPath: args.cert, keyPath: args.key, chainPath: args.chain, domain: args.domain }, dryRun: args.dryRun, allowNameLoss: args.allowNameLoss, notifyRepeatedFailures: !args.retrying },
       {
         target: () => {
-          // The run budget starts with the run: retries and waits never outlast it.
-          const { policy, problems } = policyFromSettings(settings, startedAt);
           const http = createRetryingHttp(ctx.http, policy, { onRetry: (line) => out.info(`beluga: ${line}`) });
           return createBelugaTarget(buildBelugaConfig(settings, problems), { http, now: ctx.now });
         },
         notifiers, out, now: ctx.now, host: ctx.host, readCertificate,
-        recorder: args.dryRun ? undefined : journalRecorder(args, settings, ctx, out, lockWait(settings, startedAt)),
+        recorder: args.dryRun ? undefined : journalRecorder(args, settings, ctx, out, lockWaitMs(policy.deadline - startedAt)),
       },
     );
     if (args.json) ctx.stdout.write(`${JSON.stringify(summarise(outcome, args.dryRun))}\n`);
@@ -68,7 +68,6 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
  * failure message says when `beluga-cert retry` runs; default: the shipped timer's 5 minutes).
  */
 function journalRecorder(args: DeployArgs, settings: Partial<Record<string, string>>, ctx: RunContext, out: Output, lockWaitMs: number): DeployRecorder {
-  const interval = settings.BELUGA_RETRY_INTERVAL;
   return createRecorder(
     () => openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (line) => out.info(`warning: ${line}`) }),
     {
@@ -83,15 +82,9 @@ function journalRecorder(args: DeployArgs, settings: Partial<Record<string, stri
       dropSuperseded: Boolean(args.retrying),
       lockWaitMs,
       now: ctx.now,
-      retryInterval: interval ? `within ${interval}` : 'at its next run (every 5 minutes with the shipped beluga-cert-retry.timer)',
+      retryInterval: retryIntervalText(settings.BELUGA_RETRY_INTERVAL),
     },
   );
-}
-
-/** How long a deploy waits for another run on the same target: a third of the run budget, 30 s at most. */
-function lockWait(settings: Partial<Record<string, string>>, startedAt: number): number {
-  const { policy } = policyFromSettings(settings, startedAt);
-  return Math.min(30_000, Math.floor((policy.deadline - startedAt) / 3));
 }
 
 /** Print a failure as one line (a stack only for unknown errors) and give its exit code. */

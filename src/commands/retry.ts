@@ -1,7 +1,7 @@
 import { loadSettings } from '../config/settings.js';
+import { failedAttemptsSince } from '../deploy-journal.js';
 import { EXIT } from '../errors.js';
 import { DEFAULT_STATE_DIR, openJournal } from '../journal/index.js';
-import type { JournalEntry } from '../journal/types.js';
 import { createOutput } from '../redact.js';
 import type { RunContext } from './context.js';
 import { deployCommand, reportError } from './deploy.js';
@@ -31,7 +31,7 @@ export async function retryCommand(ctx: RunContext): Promise<number> {
     let lastCode: number = EXIT.OK;
     for (const entry of waiting) {
       const p = entry.pending!;
-      out.info(`retry: ${entry.key}: pending since ${p.since}, ${attemptsSince(entry)} failed attempt(s); deploying from ${p.files.cert}`);
+      out.info(`retry: ${entry.key}: pending since ${p.since}, ${failedAttemptsSince(entry)} failed attempt(s); deploying from ${p.files.cert}`);
       const code = await deployCommand({
         cert: p.files.cert, key: p.files.key, chain: p.files.chain, domain: p.files.domain,
         dryRun: false, json: false, allowNameLoss: p.allowNameLoss, force: false,
@@ -57,21 +57,17 @@ export async function pendingCommand(args: { json: boolean }, ctx: RunContext): 
     const waiting = (await journal.list()).filter((e) => e.pending);
     if (args.json) {
       ctx.stdout.write(`${JSON.stringify(waiting.map((e) => ({
-        key: e.key, domain: e.domain, ...e.pending, failedAttempts: attemptsSince(e), lastError: e.attempts.at(-1) ?? null,
+        key: e.key, domain: e.domain, ...e.pending, failedAttempts: failedAttemptsSince(e), lastError: e.attempts.at(-1) ?? null,
       })))}\n`);
       return EXIT.OK;
     }
     if (waiting.length === 0) out.info('nothing pending');
     for (const e of waiting) {
       const last = e.attempts.at(-1);
-      out.info(`${e.key}: sha256 ${e.pending!.fingerprint256.slice(0, 23)}… pending since ${e.pending!.since}, ${attemptsSince(e)} failed attempt(s); last: ${last ? `${last.code}: ${last.error}` : 'none'}`);
+      out.info(`${e.key}: sha256 ${e.pending!.fingerprint256.slice(0, 23)}… pending since ${e.pending!.since}, ${failedAttemptsSince(e)} failed attempt(s); last: ${last ? `${last.code}: ${last.error}` : 'none'}`);
     }
     return EXIT.OK;
   } catch (err) {
     return reportError(err, out, args.json ? ctx.stdout : undefined);
   }
-}
-
-function attemptsSince(e: JournalEntry): number {
-  return e.pending ? e.attempts.filter((a) => a.at >= e.pending!.since).length : 0;
 }

@@ -3,7 +3,7 @@ import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.
 import { readCertificate } from '../certificate/read-certificate.js';
 import { buildBelugaConfig, buildSlackConfig, secretValues } from '../config/build-config.js';
 import { loadSettings, type Settings } from '../config/settings.js';
-import { createRecorder } from '../deploy-journal.js';
+import { createRecorder, retryIntervalText } from '../deploy-journal.js';
 import { EXIT, HookError, isHookError } from '../errors.js';
 import { DEFAULT_STATE_DIR, journalKey, openJournal, type Journal } from '../journal/index.js';
 import type { Notifier, SyncEvent } from '../notify/types.js';
@@ -115,7 +115,7 @@ async function syncOne(local: LocalCertificate, s: SyncContext): Promise<Result>
     key: (cert) => journalKey({ domain: cert.domain }),
     files: { cert: local.cert, key: local.key, ...(local.chain ? { chain: local.chain } : {}), ...(local.domain ? { domain: local.domain } : {}) },
     force: false, allowNameLoss: false, dropSuperseded: false, lockWaitMs: 30_000, now: s.ctx.now,
-    retryInterval: s.settings.BELUGA_RETRY_INTERVAL ? `within ${s.settings.BELUGA_RETRY_INTERVAL}` : 'at its next run',
+    retryInterval: retryIntervalText(s.settings.BELUGA_RETRY_INTERVAL),
   });
   try {
     const outcome = await runDeploy(
