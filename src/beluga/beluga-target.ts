@@ -14,9 +14,11 @@ export function createBelugaTarget(config: BelugaConfig, deps: { http: HttpClien
   const client: BelugaClient = createBelugaClient(config, deps);
   let listing: Promise<RecordIndex> | undefined;
   const records = () => {
-    listing ??= client.list().then(indexRecords);
-    // A failed list is not kept: the next certificate may try again.
-    listing.catch(() => { listing = undefined; });
+    if (!listing) {
+      listing = client.list().then(indexRecords);
+      // A failed list is not kept: the next certificate may try again.
+      listing.catch(() => { listing = undefined; });
+    }
     return listing;
   };
   return {
