@@ -152,3 +152,13 @@ t.test('a pending failure says when it will be retried; a recovery says it recov
   t.same(ok.attachments[0].fields.at(-1), { title: 'Recovered', value: 'recovered after 3 failed attempt(s) since 2026-11-27 11:00 UTC', short: false });
   t.equal(ok.attachments[0].pretext, 'Renewed SSL certificate successfully');
 });
+
+t.test('the edge check joins the success message as its own field, escaped, absent when not checked', async (t) => {
+  const plain = successMessage(success, {});
+  t.notOk(plain.attachments[0]!.fields.some((f) => f.title === 'Edge'), 'no Edge field without a check');
+  const edge = { status: 'checked' as const, text: 'live on the edge after 14 s <all 2 names>', names: [] };
+  const msg = successMessage({ ...success, edge }, {});
+  const field = msg.attachments[0]!.fields.find((f) => f.title === 'Edge');
+  t.equal(field?.value, 'live on the edge after 14 s &lt;all 2 names&gt;');
+  t.equal(field?.short, false);
+});

@@ -80,6 +80,7 @@ export function successMessage(event: SuccessEvent, opts: SlackStyle): SlackPayl
     { title: 'Host', value: event.host, short: true },
   ];
   if (recovered) fields.push({ title: 'Recovered', value: recovered, short: false });
+  if (event.edge) fields.push({ title: 'Edge', value: oneLine(event.edge.text), short: false });
   return build(opts, summary, SUCCESS_COLOR, SUCCESS_PRETEXT, fields, event.at);
 }
 

@@ -15,6 +15,31 @@ export interface SuccessEvent {
   at: Date;
   /** Set when this deploy cleared a pending one: since when it waited, after how many failures. */
   recovered?: { since: Date; failedAttempts: number };
+  /** What the CDN's edge served after the upload (issue 7's verify step); absent when not checked. */
+  edge?: EdgeSummary;
+}
+
+/** One certificate name as the edge served it after the upload. */
+export interface EdgeNameResult {
+  name: string;
+  /** served: the new certificate; old: the one it replaced; other: some other certificate; unreachable: no TLS answer. */
+  outcome: 'served' | 'old' | 'other' | 'unreachable';
+  /** served: seconds from the upload until the edge served it. */
+  afterSeconds?: number;
+  /** old / other: the served certificate's expiry and SHA-256 fingerprint. */
+  servedNotAfter?: Date;
+  servedFingerprint256?: string;
+  /** unreachable: why, one line (never a secret). */
+  detail?: string;
+}
+
+/** The verify step's result as notifiers show it. */
+export interface EdgeSummary {
+  /** checked: verified in this run; later: left pending for `beluga-cert verify`; skipped: not checked (why in text). */
+  status: 'checked' | 'later' | 'skipped';
+  /** One line for a person: "live on the edge after 14 s", "edge still serves the old certificate, expires in 9 days". */
+  text: string;
+  names: EdgeNameResult[];
 }
 
 export interface FailureEvent {
