@@ -5,6 +5,9 @@ import {
   failureMessage,
   renderForTerminal,
   successMessage,
+  skippedMessage,
+  testMessage,
+  NEUTRAL_COLOR,
 } from '../src/notify/slack-message.js';
 import type { FailureEvent, SuccessEvent } from '../src/notify/types.js';
 
@@ -161,4 +164,19 @@ t.test('the edge check joins the success message as its own field, escaped, abse
   const field = msg.attachments[0]!.fields.find((f) => f.title === 'Edge');
   t.equal(field?.value, 'live on the edge after 14 s &lt;all 2 names&gt;');
   t.equal(field?.short, false);
+});
+
+t.test('skipped and test messages: grey, say what they are, escaped', async (t) => {
+  const at = new Date('2026-11-27T10:00:00Z');
+  const skipped = skippedMessage({ domain: 'a&b.example', names: ['a&b.example'], fingerprint256: 'AA', notAfter: new Date('2027-01-26T10:00:00Z'), reason: 'already deployed to id <7>', host: 'h1', at }, {});
+  const a = skipped.attachments[0]!;
+  t.equal(a.color, NEUTRAL_COLOR);
+  t.equal(a.pretext, 'SSL certificate already deployed');
+  t.equal(skipped.text, 'SSL certificate for a&amp;b.example is already deployed, nothing sent (host h1): already deployed to id &lt;7&gt;');
+  t.same(a.fields.map((f) => f.title), ['Domain', 'Expires', 'Host', 'Why']);
+  t.equal(a.fields[1]!.value, '2027-01-26 10:00 UTC (60 days left)');
+  const test = testMessage({ host: 'h<2>', at }, { channel: '#ops' });
+  t.equal(test.channel, '#ops');
+  t.equal(test.text, 'Test message from beluga-cert on host h&lt;2&gt;: this notifier works');
+  t.equal(test.attachments[0]!.ts, Math.floor(at.getTime() / 1000));
 });

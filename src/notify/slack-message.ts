@@ -4,7 +4,7 @@
  * "Certificate renewal") and adds expiry, Beluga id and host; failures get a red bar.
  */
 import { oneLine } from '../errors.js';
-import type { FailureEvent, SuccessEvent, SyncEvent } from './types.js';
+import type { FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export interface SlackStyle {
   channel?: string;
@@ -40,6 +40,9 @@ export const FAILURE_COLOR = 'danger';
 export const SUCCESS_PRETEXT = 'Renewed SSL certificate successfully';
 export const FAILURE_PRETEXT = 'SSL certificate deployment failed';
 export const FOOTER = 'Certificate renewal';
+export const NEUTRAL_COLOR = '#a0a0a0';
+export const SKIPPED_PRETEXT = 'SSL certificate already deployed';
+export const TEST_PRETEXT = 'Test message from beluga-cert';
 
 const DAY_MS = 86_400_000;
 
@@ -95,6 +98,24 @@ export function failureMessage(event: FailureEvent, opts: SlackStyle): SlackPayl
   fields.push({ title: 'Error', value: error, short: false });
   if (event.pending) fields.push({ title: 'Pending', value: oneLine(event.pending), short: false });
   return build(opts, summary, FAILURE_COLOR, FAILURE_PRETEXT, fields, event.at);
+}
+
+/** Sent only at NOTIFY_LEVEL=all: a renewal hook ran, but the CDN already had this certificate. */
+export function skippedMessage(event: SkippedEvent, opts: SlackStyle): SlackPayload {
+  const summary = `SSL certificate for ${event.domain} is already deployed, nothing sent (host ${event.host}): ${oneLine(event.reason)}`;
+  const fields: SlackField[] = [
+    { title: 'Domain', value: event.domain, short: true },
+    { title: 'Expires', value: `${formatUtc(event.notAfter)} (${daysLeft(event.notAfter, event.at)})`, short: true },
+    { title: 'Host', value: event.host, short: true },
+    { title: 'Why', value: oneLine(event.reason), short: false },
+  ];
+  return build(opts, summary, NEUTRAL_COLOR, SKIPPED_PRETEXT, fields, event.at);
+}
+
+/** `beluga-cert notify-test`: says what it is, so nobody mistakes it for a deploy. */
+export function testMessage(event: TestEvent, opts: SlackStyle): SlackPayload {
+  const summary = `Test message from beluga-cert on host ${event.host}: this notifier works`;
+  return build(opts, summary, NEUTRAL_COLOR, TEST_PRETEXT, [{ title: 'Host', value: event.host, short: true }], event.at);
 }
 
 const LISTED = 20; // a Slack field stays readable; the rest is counted

@@ -5,7 +5,7 @@
  */
 import { oneLine } from '../errors.js';
 import { TransportError, type HttpClient, type HttpResponse } from '../http.js';
-import { failureMessage, successMessage, type SlackPayload, type SlackStyle, syncMessage } from './slack-message.js';
+import { failureMessage, skippedMessage, successMessage, type SlackPayload, type SlackStyle, syncMessage, testMessage } from './slack-message.js';
 import type { Notifier, NotifyResult } from './types.js';
 
 export interface SlackConfig extends SlackStyle {
@@ -92,6 +92,8 @@ export function createSlackNotifier(config: SlackConfig, deps: SlackDeps): Notif
     success: (event) => send(() => successMessage(event, config)),
     failure: (event) => send(() => failureMessage(event, config)),
     sync: (event) => send(() => syncMessage(event, config)),
+    skipped: (event) => send(() => skippedMessage(event, config)),
+    test: (event) => send(() => testMessage(event, config)),
   };
 }
 

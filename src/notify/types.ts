@@ -73,9 +73,29 @@ export interface SyncEvent {
   at: Date;
 }
 
+/** A deploy that did nothing because the journal says this certificate is already on the CDN. */
+export interface SkippedEvent {
+  domain: string;
+  names: string[];
+  fingerprint256: string;
+  notAfter: Date;
+  /** Why, one line: "already deployed to id 7 at 2026-11-27T10:00:00Z". */
+  reason: string;
+  host: string;
+  at: Date;
+}
+
+/** `beluga-cert notify-test`: proves a notifier's settings work, says so plainly. */
+export interface TestEvent {
+  host: string;
+  at: Date;
+}
+
 export interface Notifier {
   readonly name: string;
   success(event: SuccessEvent): Promise<NotifyResult>;
   failure(event: FailureEvent): Promise<NotifyResult>;
   sync(event: SyncEvent): Promise<NotifyResult>;
+  skipped(event: SkippedEvent): Promise<NotifyResult>;
+  test(event: TestEvent): Promise<NotifyResult>;
 }
