@@ -1,7 +1,36 @@
 // Bundles each hook into one CommonJS file (dist/hooks-bundle/NAME.cjs): a hook then starts
 // without node's ES module loader and without resolving ~30 modules, and node-fetch is a separate
 // CommonJS file required at the first request. Run by `npm run build` after tsc.
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * node:crypto is ~15 internal modules, loaded by node at the first require whatever is used: the
+ * hooks reach it through many files (certificate parsing, request signing, the journal). This
+ * plugin gives the bundle a stand-in with one getter per export that requires the real module at
+ * first use, so a hook loads crypto when it first hashes or parses, not at start (issue 6). The
+ * export names are node's own, read here at build time.
+ */
+const LAZY_BUILTINS = ['crypto'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    b.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtin'
+      ? undefined // the stand-in's own require: the real builtin
+      : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      loader: 'js',
+      contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(`node:${args.path}`)}));
+for (const name of ${JSON.stringify(Object.keys(require(`node:${args.path}`)))}) {
+  Object.defineProperty(module.exports, name, { enumerable: true, get: () => load()[name] });
+}`,
+    }));
+  },
+};
 
 const common = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' };
 await build({
@@ -11,5 +40,6 @@ await build({
   outExtension: { '.js': '.cjs' },
   // The shared http module names node-fetch for the CLI; the hooks use their own copy instead.
   external: ['node-fetch', './node-fetch.cjs'],
+  plugins: [lazyBuiltins],
 });
 await build({ ...common, entryPoints: ['src/hooks/bin/node-fetch.ts'], outfile: 'dist/hooks-bundle/node-fetch.cjs' });
