@@ -34,8 +34,9 @@ t.test('202 with an empty body: an Adaptive Card message with the Slack fields a
 t.test('every event kind; failure in the attention colour, Markdown escaped', async (t) => {
   const sb = await sinks(t);
   const { n, keep } = teams(sb);
-  for (const p of [n.failure(failure), n.skipped(skipped), n.sync(sync), n.test(testEvent), n.success(recovered), n.success(withEdge)]) {
-    t.match(await keep(p), { ok: true, attempts: 1 });
+  // One after another, so the sink holds them in this order.
+  for (const send of [() => n.failure(failure), () => n.skipped(skipped), () => n.sync(sync), () => n.test(testEvent), () => n.success(recovered), () => n.success(withEdge)]) {
+    t.match(await keep(send()), { ok: true, attempts: 1 });
   }
   const cards = (sb.notify.teams.messages as any[]).map((m) => m.attachments[0].content);
   t.equal(cards[0].body[0].color, 'Attention');
