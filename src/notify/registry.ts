@@ -57,7 +57,8 @@ export const NOTIFIERS: readonly NotifierEntry[] = [
       return m.createTelegramNotifier(m.telegramConfig(s), deps);
     },
   },
-  // email: the e-mail notifier's line goes here (src/notify/email.ts: buildEmailConfig, createEmailNotifier).
+  // email: the e-mail notifier's entry goes here, e.g. { name: 'email', enabledBy: [its settings], howToEnable: '...',
+  //   create: async (s, deps) => { const m = await import('./email.js'); const c = m.buildEmailConfig(s); return c && m.createEmailNotifier(c, deps); } },
   {
     name: 'webhook', enabledBy: ['WEBHOOK_URL', 'WEBHOOK_SECRET'], howToEnable: 'WEBHOOK_URL',
     create: async (s, deps) => {
