@@ -4,6 +4,8 @@
  * NOTIFY_LEVEL deciding what is sent. No URL, token or secret in any output.
  */
 import t, { type Test } from 'tap';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SeedRecord } from '../src/sandbox/index.js';
 import { fixture, fixtureText, runCli, type CliResult } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
@@ -112,4 +114,31 @@ t.test('NOTIFY_LEVEL: errors sends no success; all tells a skipped re-run; failu
   t.not(failed.code, 0);
   t.match(sb.notify.webhook.messages.at(-1), { type: 'certificate.deploy_failed', error: { code: 'DOMAIN_NOT_IN_CERT' } });
   t.equal(sb.notify.webhook.messages.length, 2);
+});
+
+t.test('sync: one message per notifier for the run, as NOTIFY_LEVEL says', async (t) => {
+  const sb = await sandbox(t);
+  const dir = t.testdir();
+  await mkdir(join(dir, 'example-tls'));
+  await writeFile(join(dir, 'example-tls', 'tls.crt'), fixtureText('ec256.bundle.crt'));
+  await writeFile(join(dir, 'example-tls', 'tls.key'), fixtureText('ec256.sec1.key'), { mode: 0o600 });
+  const env = {
+    BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret, BELUGA_HOOK_STATE_DIR: tempStateDir(),
+    DISCORD_WEBHOOK_URL: sb.notify.discord.url, TEAMS_WEBHOOK_URL: sb.notify.teams.url, WEBHOOK_URL: sb.notify.webhook.url, WEBHOOK_SECRET: sb.notify.webhook.secret,
+  };
+  const deployed = await runCli(['sync', '--dir', dir], { ...env, NOTIFY_LEVEL: 'errors' });
+  t.equal(deployed.code, 0, deployed.stderr);
+  t.match(deployed.stdout, /sync: 1 deployed/);
+  t.notMatch(deployed.stdout, /notify:/, 'errors: a clean run is not told');
+  sb.fault({ target: 'teams', status: 404 });
+  const unchanged = await runCli(['sync', '--dir', dir], { ...env, NOTIFY_LEVEL: 'all' });
+  t.equal(unchanged.code, 0, unchanged.stderr);
+  t.match(unchanged.stdout, /^notify: discord: sent$/m);
+  t.match(unchanged.stdout, /^notify: webhook: sent$/m);
+  t.match(unchanged.stdout, /^warning: notify: teams failed: HTTP 404 WorkflowNotFound/m);
+  t.match(sb.notify.webhook.messages, [{ type: 'sync.completed', sync: { deployed: [], failed: [], unchanged: 1, unmapped: 0 } }]);
+  t.match((sb.notify.discord.messages[0] as any).embeds[0].title, /0 deployed, 0 failed, 1 unchanged, 0 unmapped/);
+  const quiet = await runCli(['sync', '--dir', dir], env);
+  t.notMatch(quiet.stdout, /notify:/, 'deploys: nothing changed, nothing told');
+  assertNoSecrets(t, sb, unchanged);
 });
