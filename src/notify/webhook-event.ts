@@ -59,7 +59,7 @@ function event(base: Base, id: string): WebhookEvent {
   };
 }
 
-export function successEvent(e: SuccessEvent, id = randomUUID()): WebhookEvent {
+export function successEvent(e: SuccessEvent, id: string = randomUUID()): WebhookEvent {
   return event({
     type: e.recovered ? 'certificate.recovered' : 'certificate.deployed',
     occurred_at: e.at.toISOString(), host: e.host, domain: e.domain,
@@ -76,21 +76,21 @@ export function successEvent(e: SuccessEvent, id = randomUUID()): WebhookEvent {
   }, id);
 }
 
-export function failureEvent(e: FailureEvent, id = randomUUID()): WebhookEvent {
+export function failureEvent(e: FailureEvent, id: string = randomUUID()): WebhookEvent {
   return event({
     type: 'certificate.deploy_failed', occurred_at: e.at.toISOString(), host: e.host, domain: e.domain ?? null,
     error: { code: e.code, message: e.error, pending: e.pending ?? null },
   }, id);
 }
 
-export function skippedEvent(e: SkippedEvent, id = randomUUID()): WebhookEvent {
+export function skippedEvent(e: SkippedEvent, id: string = randomUUID()): WebhookEvent {
   return event({
     type: 'certificate.unchanged', occurred_at: e.at.toISOString(), host: e.host, domain: e.domain, reason: e.reason,
     certificate: { domain: e.domain, names: e.names, beluga_id: null, action: null, not_after: e.notAfter.toISOString(), fingerprint_sha256: e.fingerprint256 },
   }, id);
 }
 
-export function syncEvent(e: SyncEvent, id = randomUUID()): WebhookEvent {
+export function syncEvent(e: SyncEvent, id: string = randomUUID()): WebhookEvent {
   return event({
     type: 'sync.completed', occurred_at: e.at.toISOString(), host: e.host,
     sync: {
@@ -102,6 +102,6 @@ export function syncEvent(e: SyncEvent, id = randomUUID()): WebhookEvent {
   }, id);
 }
 
-export function testEvent(e: TestEvent, id = randomUUID()): WebhookEvent {
+export function testEvent(e: TestEvent, id: string = randomUUID()): WebhookEvent {
   return event({ type: 'notify.test', occurred_at: e.at.toISOString(), host: e.host }, id);
 }
