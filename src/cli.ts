@@ -80,6 +80,12 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
       const { statusCommand } = await import('./commands/status.js');
       code = await statusCommand({ stores: storesFrom(a), json: a.json }, ctx);
     })
+    .command('notify-test', 'send a test message through every configured notifier and say which worked', (y) => y
+      .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON on stdout' }),
+    async (a) => {
+      const { notifyTestCommand } = await import('./commands/notify-test.js');
+      code = await notifyTestCommand({ json: a.json }, ctx);
+    })
     .command('sandbox', 'run a local Beluga-compatible API and Slack sink on 127.0.0.1', (y) => y
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0: any free port)' })
       .option('state', { type: 'string', describe: 'JSON file keeping the records between runs' }),

@@ -27,6 +27,7 @@ export const EXIT = {
   CREDENTIALS_REJECTED: 30,
   REMOTE_REJECTED: 31,
   REMOTE_UNAVAILABLE: 32,
+  NOTIFY_FAILED: 40,
 } as const;
 
 export type ErrorCode = keyof typeof EXIT;
@@ -85,4 +86,5 @@ export const EXIT_DESCRIPTIONS: Record<ErrorCode, string> = {
   CREDENTIALS_REJECTED: 'Beluga rejected the credentials (HTTP 401/403)',
   REMOTE_REJECTED: 'Beluga refused the request (other 4xx, or "result": "failure")',
   REMOTE_UNAVAILABLE: 'Beluga could not be reached, timed out, or answered 5xx or a broken body',
+  NOTIFY_FAILED: '`beluga-cert notify-test`: at least one configured notifier could not deliver its test message',
 };

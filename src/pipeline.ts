@@ -1,6 +1,7 @@
 import type { CheckedCertificate, CertificateFiles } from './certificate/types.js';
 import type { DeployRecorder } from './deploy-journal.js';
 import { isHookError } from './errors.js';
+import { DEFAULT_NOTIFY_LEVEL, levelAllows, type NotifyKind, type NotifyLevel } from './notify/level.js';
 import type { FailureEvent, Notifier, NotifyResult } from './notify/types.js';
 import type { Output } from './redact.js';
 import type { Applied, Plan, Target } from './targets/types.js';
@@ -23,6 +24,8 @@ export interface DeployContext {
   /** Built lazily so that a configuration error is still told to the notifiers. */
   target: () => Target;
   notifiers: Notifier[];
+  /** Which events are told (NOTIFY_LEVEL); default: deploys and errors. */
+  notifyLevel?: NotifyLevel;
   out: Output;
   now: () => Date;
   host: string;
@@ -60,7 +63,9 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
       const begun = await recorder.begin(cert);
       if (begun.skip) {
         out.info(`unchanged: ${begun.skip}`);
-        return { certificate: cert, unchanged: begun.skip, notifications: [] };
+        const skipped = { domain: cert.domain, names: cert.names, fingerprint256: cert.fingerprint256, notAfter: cert.notAfter, reason: begun.skip, host: ctx.host, at: ctx.now() };
+        const notifications = await notifyAt(ctx, 'skipped', (n) => n.skipped(skipped));
+        return { certificate: cert, unchanged: begun.skip, notifications };
       }
     }
 
@@ -82,7 +87,7 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
       action: applied.action === 'update' ? 'updated' as const : 'created' as const,
       notAfter: cert.notAfter, fingerprint256: cert.fingerprint256, host: ctx.host, at: ctx.now(), recovered,
     };
-    const notifications = await notifyAll(ctx, (n) => n.success(event));
+    const notifications = await notifyAt(ctx, recovered ? 'recovered' : 'success', (n) => n.success(event));
     return { certificate: cert, plan, applied, notifications };
   } catch (err) {
     if (!options.dryRun) {
@@ -97,7 +102,7 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
       if (recorded?.repeated && !options.notifyRepeatedFailures) {
         out.info('notify: not sent, the same failure as the previous attempt');
       } else {
-        await notifyAll(ctx, (n) => n.failure(event));
+        await notifyAt(ctx, 'failure', (n) => n.failure(event));
       }
     }
     throw err;
@@ -121,6 +126,12 @@ async function recordFailure(recorder: DeployRecorder, cert: CheckedCertificate,
 function describePlan(plan: Plan): string {
   if (plan.action === 'create') return `create a new Beluga certificate for site ${plan.site}`;
   return `update Beluga certificate id=${plan.recordId} (${plan.recordNames?.join(', ')})`;
+}
+
+/** Only the events NOTIFY_LEVEL asks for are told; a recovery counts as news at every level but none. */
+async function notifyAt(ctx: DeployContext, kind: NotifyKind, send: (n: Notifier) => Promise<NotifyResult>): Promise<NotifyResult[]> {
+  const level = ctx.notifyLevel ?? DEFAULT_NOTIFY_LEVEL;
+  return levelAllows(level, kind) ? notifyAll(ctx, send) : [];
 }
 
 /** Notifiers never fail a deploy: a failed message is a warning line. */

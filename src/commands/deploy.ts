@@ -2,12 +2,12 @@ import { resolve } from 'node:path';
 import { createBelugaTarget } from '../beluga/beluga-target.js';
 import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.js';
 import { readCertificate } from '../certificate/read-certificate.js';
-import { buildBelugaConfig, buildSlackConfig, secretValues } from '../config/build-config.js';
+import { buildBelugaConfig, secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
 import { createRecorder, lockWaitMs, retryIntervalText, type DeployRecorder } from '../deploy-journal.js';
 import { EXIT, isHookError } from '../errors.js';
 import { DEFAULT_STATE_DIR, journalKey, openJournal } from '../journal/index.js';
-import type { Notifier } from '../notify/types.js';
+import { buildNotifiers } from '../notify/registry.js';
 import { runDeploy, type DeployOutcome } from '../pipeline.js';
 import { createOutput, type Output } from '../redact.js';
 import type { RunContext } from './context.js';
@@ -35,15 +35,11 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
     // A retry goes to the record the certificate was recorded for, whatever BELUGA_CERT_ID says now.
     const settings = args.retrying ? { ...loaded.settings, BELUGA_CERT_ID: args.retrying.certId } : loaded.settings;
     out.addSecrets(secretValues(settings));
-    const slack = buildSlackConfig(settings);
-    const notifiers: Notifier[] = [];
-    if (slack) {
-      const { createSlackNotifier } = await import('../notify/slack.js');
-      notifiers.push(createSlackNotifier(slack, { http: ctx.http }));
-    }
     // The run budget starts with the run: retries, waits and the lock wait never outlast it.
     const startedAt = ctx.now().getTime();
     const { policy, problems } = policyFromSettings(settings, startedAt);
+    // Notifiers retry on the real clock (as the Beluga client does), within the same budget.
+    const { notifiers, level: notifyLevel } = await buildNotifiers(settings, { http: ctx.http, deadline: Date.now() + (policy.deadline - startedAt) });
     const outcome = await runDeploy(
       { files: { certPath: args.cert, keyPath: args.key, chainPath: args.chain, domain: args.domain }, dryRun: args.dryRun, allowNameLoss: args.allowNameLoss, notifyRepeatedFailures: !args.retrying },
       {
@@ -51,7 +47,7 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
           const http = createRetryingHttp(ctx.http, policy, { onRetry: (line) => out.info(`beluga: ${line}`) });
           return createBelugaTarget(buildBelugaConfig(settings, problems), { http, now: ctx.now });
         },
-        notifiers, out, now: ctx.now, host: ctx.host, readCertificate,
+        notifiers, notifyLevel, out, now: ctx.now, host: ctx.host, readCertificate,
         recorder: args.dryRun ? undefined : journalRecorder(args, settings, ctx, out, lockWaitMs(policy.deadline - startedAt)),
       },
     );

@@ -1,12 +1,14 @@
 import { createBelugaTarget } from '../beluga/beluga-target.js';
 import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.js';
 import { readCertificate } from '../certificate/read-certificate.js';
-import { buildBelugaConfig, buildSlackConfig, secretValues } from '../config/build-config.js';
+import { buildBelugaConfig, secretValues } from '../config/build-config.js';
 import { loadSettings, type Settings } from '../config/settings.js';
 import { createRecorder, retryIntervalText } from '../deploy-journal.js';
 import { EXIT, HookError, isHookError } from '../errors.js';
 import { DEFAULT_STATE_DIR, journalKey, openJournal, type Journal } from '../journal/index.js';
-import type { Notifier, SyncEvent } from '../notify/types.js';
+import { levelAllows, syncKind } from '../notify/level.js';
+import { buildNotifiers, type NotifierDeps } from '../notify/registry.js';
+import type { SyncEvent } from '../notify/types.js';
 import { runDeploy } from '../pipeline.js';
 import { createOutput, type Output } from '../redact.js';
 import { scanStores } from '../stores/index.js';
@@ -30,8 +32,9 @@ type Result =
 /**
  * `beluga-cert sync STORES...`: deploy every certificate whose newest version is not yet on its
  * record, skip the rest. One list call per run (the target lists once and indexes), uploads in
- * parallel up to --concurrency, a line per certificate, a summary, and one Slack message for the
- * whole run when something was deployed or failed. Uses the same journal and locks as the hooks.
+ * parallel up to --concurrency, a line per certificate, a summary, and one message per notifier for
+ * the whole run when something was deployed or failed (NOTIFY_LEVEL: errors: only on a failure;
+ * all: also when nothing changed). Uses the same journal and locks as the hooks.
  */
 export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<number> {
   const out = createOutput(ctx.stdout, ctx.stderr);
@@ -45,7 +48,9 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     if (settings.BELUGA_CERT_ID) {
       throw new HookError('CONFIG', 'BELUGA_CERT_ID pins one record, but sync maps many certificates: unset it for sync (each certificate finds its record by name)');
     }
-    const slack = buildSlackConfig(settings);
+    // Built (and checked) before any upload; each message gets the run budget afresh when it is sent.
+    const notifierDeps: NotifierDeps = { http: ctx.http };
+    const { notifiers, level } = await buildNotifiers(settings, notifierDeps);
     const target = syncTarget(settings, ctx, out);
     const journal = args.dryRun ? undefined : await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) });
 
@@ -63,18 +68,18 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     const deployed = results.filter((r): r is Extract<Result, { kind: 'deployed' }> => r.kind === 'deployed');
     out.info(`sync: ${args.dryRun ? `${count('would-deploy')} would be deployed` : `${deployed.length} deployed`}, ${count('unchanged')} unchanged, ${failed.length} failed, ${count('unmapped')} unmapped`);
 
-    if (!args.dryRun && slack && (deployed.length > 0 || failed.length > 0)) {
-      const { createSlackNotifier } = await import('../notify/slack.js');
-      const notifiers: Notifier[] = [createSlackNotifier(slack, { http: ctx.http })];
+    if (!args.dryRun && notifiers.length > 0 && levelAllows(level, syncKind(deployed.length, failed.length))) {
+      const { policy } = policyFromSettings(settings, Date.now());
+      notifierDeps.deadline = policy.deadline;
       const event: SyncEvent = {
         deployed: deployed.map(({ label, domain, belugaId, notAfter }) => ({ label, domain, belugaId, notAfter })),
         failed: failed.map(({ label, domain, code, error }) => ({ label, domain, code, error })),
         unchanged: count('unchanged'), unmapped: count('unmapped'), host: ctx.host, at: ctx.now(),
       };
-      for (const n of notifiers) {
-        const r = await n.sync(event);
-        out.info(r.ok ? `notify: ${r.notifier}: ${r.detail}` : `warning: notify: ${r.notifier} failed: ${r.detail}`);
-      }
+      // All at once: one slow or failing service never holds up or hides another's result.
+      const results = await Promise.all(notifiers.map((n) => n.sync(event).catch((err: unknown) => (
+        { notifier: n.name, ok: false, detail: err instanceof Error ? err.message : 'failed', attempts: 1 }))));
+      for (const r of results) out.info(r.ok ? `notify: ${r.notifier}: ${r.detail}` : `warning: notify: ${r.notifier} failed: ${r.detail}`);
     }
     return failed.length === 0 ? EXIT.OK : failed[failed.length - 1]!.exitCode;
   } catch (err) {

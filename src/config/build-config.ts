@@ -100,7 +100,7 @@ function pickAuth(s: Settings, problems: string[]): BelugaAuth | undefined {
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /** https:// anywhere; http:// only to loopback, so credentials never cross a network in clear. */
-function checkUrl(name: string, value: string, problems: string[], secret = false): string {
+export function checkUrl(name: string, value: string, problems: string[], secret = false): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -125,7 +125,7 @@ function parseBoolean(name: string, value: string | undefined, fallback: boolean
   return fallback;
 }
 
-function parseSeconds(name: string, value: string | undefined, fallback: number, problems: string[]): number {
+export function parseSeconds(name: string, value: string | undefined, fallback: number, problems: string[]): number {
   if (value === undefined || value === '') return fallback * 1000;
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {

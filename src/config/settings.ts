@@ -22,10 +22,23 @@ export const SETTING_NAMES = [
   'SLACK_USERNAME',
   'SLACK_ICON_EMOJI',
   'SLACK_TIMEOUT',
+  'NOTIFY_LEVEL',
+  'NOTIFY_TIMEOUT',
+  'DISCORD_WEBHOOK_URL',
+  'DISCORD_USERNAME',
+  'TEAMS_WEBHOOK_URL',
+  'TELEGRAM_BOT_TOKEN',
+  'TELEGRAM_CHAT_ID',
+  'TELEGRAM_API_URL',
+  'WEBHOOK_URL',
+  'WEBHOOK_SECRET',
 ] as const;
 
 /** Settings whose values are secrets: also accepted as NAME_FILE, and redacted from all output. */
-export const SECRET_NAMES = ['BELUGA_PASSWORD', 'BELUGA_TOKEN_SECRET', 'SLACK_WEBHOOK_URL'] as const;
+export const SECRET_NAMES = [
+  'BELUGA_PASSWORD', 'BELUGA_TOKEN_SECRET', 'SLACK_WEBHOOK_URL',
+  'DISCORD_WEBHOOK_URL', 'TEAMS_WEBHOOK_URL', 'TELEGRAM_BOT_TOKEN', 'WEBHOOK_URL', 'WEBHOOK_SECRET',
+] as const;
 
 export const DEFAULT_CONFIG_PATH = '/etc/beluga-cert-hook/env';
 
@@ -86,7 +99,8 @@ export async function readConfigFile(env: Settings): Promise<{ path: string; set
 /**
  * Merge the environment over the config file (the environment wins), then replace every
  * NAME_FILE of a secret by the content of that file. Reads: BELUGA_HOOK_CONFIG, the SETTING_NAMES,
- * and BELUGA_PASSWORD_FILE, BELUGA_TOKEN_SECRET_FILE, SLACK_WEBHOOK_URL_FILE.
+ * and BELUGA_PASSWORD_FILE, BELUGA_TOKEN_SECRET_FILE, SLACK_WEBHOOK_URL_FILE, DISCORD_WEBHOOK_URL_FILE,
+ * TEAMS_WEBHOOK_URL_FILE, TELEGRAM_BOT_TOKEN_FILE, WEBHOOK_URL_FILE, WEBHOOK_SECRET_FILE.
  */
 export async function loadSettings(env: Settings): Promise<{ settings: Settings; configPath?: string }> {
   const file = await readConfigFile(env);

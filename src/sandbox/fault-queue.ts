@@ -2,6 +2,7 @@
  * Queued faults: the first queued fault that matches a request (target, and method when given)
  * applies to it and loses one of its uses; used-up faults leave the queue.
  */
+import { isSinkName } from './notify-sinks.js';
 import type { Fault } from './types.js';
 
 interface Pending {
@@ -15,7 +16,9 @@ export class FaultQueue {
   add(fault: Fault): void {
     const left = fault.times ?? 1;
     if (!(left > 0)) throw new Error('fault.times must be a positive number');
-    if (fault.target !== 'api' && fault.target !== 'slack') throw new Error("fault.target must be 'api' or 'slack'");
+    if (fault.target !== 'api' && fault.target !== 'slack' && !isSinkName(fault.target)) {
+      throw new Error("fault.target must be 'api', 'slack', 'discord', 'teams', 'telegram' or 'webhook'");
+    }
     this.pending.push({ fault: { ...fault, headers: fault.headers && { ...fault.headers } }, left });
   }
 

@@ -1,10 +1,12 @@
 /** The answer a fault stands for, when it names one (status, failure or body). */
 import { failureReply, type Reply } from './reply.js';
+import { isSinkName, sinkFaultReply } from './notify-sinks.js';
 import { slackErrorText } from './slack-sink.js';
 import type { Fault } from './types.js';
 
 export function faultReply(fault: Fault): Reply | undefined {
   if (fault.status === undefined && !fault.failure && fault.body === undefined) return undefined;
+  if (isSinkName(fault.target)) return sinkFaultReply({ ...fault, target: fault.target });
   if (fault.target === 'api') {
     if (fault.body !== undefined) return rawReply(fault.status ?? 200, fault.body, 'text/html; charset=utf-8');
     if (fault.failure) return failureReply(fault.status ?? 200, 'sandbox_fault', 'the sandbox was told to fail this request');

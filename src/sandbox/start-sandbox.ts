@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { handleApi } from './api-handler.js';
 import { handleSlack } from './slack-sink.js';
+import { createNotifySinks, sinkFor } from './notify-sinks.js';
 import { faultReply } from './fault-reply.js';
 import { FaultQueue } from './fault-queue.js';
 import { Chaos } from './chaos.js';
@@ -30,6 +31,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const slackMessages: unknown[] = [];
   // The token plays a secret: tests can check that it never shows up in output.
   const webhookPath = `/slack/services/T00000000/B00000000/${randomBytes(12).toString('hex')}`;
+  const notify = createNotifySinks(now);
   const sockets = new Set<Socket>();
   const cancels = new Set<() => void>();
 
@@ -45,12 +47,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const target = req.url ?? '/';
     const path = target.split('?')[0] as string;
     const isSlack = path.startsWith('/slack/');
-    res.on('close', () => options.log?.(`${method} ${isSlack ? '/slack/services/***' : path} ${res.headersSent ? res.statusCode : 'dropped'}`));
+    const sink = sinkFor(path);
+    res.on('close', () => options.log?.(`${method} ${isSlack ? '/slack/services/***' : sink ? `/${sink}/***` : path} ${res.headersSent ? res.statusCode : 'dropped'}`));
     const { body, tooLarge, aborted } = await readBody(req, MAX_BODY_BYTES);
     const headers = flattenHeaders(req.headers);
-    (isSlack ? slackRequests : requests).push({ method, path: target, headers, body: body.toString('utf8'), at: new Date() });
+    const recorded = { method, path: target, headers, body: body.toString('utf8'), at: new Date() };
+    if (sink) notify.record(sink, recorded);
+    else (isSlack ? slackRequests : requests).push(recorded);
     if (aborted) return;
-    const fault = faults.take(isSlack ? 'slack' : 'api', method) ?? chaos?.next(isSlack ? 'slack' : 'api');
+    // Chaos plays the CDN and Slack only; the other sinks fail when a test queues a fault.
+    const fault = sink ? faults.take(sink, method) : faults.take(isSlack ? 'slack' : 'api', method) ?? chaos?.next(isSlack ? 'slack' : 'api');
     if (fault?.delayMs !== undefined && fault.delayMs > 0 && !(await delay(fault.delayMs))) return;
     if (fault?.drop) {
       req.socket.destroy();
@@ -60,6 +66,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (!reply && tooLarge) {
       reply = isSlack ? textReply(413, 'request_too_large') : failureReply(413, 'payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
     }
+    if (!reply && sink) reply = notify.handle(sink, { method, path, query: new URLSearchParams(target.split('?')[1] ?? ''), headers, body });
     reply ??= isSlack
       ? handleSlack({ method, path, contentType: headers['content-type'], body }, webhookPath, (p) => slackMessages.push(p))
       : handleApi({ method, target, headers, body }, { store, credentials: options.credentials, now });
@@ -107,6 +114,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     requests,
     slackRequests,
     slackMessages,
+    notify: notify.describe(url),
     fault: (f) => faults.add(f),
     clearFaults: () => faults.clear(),
     chaosStats: () => chaos?.stats() ?? { requests: 0, failed: 0, byKind: {} },

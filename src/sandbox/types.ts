@@ -3,6 +3,8 @@
  * tests (and the `sandbox` CLI command) start, fault and inspect.
  */
 
+import type { NotifySinks, SinkName } from './notify-sinks.js';
+
 export interface SandboxCredentials {
   username?: string;
   password?: string;
@@ -90,7 +92,8 @@ export interface RecordedRequest {
 }
 
 export interface Fault {
-  target: 'api' | 'slack';
+  /** The API, the Slack sink, or one of the other notifier sinks (notify-sinks.ts). */
+  target: 'api' | 'slack' | SinkName;
   /** Apply only to requests with this method. */
   method?: string;
   /** How many matching requests it applies to (default 1). */
@@ -123,6 +126,8 @@ export interface Sandbox {
   slackRequests: RecordedRequest[];
   /** Parsed payloads the Slack sink accepted. */
   slackMessages: unknown[];
+  /** Discord, Teams, Telegram and generic webhook sinks: their URLs, secrets and what they received. */
+  notify: NotifySinks;
   fault(f: Fault): void;
   clearFaults(): void;
   /** What `options.chaos` did so far (all zero without it). */

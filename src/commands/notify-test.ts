@@ -1,0 +1,45 @@
+import { policyFromSettings } from '../beluga/retry-policy.js';
+import { secretValues } from '../config/build-config.js';
+import { loadSettings } from '../config/settings.js';
+import { EXIT, HookError } from '../errors.js';
+import { buildNotifiers, howToEnableAny } from '../notify/registry.js';
+import type { NotifyResult } from '../notify/types.js';
+import { createOutput } from '../redact.js';
+import type { RunContext } from './context.js';
+import { reportError } from './deploy.js';
+
+/**
+ * `beluga-cert notify-test [--json]`: sends a test message through every configured notifier at
+ * once, whatever NOTIFY_LEVEL says, and prints one line per notifier: `ok NAME: sent` or
+ * `FAILED NAME: what the service said` (redacted). Exit 0 when all worked, NOTIFY_FAILED when any
+ * did not, CONFIG when none is configured. Reads the notifiers' settings (see the registry) and
+ * BELUGA_RUN_BUDGET (the retries' budget).
+ */
+export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext): Promise<number> {
+  const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
+  try {
+    const { settings } = await loadSettings(ctx.env);
+    out.addSecrets(secretValues(settings));
+    const { policy } = policyFromSettings(settings, Date.now());
+    const { notifiers } = await buildNotifiers(settings, { http: ctx.http, deadline: policy.deadline });
+    if (notifiers.length === 0) {
+      throw new HookError('CONFIG', `no notifier is configured; set ${howToEnableAny()}`);
+    }
+    out.info(`notify-test: sending a test message through ${notifiers.map((n) => n.name).join(', ')}`);
+    const event = { host: ctx.host, at: ctx.now() };
+    const results: NotifyResult[] = await Promise.all(notifiers.map((n) => n.test(event).catch((err: unknown) => (
+      { notifier: n.name, ok: false, detail: err instanceof Error ? err.message : 'failed', attempts: 1 }))));
+    for (const r of results) {
+      out.info(r.ok ? `ok ${r.notifier}: ${r.detail}` : `FAILED ${r.notifier}: ${r.detail}`);
+    }
+    const worked = results.filter((r) => r.ok).length;
+    out.info(`notify-test: ${worked} of ${results.length} notifier(s) worked`);
+    if (args.json) {
+      const shown = results.map((r) => ({ ...r, detail: out.redact(r.detail) }));
+      ctx.stdout.write(`${JSON.stringify({ ok: worked === results.length, results: shown })}\n`);
+    }
+    return worked === results.length ? EXIT.OK : EXIT.NOTIFY_FAILED;
+  } catch (err) {
+    return reportError(err, out, args.json ? ctx.stdout : undefined);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * What every human-readable message says, apart from how a service draws it: a title, a one-line
+ * summary, the same fields as the Slack message (Domain, Expires, Beluga id, Host, Recovered,
+ * Edge, Error, Pending...) and a tone. Discord, Teams and Telegram each render these facts.
+ */
+import { oneLine } from '../errors.js';
+import {
+  daysLeft, FAILURE_PRETEXT, FOOTER, formatUtc, SKIPPED_PRETEXT, SUCCESS_PRETEXT, TEST_PRETEXT,
+} from './slack-message.js';
+import type { FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+
+export type Tone = 'success' | 'failure' | 'neutral';
+
+export interface Fact {
+  name: string;
+  value: string;
+  /** Fits beside another fact (Slack's `short`, Discord's `inline`). */
+  short: boolean;
+}
+
+export interface MessageFacts {
+  tone: Tone;
+  title: string;
+  summary: string;
+  facts: Fact[];
+  footer: string;
+  at: Date;
+}
+
+const LISTED = 20; // a list stays readable; the rest is counted
+
+export function successFacts(event: SuccessEvent): MessageFacts {
+  const created = event.action === 'created';
+  const recovered = event.recovered
+    ? `recovered after ${event.recovered.failedAttempts} failed attempt(s) since ${formatUtc(event.recovered.since)}`
+    : undefined;
+  const facts: Fact[] = [
+    { name: 'Domain', value: event.domain, short: true },
+    { name: 'Expires', value: `${formatUtc(event.notAfter)} (${daysLeft(event.notAfter, event.at)})`, short: true },
+    { name: 'Beluga id', value: created ? `${event.belugaId} (created)` : event.belugaId, short: true },
+    { name: 'Host', value: event.host, short: true },
+  ];
+  if (recovered) facts.push({ name: 'Recovered', value: recovered, short: false });
+  if (event.edge) facts.push({ name: 'Edge', value: oneLine(event.edge.text), short: false });
+  const summary = `Renewed SSL certificate for ${event.domain} on Beluga (id ${created ? `${event.belugaId}, created` : event.belugaId}), `
+    + `expires ${event.notAfter.toISOString().slice(0, 10)} on host ${event.host}${recovered ? `; ${recovered}` : ''}`;
+  return { tone: 'success', title: SUCCESS_PRETEXT, summary, facts, footer: FOOTER, at: event.at };
+}
+
+export function failureFacts(event: FailureEvent): MessageFacts {
+  const error = `${oneLine(event.error)} (${event.code})`;
+  const facts: Fact[] = [];
+  if (event.domain) facts.push({ name: 'Domain', value: event.domain, short: true });
+  facts.push({ name: 'Host', value: event.host, short: true });
+  facts.push({ name: 'Error', value: error, short: false });
+  if (event.pending) facts.push({ name: 'Pending', value: oneLine(event.pending), short: false });
+  const summary = `${FAILURE_PRETEXT}${event.domain ? ` for ${event.domain}` : ''} on host ${event.host}: ${error}${event.pending ? `; ${oneLine(event.pending)}` : ''}`;
+  return { tone: 'failure', title: FAILURE_PRETEXT, summary, facts, footer: FOOTER, at: event.at };
+}
+
+export function skippedFacts(event: SkippedEvent): MessageFacts {
+  const facts: Fact[] = [
+    { name: 'Domain', value: event.domain, short: true },
+    { name: 'Expires', value: `${formatUtc(event.notAfter)} (${daysLeft(event.notAfter, event.at)})`, short: true },
+    { name: 'Host', value: event.host, short: true },
+    { name: 'Why', value: oneLine(event.reason), short: false },
+  ];
+  const summary = `SSL certificate for ${event.domain} is already deployed, nothing sent (host ${event.host}): ${oneLine(event.reason)}`;
+  return { tone: 'neutral', title: SKIPPED_PRETEXT, summary, facts, footer: FOOTER, at: event.at };
+}
+
+export function testFacts(event: TestEvent): MessageFacts {
+  return {
+    tone: 'neutral', title: TEST_PRETEXT, summary: `Test message from beluga-cert on host ${event.host}: this notifier works`,
+    facts: [{ name: 'Host', value: event.host, short: true }], footer: FOOTER, at: event.at,
+  };
+}
+
+export function syncFacts(event: SyncEvent): MessageFacts {
+  const { deployed, failed } = event;
+  const counts = `${deployed.length} deployed, ${failed.length} failed, ${event.unchanged} unchanged, ${event.unmapped} unmapped`;
+  const list = (lines: string[]) => lines.slice(0, LISTED).join('\n') + (lines.length > LISTED ? `\n… and ${lines.length - LISTED} more` : '');
+  const facts: Fact[] = [];
+  if (deployed.length > 0) {
+    facts.push({ name: 'Deployed', value: list(deployed.map((d) => `${d.domain} → id ${d.belugaId}, expires ${d.notAfter.toISOString().slice(0, 10)}`)), short: false });
+  }
+  if (failed.length > 0) {
+    facts.push({ name: 'Failed', value: list(failed.map((f) => `${f.domain ?? f.label}: ${oneLine(f.error)} (${f.code})`)), short: false });
+  }
+  facts.push({ name: 'Host', value: event.host, short: true });
+  return {
+    tone: failed.length > 0 ? 'failure' : 'success', title: `Certificate sync: ${counts}`,
+    summary: `Certificate sync on host ${event.host}: ${counts}`, facts, footer: FOOTER, at: event.at,
+  };
+}

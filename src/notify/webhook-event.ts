@@ -1,0 +1,107 @@
+/**
+ * The generic webhook's event, version 1 (docs/notifiers.md is its reference): one JSON object
+ * per event with every key always present (null when it does not apply), snake_case, dates as
+ * ISO 8601 UTC. Additive changes keep version 1; anything else raises it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EdgeSummary, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+
+export const WEBHOOK_EVENT_VERSION = 1;
+
+export type WebhookEventType =
+  | 'certificate.deployed'
+  | 'certificate.recovered'
+  | 'certificate.deploy_failed'
+  | 'certificate.unchanged'
+  | 'sync.completed'
+  | 'notify.test';
+
+export interface WebhookCertificate {
+  domain: string;
+  names: string[];
+  beluga_id: string | null;
+  action: 'updated' | 'created' | null;
+  not_after: string;
+  fingerprint_sha256: string;
+}
+
+export interface WebhookEvent {
+  version: typeof WEBHOOK_EVENT_VERSION;
+  /** Unique per event, the same on every retry of it: receivers drop duplicates by it. */
+  id: string;
+  type: WebhookEventType;
+  occurred_at: string;
+  host: string;
+  domain: string | null;
+  certificate: WebhookCertificate | null;
+  recovered: { pending_since: string; failed_attempts: number } | null;
+  edge: {
+    status: EdgeSummary['status'];
+    text: string;
+    names: Array<{ name: string; outcome: string; after_seconds: number | null; served_not_after: string | null; served_fingerprint_sha256: string | null; detail: string | null }>;
+  } | null;
+  error: { code: string; message: string; pending: string | null } | null;
+  reason: string | null;
+  sync: {
+    deployed: Array<{ label: string; domain: string; beluga_id: string; not_after: string }>;
+    failed: Array<{ label: string; domain: string | null; code: string; message: string }>;
+    unchanged: number;
+    unmapped: number;
+  } | null;
+}
+
+type Base = Pick<WebhookEvent, 'type' | 'occurred_at' | 'host'> & Partial<WebhookEvent>;
+
+function event(base: Base, id: string): WebhookEvent {
+  return {
+    version: WEBHOOK_EVENT_VERSION, id, domain: null, certificate: null, recovered: null, edge: null, error: null, reason: null, sync: null,
+    ...base,
+  };
+}
+
+export function successEvent(e: SuccessEvent, id: string = randomUUID()): WebhookEvent {
+  return event({
+    type: e.recovered ? 'certificate.recovered' : 'certificate.deployed',
+    occurred_at: e.at.toISOString(), host: e.host, domain: e.domain,
+    certificate: { domain: e.domain, names: e.names, beluga_id: e.belugaId, action: e.action, not_after: e.notAfter.toISOString(), fingerprint_sha256: e.fingerprint256 },
+    recovered: e.recovered ? { pending_since: e.recovered.since.toISOString(), failed_attempts: e.recovered.failedAttempts } : null,
+    edge: e.edge ? {
+      status: e.edge.status,
+      text: e.edge.text,
+      names: e.edge.names.map((n) => ({
+        name: n.name, outcome: n.outcome, after_seconds: n.afterSeconds ?? null,
+        served_not_after: n.servedNotAfter?.toISOString() ?? null, served_fingerprint_sha256: n.servedFingerprint256 ?? null, detail: n.detail ?? null,
+      })),
+    } : null,
+  }, id);
+}
+
+export function failureEvent(e: FailureEvent, id: string = randomUUID()): WebhookEvent {
+  return event({
+    type: 'certificate.deploy_failed', occurred_at: e.at.toISOString(), host: e.host, domain: e.domain ?? null,
+    error: { code: e.code, message: e.error, pending: e.pending ?? null },
+  }, id);
+}
+
+export function skippedEvent(e: SkippedEvent, id: string = randomUUID()): WebhookEvent {
+  return event({
+    type: 'certificate.unchanged', occurred_at: e.at.toISOString(), host: e.host, domain: e.domain, reason: e.reason,
+    certificate: { domain: e.domain, names: e.names, beluga_id: null, action: null, not_after: e.notAfter.toISOString(), fingerprint_sha256: e.fingerprint256 },
+  }, id);
+}
+
+export function syncEvent(e: SyncEvent, id: string = randomUUID()): WebhookEvent {
+  return event({
+    type: 'sync.completed', occurred_at: e.at.toISOString(), host: e.host,
+    sync: {
+      deployed: e.deployed.map((d) => ({ label: d.label, domain: d.domain, beluga_id: d.belugaId, not_after: d.notAfter.toISOString() })),
+      failed: e.failed.map((f) => ({ label: f.label, domain: f.domain ?? null, code: f.code, message: f.error })),
+      unchanged: e.unchanged,
+      unmapped: e.unmapped,
+    },
+  }, id);
+}
+
+export function testEvent(e: TestEvent, id: string = randomUUID()): WebhookEvent {
+  return event({ type: 'notify.test', occurred_at: e.at.toISOString(), host: e.host }, id);
+}
