@@ -22,10 +22,20 @@ export const SETTING_NAMES = [
   'SLACK_USERNAME',
   'SLACK_ICON_EMOJI',
   'SLACK_TIMEOUT',
+  'SMTP_URL',
+  'SMTP_HOST',
+  'SMTP_PORT',
+  'SMTP_USER',
+  'SMTP_PASSWORD',
+  'SMTP_SECURITY',
+  'SMTP_CA_FILE',
+  'SMTP_TIMEOUT',
+  'MAIL_FROM',
+  'MAIL_TO',
 ] as const;
 
 /** Settings whose values are secrets: also accepted as NAME_FILE, and redacted from all output. */
-export const SECRET_NAMES = ['BELUGA_PASSWORD', 'BELUGA_TOKEN_SECRET', 'SLACK_WEBHOOK_URL'] as const;
+export const SECRET_NAMES = ['BELUGA_PASSWORD', 'BELUGA_TOKEN_SECRET', 'SLACK_WEBHOOK_URL', 'SMTP_URL', 'SMTP_PASSWORD'] as const;
 
 export const DEFAULT_CONFIG_PATH = '/etc/beluga-cert-hook/env';
 
@@ -86,7 +96,7 @@ export async function readConfigFile(env: Settings): Promise<{ path: string; set
 /**
  * Merge the environment over the config file (the environment wins), then replace every
  * NAME_FILE of a secret by the content of that file. Reads: BELUGA_HOOK_CONFIG, the SETTING_NAMES,
- * and BELUGA_PASSWORD_FILE, BELUGA_TOKEN_SECRET_FILE, SLACK_WEBHOOK_URL_FILE.
+ * and BELUGA_PASSWORD_FILE, BELUGA_TOKEN_SECRET_FILE, SLACK_WEBHOOK_URL_FILE, SMTP_URL_FILE, SMTP_PASSWORD_FILE.
  */
 export async function loadSettings(env: Settings): Promise<{ settings: Settings; configPath?: string }> {
   const file = await readConfigFile(env);
