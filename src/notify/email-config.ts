@@ -88,7 +88,8 @@ function fromUrl(s: Settings, problems: string[]): Server | undefined {
   }
   const scheme = url.protocol === 'smtp:' ? 'starttls' : url.protocol === 'smtps:' ? 'tls' : undefined;
   if (!scheme) {
-    problems.push(`${ENV_URL} must start with smtp:// (STARTTLS) or smtps:// (TLS), not ${url.protocol}//`);
+    // Not echoed: in `user:password@host` the "scheme" is the user name.
+    problems.push(`${ENV_URL} must start with smtp:// (STARTTLS) or smtps:// (TLS)`);
     return undefined;
   }
   const asked = parseSecurity(s[ENV_SECURITY], problems);

@@ -102,6 +102,11 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
       }
       callback(null, { user: auth.username });
     },
+    onMailFrom(_address, session, callback) {
+      // Checked here rather than by smtp-server, to answer in the words (and enhanced code) of a real MTA.
+      if (!session.user) return callback(smtpError(530, '5.7.0 Authentication required'));
+      callback();
+    },
     onRcptTo(address, session, callback) {
       const f = faults.get(session.id);
       if (f?.kind === 'mailbox-unavailable' && (!f.recipient || f.recipient === address.address)) {
@@ -145,6 +150,7 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
     key: keyPem,
     cert: certPem,
     authMethods: ['PLAIN', 'LOGIN'],
+    authOptional: true, // see onMailFrom
     size: MAX_MESSAGE_BYTES,
     banner: 'beluga-cert sandbox',
     disableReverseLookup: true, // no DNS, not even for 127.0.0.1
