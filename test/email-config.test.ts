@@ -49,6 +49,8 @@ const cases: Array<[string, Settings, string]> = [
     'e-mail: MAIL_FROM is not an e-mail address (got certs); use name@example.com or Name <name@example.com>; MAIL_TO has addresses that are not valid: bad, x@y@z, "a b"@example.com; list plain addresses separated by commas'],
   ['a header smuggled into MAIL_FROM', { SMTP_HOST: 'h.example', MAIL_FROM: 'a@example.com\r\nBcc: evil@example.com', MAIL_TO: 'ops@example.com' },
     'e-mail: MAIL_FROM is not an e-mail address (got a@example.com Bcc: evil@example.com); use name@example.com or Name <name@example.com>'],
+  ['a sender name that reads as two addresses', { SMTP_HOST: 'h.example', MAIL_FROM: 'Certs, Inc <c@example.com>', MAIL_TO: 'ops@example.com' },
+    'e-mail: MAIL_FROM is not an e-mail address (got Certs, Inc <c@example.com>); use name@example.com or Name <name@example.com>'],
   ['SMTP_URL not a URL', { SMTP_URL: 'pw-secret at mail', ...to }, 'e-mail: SMTP_URL is not a URL; use smtp://user:password@host:587 or smtps://user:password@host:465'],
   ['SMTP_URL with another scheme', { SMTP_URL: 'https://u:pw-secret@mail.example.com', ...to }, 'e-mail: SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS)'],
   ['SMTP_URL without a scheme', { SMTP_URL: 'u:pw-secret@mail.example.com', ...to }, 'e-mail: SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS)'],

@@ -49,8 +49,8 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i;
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 /** A plain address: no spaces, quotes, brackets or commas (so no header can be smuggled in). */
 const ADDRESS = new RegExp(`^[A-Za-z0-9.!#$%&'*+/=?^_\`{|}~-]+@${LABEL}(?:\\.${LABEL})*$`);
-/** `Name <address>`, the name without quotes, brackets or line breaks. */
-const NAMED = /^([^"<>\r\n]*?)\s*<([^<>\s]+)>$/;
+/** `Name <address>`, the name without quotes, brackets, line breaks or list separators. */
+const NAMED = /^([^"<>\r\n,;]*?)\s*<([^<>\s]+)>$/;
 
 /**
  * Build the e-mail settings, or undefined when none is set (then no mail). Reads SMTP_URL, or
