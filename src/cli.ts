@@ -86,7 +86,7 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
       const { notifyTestCommand } = await import('./commands/notify-test.js');
       code = await notifyTestCommand({ json: a.json }, ctx);
     })
-    .command('sandbox', 'run a local Beluga-compatible API and Slack sink on 127.0.0.1', (y) => y
+    .command('sandbox', 'run a local Beluga-compatible API and notifier sinks on 127.0.0.1', (y) => y
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0: any free port)' })
       .option('state', { type: 'string', describe: 'JSON file keeping the records between runs' }),
     async (a) => {
@@ -98,7 +98,7 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
         const { demoCommand } = await import('./commands/demo.js');
         code = await demoCommand(ctx);
       })
-    .demandCommand(1, 'name a command: deploy, sync, status, retry, pending, sandbox or demo')
+    .demandCommand(1, 'name a command: deploy, sync, status, retry, pending, notify-test, sandbox or demo')
     .strict()
     .version(version())
     .help()

@@ -7,6 +7,7 @@ import t, { type Test } from 'tap';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SeedRecord } from '../src/sandbox/index.js';
+import { startSmtpSink } from '../src/sandbox/smtp-sink.js';
 import { fixture, fixtureText, runCli, type CliResult } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
 
@@ -68,7 +69,7 @@ t.test('notify-test: one failing notifier gives NOTIFY_FAILED (40) and says whic
 t.test('notify-test with nothing configured: CONFIG, naming what turns each notifier on', async (t) => {
   const r = await runCli(['notify-test'], {});
   t.equal(r.code, 3);
-  t.match(r.stderr, /beluga-cert: CONFIG: no notifier is configured; set SLACK_WEBHOOK_URL \(slack\), DISCORD_WEBHOOK_URL \(discord\), TEAMS_WEBHOOK_URL \(teams\), TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID \(telegram\), WEBHOOK_URL \(webhook\)/);
+  t.match(r.stderr, /beluga-cert: CONFIG: no notifier is configured; set SLACK_WEBHOOK_URL \(slack\), DISCORD_WEBHOOK_URL \(discord\), TEAMS_WEBHOOK_URL \(teams\), TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID \(telegram\), SMTP_URL \(or SMTP_HOST\), MAIL_FROM and MAIL_TO \(email\), WEBHOOK_URL \(webhook\)/);
 });
 
 t.test('a deploy with five notifiers, one hanging and one refused: the others report sent, exit 0', async (t) => {
@@ -141,4 +142,26 @@ t.test('sync: one message per notifier for the run, as NOTIFY_LEVEL says', async
   const quiet = await runCli(['sync', '--dir', dir], env);
   t.notMatch(quiet.stdout, /notify:/, 'deploys: nothing changed, nothing told');
   assertNoSecrets(t, sb, unchanged);
+});
+
+t.test('e-mail beside the others: notify-test through the SMTP sink; the URL password never printed, encoded or not', async (t) => {
+  const password = 'p@ss word/ñ1';
+  const smtp = await startSmtpSink({ user: 'mailer', password });
+  t.teardown(() => smtp.close());
+  const ca = join(tempStateDir(), 'sandbox-ca.pem');
+  await writeFile(ca, smtp.caPem);
+  const env = { SMTP_URL: `smtp://mailer:${encodeURIComponent(password)}@127.0.0.1:${smtp.port}`, SMTP_CA_FILE: ca, MAIL_FROM: 'certs@example.com', MAIL_TO: 'ops@example.com' };
+  const ok = await runCli(['notify-test'], env);
+  t.equal(ok.code, 0, ok.stdout + ok.stderr);
+  t.match(ok.stdout, /^ok email: sent to ops@example\.com$/m);
+  t.equal(smtp.messages.length, 1);
+  t.equal(smtp.messages[0]!.secure, true, 'sent after STARTTLS');
+  t.match(smtp.messages[0]!.raw, /Test message from beluga-cert/);
+
+  const bad = await runCli(['notify-test', '--json'], { ...env, SMTP_URL: `smtp://mailer:${encodeURIComponent(`${password}x`)}@127.0.0.1:${smtp.port}` });
+  t.equal(bad.code, 40, bad.stderr);
+  t.match(JSON.parse(bad.stdout), { results: [{ notifier: 'email', ok: false, detail: /535/ }] });
+  for (const form of [password, encodeURIComponent(password), `${password}x`, encodeURIComponent(`${password}x`)]) {
+    t.notOk((ok.stdout + ok.stderr + bad.stdout + bad.stderr).includes(form), `no password in the output (${form.length} chars)`);
+  }
 });

@@ -6,6 +6,7 @@ import { loadSettings } from '../src/config/settings.js';
 import { nodeFetchClient } from '../src/http.js';
 import { levelAllows, parseNotifyLevel, syncKind, type NotifyKind, type NotifyLevel } from '../src/notify/level.js';
 import { buildNotifiers, configuredNames, howToEnableAny, NOTIFIERS, type NotifierEntry } from '../src/notify/registry.js';
+import { startSmtpSink } from '../src/sandbox/smtp-sink.js';
 import { sinks, testEvent } from './helpers/notify-kit.js';
 
 const deps = { http: nodeFetchClient };
@@ -14,7 +15,7 @@ const TOKEN = `7000000001:${'a'.repeat(35)}`;
 t.test('nothing configured: no notifier, no module loaded, the default level', async (t) => {
   t.strictSame(await buildNotifiers({}, deps), { notifiers: [], level: 'deploys' });
   t.strictSame(configuredNames({}), []);
-  t.equal(howToEnableAny(), 'SLACK_WEBHOOK_URL (slack), DISCORD_WEBHOOK_URL (discord), TEAMS_WEBHOOK_URL (teams), TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID (telegram), WEBHOOK_URL (webhook)');
+  t.equal(howToEnableAny(), 'SLACK_WEBHOOK_URL (slack), DISCORD_WEBHOOK_URL (discord), TEAMS_WEBHOOK_URL (teams), TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID (telegram), SMTP_URL (or SMTP_HOST), MAIL_FROM and MAIL_TO (email), WEBHOOK_URL (webhook)');
 });
 
 t.test('only configured entries are created (their constructors are the lazy imports)', async (t) => {
@@ -32,9 +33,16 @@ t.test('only configured entries are created (their constructors are the lazy imp
   t.strictSame(built.notifiers.map((n) => n.name), ['a', 'c']);
 });
 
-t.test('all five at once, in registry order, each sending to its sink', async (t) => {
+t.test('all six at once, in registry order, each sending to its sink', async (t) => {
   const sb = await sinks(t);
+  const smtp = await startSmtpSink({ user: 'mailer', password: 'mail-pass-1' });
+  t.teardown(() => smtp.close());
+  const dir = await mkdtemp(join(tmpdir(), 'notify-ca-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'ca.pem'), smtp.caPem);
   const settings = {
+    SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_USER: 'mailer', SMTP_PASSWORD: 'mail-pass-1', SMTP_CA_FILE: join(dir, 'ca.pem'),
+    MAIL_FROM: 'certs@example.com', MAIL_TO: 'ops@example.com,dev@example.com',
     SLACK_WEBHOOK_URL: sb.slackUrl, DISCORD_WEBHOOK_URL: sb.notify.discord.url, TEAMS_WEBHOOK_URL: sb.notify.teams.url,
     TELEGRAM_API_URL: sb.notify.telegram.apiUrl, TELEGRAM_BOT_TOKEN: sb.notify.telegram.token, TELEGRAM_CHAT_ID: sb.notify.telegram.chatId,
     WEBHOOK_URL: sb.notify.webhook.url, WEBHOOK_SECRET: sb.notify.webhook.secret, NOTIFY_LEVEL: '3',
@@ -43,9 +51,10 @@ t.test('all five at once, in registry order, each sending to its sink', async (t
   t.equal(level, 'all');
   t.strictSame(notifiers.map((n) => n.name), NOTIFIERS.map((e) => e.name));
   const results = await Promise.all(notifiers.map((n) => n.test(testEvent)));
-  t.strictSame(results.map((r) => r.ok), [true, true, true, true, true]);
+  t.strictSame(results.map((r) => r.ok), [true, true, true, true, true, true]);
   for (const name of ['discord', 'teams', 'telegram', 'webhook'] as const) t.equal(sb.notify[name].messages.length, 1, name);
   t.equal(sb.slackMessages.length, 1);
+  t.strictSame(smtp.messages.map((m) => m.to), [['ops@example.com', 'dev@example.com']]);
 });
 
 t.test('every problem of every notifier in one CONFIG error, no secret echoed', async (t) => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { loadSettings } from '../config/settings.js';
 import { EXIT, HookError } from '../errors.js';
 import { createOutput } from '../redact.js';
@@ -6,7 +7,8 @@ import { reportError } from './deploy.js';
 
 /**
  * `beluga-cert sandbox`: a Beluga-compatible API and a Slack sink on 127.0.0.1, checking auth
- * against BELUGA_USERNAME/BELUGA_PASSWORD and BELUGA_TOKEN_ID/BELUGA_TOKEN_SECRET. Runs until
+ * against BELUGA_USERNAME/BELUGA_PASSWORD and BELUGA_TOKEN_ID/BELUGA_TOKEN_SECRET, and an SMTP sink
+ * checking SMTP_USER/SMTP_PASSWORD (or a login it makes up and prints). Runs until
  * SIGINT or SIGTERM (or `ctx.stop` resolves, for tests).
  */
 export async function sandboxCommand(
@@ -32,7 +34,16 @@ export async function sandboxCommand(
     const { startSandbox, formatSandboxBanner } = await import('../sandbox/index.js');
     const sandbox = await startSandbox({ port: args.port, credentials, statePath: args.state, log: (line) => out.info(line) });
     for (const line of formatSandboxBanner(sandbox)) out.info(line);
+    // The SMTP sink checks SMTP_USER/SMTP_PASSWORD when both are set, else a login it makes up and prints.
+    const { startSmtpSink } = await import('../sandbox/smtp-sink.js');
+    const { formatSmtpSinkBanner } = await import('../sandbox/smtp-banner.js');
+    const madeUp = s.SMTP_USER && s.SMTP_PASSWORD ? undefined : randomBytes(12).toString('hex');
+    if (s.SMTP_PASSWORD) out.addSecrets([s.SMTP_PASSWORD]);
+    const smtp = await startSmtpSink({ user: madeUp ? 'sandbox' : s.SMTP_USER!, password: madeUp ?? s.SMTP_PASSWORD!, log: (line) => out.info(line) })
+      .catch(async (err: unknown) => { await sandbox.close(); throw err; });
+    for (const line of formatSmtpSinkBanner(smtp, madeUp ? 'sandbox' : s.SMTP_USER!, madeUp)) out.info(line);
     await (ctx.stop ?? untilSignal());
+    await smtp.close();
     await sandbox.close();
     return EXIT.OK;
   } catch (err) {

@@ -30,7 +30,18 @@ const DEFAULT_TIMEOUT_S = 20;
 
 /** Every secret value in the settings, for the redaction filter. */
 export function secretValues(settings: Settings): string[] {
-  return SECRET_NAMES.map((name) => settings[name]).filter((v): v is string => Boolean(v));
+  const values = SECRET_NAMES.map((name) => settings[name]).filter((v): v is string => Boolean(v));
+  // A password inside a URL (SMTP_URL) is percent-encoded there; a library may print it decoded.
+  return [...values, ...values.flatMap(urlPassword)];
+}
+
+function urlPassword(value: string): string[] {
+  try {
+    const { password } = new URL(value);
+    return password ? [decodeURIComponent(password)] : [];
+  } catch {
+    return []; // not a URL, or a malformed escape: the raw value is redacted already
+  }
 }
 
 /**

@@ -32,12 +32,23 @@ export const SETTING_NAMES = [
   'TELEGRAM_API_URL',
   'WEBHOOK_URL',
   'WEBHOOK_SECRET',
+  'SMTP_URL',
+  'SMTP_HOST',
+  'SMTP_PORT',
+  'SMTP_USER',
+  'SMTP_PASSWORD',
+  'SMTP_SECURITY',
+  'SMTP_CA_FILE',
+  'SMTP_TIMEOUT',
+  'MAIL_FROM',
+  'MAIL_TO',
 ] as const;
 
 /** Settings whose values are secrets: also accepted as NAME_FILE, and redacted from all output. */
 export const SECRET_NAMES = [
   'BELUGA_PASSWORD', 'BELUGA_TOKEN_SECRET', 'SLACK_WEBHOOK_URL',
   'DISCORD_WEBHOOK_URL', 'TEAMS_WEBHOOK_URL', 'TELEGRAM_BOT_TOKEN', 'WEBHOOK_URL', 'WEBHOOK_SECRET',
+  'SMTP_URL', 'SMTP_PASSWORD',
 ] as const;
 
 export const DEFAULT_CONFIG_PATH = '/etc/beluga-cert-hook/env';
@@ -100,7 +111,8 @@ export async function readConfigFile(env: Settings): Promise<{ path: string; set
  * Merge the environment over the config file (the environment wins), then replace every
  * NAME_FILE of a secret by the content of that file. Reads: BELUGA_HOOK_CONFIG, the SETTING_NAMES,
  * and BELUGA_PASSWORD_FILE, BELUGA_TOKEN_SECRET_FILE, SLACK_WEBHOOK_URL_FILE, DISCORD_WEBHOOK_URL_FILE,
- * TEAMS_WEBHOOK_URL_FILE, TELEGRAM_BOT_TOKEN_FILE, WEBHOOK_URL_FILE, WEBHOOK_SECRET_FILE.
+ * TEAMS_WEBHOOK_URL_FILE, TELEGRAM_BOT_TOKEN_FILE, WEBHOOK_URL_FILE, WEBHOOK_SECRET_FILE, SMTP_URL_FILE,
+ * SMTP_PASSWORD_FILE.
  */
 export async function loadSettings(env: Settings): Promise<{ settings: Settings; configPath?: string }> {
   const file = await readConfigFile(env);

@@ -7,6 +7,7 @@ import { buildSlackConfig } from '../config/build-config.js';
 import type { Settings } from '../config/settings.js';
 import { HookError, isHookError } from '../errors.js';
 import type { HttpClient } from '../http.js';
+import { buildEmailConfig, EMAIL_SETTINGS } from './email-config.js';
 import { parseNotifyLevel, type NotifyLevel } from './level.js';
 import type { Notifier } from './types.js';
 
@@ -57,8 +58,13 @@ export const NOTIFIERS: readonly NotifierEntry[] = [
       return m.createTelegramNotifier(m.telegramConfig(s), deps);
     },
   },
-  // email: the e-mail notifier's entry goes here, e.g. { name: 'email', enabledBy: [its settings], howToEnable: '...',
-  //   create: async (s, deps) => { const m = await import('./email.js'); const c = m.buildEmailConfig(s); return c && m.createEmailNotifier(c, deps); } },
+  {
+    name: 'email', enabledBy: EMAIL_SETTINGS, howToEnable: 'SMTP_URL (or SMTP_HOST), MAIL_FROM and MAIL_TO',
+    create: async (s, deps) => {
+      const config = buildEmailConfig(s); // cheap: nodemailer is imported only by the first send
+      return config && (await import('./email.js')).createEmailNotifier(config, deps);
+    },
+  },
   {
     name: 'webhook', enabledBy: ['WEBHOOK_URL', 'WEBHOOK_SECRET'], howToEnable: 'WEBHOOK_URL',
     create: async (s, deps) => {

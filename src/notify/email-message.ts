@@ -1,0 +1,103 @@
+/**
+ * The e-mail messages, as pure functions: a subject, a plain-text body and a simple HTML body
+ * (every value escaped) for each event, with the same facts as the Slack message
+ * (slack-message.ts), so a mail reader and a Slack reader learn the same things.
+ */
+import { oneLine } from '../errors.js';
+import { daysLeft, FAILURE_PRETEXT, FOOTER, formatUtc, SKIPPED_PRETEXT, SUCCESS_PRETEXT, TEST_PRETEXT } from './slack-message.js';
+import type { FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+
+export interface EmailMessage {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** One labelled fact; the body lists them in order, in text as `Label: value`. */
+type Field = [label: string, value: string];
+
+const SUBJECT_MAX = 200; // a subject stays one readable line in any mail client
+const LISTED = 100; // a sync run's lists: a mail can hold more than a Slack field, but not everything
+
+/** The five characters that matter in HTML text and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+export function successEmail(event: SuccessEvent): EmailMessage {
+  const created = event.action === 'created';
+  const recovered = event.recovered
+    ? `recovered after ${event.recovered.failedAttempts} failed attempt(s) since ${formatUtc(event.recovered.since)}`
+    : undefined;
+  const fields: Field[] = [
+    ['Domain', event.domain],
+    ['Expires', `${formatUtc(event.notAfter)} (${daysLeft(event.notAfter, event.at)})`],
+    ['Beluga id', created ? `${event.belugaId} (created)` : event.belugaId],
+    ['Host', event.host],
+  ];
+  if (recovered) fields.push(['Recovered', recovered]);
+  if (event.edge) fields.push(['Edge', oneLine(event.edge.text)]);
+  const subject = `Renewed SSL certificate for ${event.domain}${recovered ? ' (recovered)' : ''}, expires ${event.notAfter.toISOString().slice(0, 10)}`;
+  return compose(subject, SUCCESS_PRETEXT, fields, event.at);
+}
+
+export function failureEmail(event: FailureEvent): EmailMessage {
+  const error = `${oneLine(event.error)} (${event.code})`;
+  const fields: Field[] = [];
+  if (event.domain) fields.push(['Domain', event.domain]);
+  fields.push(['Host', event.host], ['Error', error]);
+  if (event.pending) fields.push(['Pending', oneLine(event.pending)]);
+  const subject = `${FAILURE_PRETEXT}${event.domain ? ` for ${event.domain}` : ''} on host ${event.host} (${event.code})`;
+  return compose(subject, FAILURE_PRETEXT, fields, event.at);
+}
+
+/** Sent only at NOTIFY_LEVEL=all: a renewal hook ran, but the CDN already had this certificate. */
+export function skippedEmail(event: SkippedEvent): EmailMessage {
+  const fields: Field[] = [
+    ['Domain', event.domain],
+    ['Expires', `${formatUtc(event.notAfter)} (${daysLeft(event.notAfter, event.at)})`],
+    ['Host', event.host],
+    ['Why', oneLine(event.reason)],
+  ];
+  return compose(`SSL certificate for ${event.domain} is already deployed, nothing sent`, SKIPPED_PRETEXT, fields, event.at);
+}
+
+/** `beluga-cert notify-test`: says what it is, so nobody mistakes it for a deploy. */
+export function testEmail(event: TestEvent): EmailMessage {
+  const fields: Field[] = [['Host', event.host], ['Result', 'this notifier works']];
+  return compose(`${TEST_PRETEXT} on host ${event.host}`, TEST_PRETEXT, fields, event.at);
+}
+
+/** The one message of a sync run: what was deployed, what failed, what was left as it was. */
+export function syncEmail(event: SyncEvent): EmailMessage {
+  const { deployed, failed } = event;
+  const counts = `${deployed.length} deployed, ${failed.length} failed, ${event.unchanged} unchanged, ${event.unmapped} unmapped`;
+  const list = (lines: string[]) => [...lines.slice(0, LISTED), ...(lines.length > LISTED ? [`… and ${lines.length - LISTED} more`] : [])];
+  const fields: Field[] = [['Host', event.host], ['Result', counts]];
+  for (const line of list(deployed.map((d) => `${d.domain} → id ${d.belugaId}, expires ${d.notAfter.toISOString().slice(0, 10)}`))) {
+    fields.push(['Deployed', line]);
+  }
+  for (const line of list(failed.map((f) => `${f.domain ?? f.label}: ${oneLine(f.error)} (${f.code})`))) fields.push(['Failed', line]);
+  const subject = `Certificate sync on host ${event.host}: ${counts}`;
+  return compose(subject, `Certificate sync: ${counts}`, fields, event.at);
+}
+
+/** Text and HTML from the same fields, every value made one line (and escaped for HTML) here. */
+function compose(subject: string, title: string, fields: Field[], at: Date): EmailMessage {
+  const rows = fields.map(([label, value]) => [label, oneLine(value)] as const);
+  const footer = `${FOOTER}, ${formatUtc(at)}`;
+  const text = [title, '', ...rows.map(([label, value]) => `${label}: ${value}`), '', `-- ${footer}`, ''].join('\n');
+  const cells = rows.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`);
+  const html = [
+    '<!DOCTYPE html>',
+    `<html><body><p><strong>${escapeHtml(title)}</strong></p>`,
+    `<table cellpadding="4">${cells.join('')}</table>`,
+    `<p><small>${escapeHtml(footer)}</small></p></body></html>`,
+    '',
+  ].join('\n');
+  return { subject: cap(oneLine(subject), SUBJECT_MAX), text, html };
+}
+
+function cap(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

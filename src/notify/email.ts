@@ -1,0 +1,177 @@
+/**
+ * The e-mail notifier: sends each event's message over SMTP with nodemailer, STARTTLS required
+ * (or TLS from the start), retries what the server says is temporary within the run's budget,
+ * and never throws: a failed mail is a warning, not a failed deploy. No detail it returns holds
+ * the password or SMTP_URL's credentials.
+ */
+import { readFile } from 'node:fs/promises';
+import { oneLine } from '../errors.js';
+import { createRedactor } from '../redact.js';
+import type { EmailConfig } from './email-config.js';
+import { failureEmail, skippedEmail, successEmail, syncEmail, testEmail, type EmailMessage } from './email-message.js';
+import { describeSmtpError, type SmtpVerdict } from './smtp-errors.js';
+import type { Notifier, NotifyResult } from './types.js';
+
+export { buildEmailConfig, EMAIL_SETTINGS, type EmailConfig } from './email-config.js';
+
+/** What nodemailer's createTransport gets: the SMTP transport's options we use. */
+export interface SmtpOptions {
+  host: string;
+  port: number;
+  secure: boolean;
+  requireTLS: boolean;
+  ignoreTLS: boolean;
+  auth?: { user: string; pass: string };
+  tls: { ca?: string; minVersion: 'TLSv1.2'; rejectUnauthorized: true };
+  connectionTimeout: number;
+  greetingTimeout: number;
+  socketTimeout: number;
+  dnsTimeout: number;
+}
+
+export interface MailEnvelope {
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  signal: AbortSignal;
+}
+
+/** The part of a nodemailer transporter we use; `rejected` lists recipients the server refused. */
+export interface MailTransport {
+  sendMail(message: MailEnvelope): Promise<{ rejected?: unknown[]; rejectedErrors?: unknown[] }>;
+  close(): void;
+}
+
+export interface EmailDeps {
+  /** Injected so tests can skip real waits; defaults to setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Epoch ms by which every attempt must have ended (the run's budget); none when absent. */
+  deadline?: number;
+  /** Defaults to nodemailer's createTransport, loaded on the first send only. */
+  transport?: (options: SmtpOptions) => MailTransport | Promise<MailTransport>;
+}
+
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 4_000;
+const MIN_ATTEMPT_MS = 1_000; // less than this left in the budget: do not start another attempt
+const DETAIL_MAX = 200;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** nodemailer, only when a mail is actually sent: a hook without e-mail never loads it. */
+async function nodemailerTransport(options: SmtpOptions): Promise<MailTransport> {
+  const nodemailer = await import('nodemailer');
+  return nodemailer.createTransport(options) as unknown as MailTransport;
+}
+
+export function createEmailNotifier(config: EmailConfig, deps: EmailDeps = {}): Notifier {
+  const sleep = deps.sleep ?? defaultSleep;
+  const makeTransport = deps.transport ?? nodemailerTransport;
+  const hide = createRedactor(config.secrets);
+  const maxAttempts = Math.max(1, Math.floor(config.maxAttempts) || 1);
+  const left = () => (deps.deadline === undefined ? Infinity : deps.deadline - Date.now());
+
+  async function options(timeoutMs: number): Promise<SmtpOptions> {
+    const ca = config.caFile ? await readCa(config.caFile) : undefined;
+    return {
+      host: config.host,
+      port: config.port,
+      secure: config.security === 'tls',
+      // STARTTLS is required: a server that does not offer it gets no password and no mail.
+      requireTLS: config.security === 'starttls',
+      ignoreTLS: config.security === 'none',
+      ...(config.auth ? { auth: { user: config.auth.user, pass: config.auth.password } } : {}),
+      tls: { ...(ca ? { ca } : {}), minVersion: 'TLSv1.2', rejectUnauthorized: true },
+      connectionTimeout: timeoutMs,
+      greetingTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+      dnsTimeout: timeoutMs,
+    };
+  }
+
+  async function attempt(message: EmailMessage): Promise<SmtpVerdict> {
+    const timeoutMs = Math.min(config.timeoutMs, left());
+    let transport: MailTransport;
+    try {
+      transport = await makeTransport(await options(timeoutMs));
+    } catch (err) {
+      return { kind: 'final', detail: `could not set up the SMTP client: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    // One clock for the whole attempt, however the server trickles its answers.
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const info = await transport.sendMail({ from: config.from, to: config.to, ...message, signal });
+      const rejected = (info.rejected ?? []).map(String);
+      if (rejected.length === 0) return { kind: 'sent' };
+      // Some recipients got it: sending again would mail them twice, so this is final.
+      const why = describeSmtpError(info.rejectedErrors?.[0], timeoutMs).detail;
+      return { kind: 'final', detail: `sent, but the server refused ${rejected.join(', ')}: ${why}` };
+    } catch (err) {
+      return signal.aborted ? { kind: 'retry', detail: `timeout after ${seconds(timeoutMs)}` } : describeSmtpError(err, timeoutMs);
+    } finally {
+      transport.close();
+    }
+  }
+
+  async function send(build: () => EmailMessage): Promise<NotifyResult> {
+    const result = (ok: boolean, detail: string, attempts: number): NotifyResult => ({
+      notifier: 'email',
+      ok,
+      detail: cap(hide(oneLine(detail)), DETAIL_MAX),
+      attempts,
+    });
+    let message: EmailMessage;
+    try {
+      message = build();
+    } catch (err) {
+      return result(false, `could not build the message: ${err instanceof Error ? err.message : String(err)}`, 0);
+    }
+    if (left() < MIN_ATTEMPT_MS) return result(false, "not sent: no time left in the run's budget", 0);
+    let last = '';
+    let n = 0;
+    while (n < maxAttempts) {
+      n += 1;
+      const outcome = await attempt(message);
+      if (outcome.kind === 'sent') return result(true, `sent to ${config.to.join(', ')}`, n);
+      if (outcome.kind === 'final') return result(false, outcome.detail, n);
+      last = outcome.detail;
+      const wait = backoffMs(n);
+      if (n >= maxAttempts || left() - wait < MIN_ATTEMPT_MS) break;
+      await sleep(wait);
+    }
+    return result(false, `${last} after ${n} attempt${n === 1 ? '' : 's'}`, n);
+  }
+
+  return {
+    name: 'email',
+    success: (event) => send(() => successEmail(event)),
+    failure: (event) => send(() => failureEmail(event)),
+    sync: (event) => send(() => syncEmail(event)),
+    skipped: (event) => send(() => skippedEmail(event)),
+    test: (event) => send(() => testEmail(event)),
+  };
+}
+
+/** 500 ms, 1 s, 2 s, 4 s, 4 s...: a 4xx often clears in seconds, and a hook must not hang on mail. */
+export function backoffMs(attemptsMade: number): number {
+  return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attemptsMade - 1));
+}
+
+async function readCa(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new Error(`SMTP_CA_FILE=${path} cannot be read (${code})`);
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+function cap(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
