@@ -1,9 +1,10 @@
 import type { CheckedCertificate, CertificateFiles } from './certificate/types.js';
 import type { DeployRecorder } from './deploy-journal.js';
 import { isHookError } from './errors.js';
-import type { FailureEvent, Notifier, NotifyResult } from './notify/types.js';
+import type { EdgeSummary, FailureEvent, Notifier, NotifyResult } from './notify/types.js';
 import type { Output } from './redact.js';
 import type { Applied, Plan, Target } from './targets/types.js';
+import type { EdgeStep } from './verify/edge-step.js';
 
 /**
  * The deploy pipeline: read → check → resolve → upload → notify. Steps that send anything are
@@ -29,6 +30,8 @@ export interface DeployContext {
   readCertificate: (files: CertificateFiles, now: Date) => Promise<CheckedCertificate>;
   /** The journal and lock (absent in a dry run, which writes nothing). */
   recorder?: DeployRecorder;
+  /** The verify step (issue 7): asks the CDN's edge after the upload; absent when BELUGA_VERIFY is off. */
+  verifyEdge?: EdgeStep;
 }
 
 export interface DeployOutcome {
@@ -39,6 +42,8 @@ export interface DeployOutcome {
   unchanged?: string;
   applied?: Applied;
   notifications: NotifyResult[];
+  /** What the edge served after the upload, when the verify step ran. */
+  edge?: EdgeSummary;
 }
 
 export async function runDeploy(options: DeployOptions, ctx: DeployContext): Promise<DeployOutcome> {
@@ -77,13 +82,15 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
 
     const recovered = await recorder?.succeeded(cert, applied.id);
     if (recovered) out.info(`recovered: pending since ${recovered.since.toISOString()}, ${recovered.failedAttempts} failed attempt(s) before`);
+    const edge = await ctx.verifyEdge?.(cert, recorder, out);
     const event = {
       domain: cert.domain, names: cert.names, belugaId: applied.id,
       action: applied.action === 'update' ? 'updated' as const : 'created' as const,
       notAfter: cert.notAfter, fingerprint256: cert.fingerprint256, host: ctx.host, at: ctx.now(), recovered,
+      ...(edge ? { edge } : {}),
     };
     const notifications = await notifyAll(ctx, (n) => n.success(event));
-    return { certificate: cert, plan, applied, notifications };
+    return { certificate: cert, plan, applied, notifications, ...(edge ? { edge } : {}) };
   } catch (err) {
     if (!options.dryRun) {
       const known = isHookError(err) ? err : undefined;
