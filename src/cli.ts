@@ -82,10 +82,12 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
     })
     .command('sandbox', 'run a local Beluga-compatible API and Slack sink on 127.0.0.1', (y) => y
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0: any free port)' })
-      .option('state', { type: 'string', describe: 'JSON file keeping the records between runs' }),
+      .option('state', { type: 'string', describe: 'JSON file keeping the records between runs' })
+      .option('edge-delay', { type: 'number', default: 0, describe: 'seconds before the TLS edge serves an uploaded certificate' })
+      .option('edge-never', { type: 'boolean', default: false, describe: 'the TLS edge never serves uploaded certificates' }),
     async (a) => {
       const { sandboxCommand } = await import('./commands/sandbox.js');
-      code = await sandboxCommand({ port: a.port, state: a.state }, ctx);
+      code = await sandboxCommand({ port: a.port, state: a.state, edgeDelay: a['edge-delay'], edgeNever: a['edge-never'] }, ctx);
     })
     .command('demo', 'deploy a fixture certificate to an embedded sandbox, step by step', (y) => y,
       async () => {

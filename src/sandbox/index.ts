@@ -4,6 +4,8 @@ export { formatSandboxBanner } from './banner.js';
 export { tokenSignString, tokenSignature, parsePythonUtcDate, verifyAuth, MAX_SKEW_MS } from './verify-auth.js';
 export type {
   CertObject,
+  EdgeHandshake,
+  EdgeOptions,
   Fault,
   RecordedRequest,
   Sandbox,
