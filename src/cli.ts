@@ -80,6 +80,13 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
       const { statusCommand } = await import('./commands/status.js');
       code = await statusCommand({ stores: storesFrom(a), json: a.json }, ctx);
     })
+    .command('verify [names..]', 'show which certificate the CDN\'s edge serves for each name; with none, finish pending edge checks', (y) => y
+      .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'host names to ask the edge for' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' }),
+    async (a) => {
+      const { verifyCommand } = await import('./commands/verify.js');
+      code = await verifyCommand({ names: (a.names ?? []).map(String), json: a.json }, ctx);
+    })
     .command('sandbox', 'run a local Beluga-compatible API and Slack sink on 127.0.0.1', (y) => y
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0: any free port)' })
       .option('state', { type: 'string', describe: 'JSON file keeping the records between runs' })
@@ -94,7 +101,7 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
         const { demoCommand } = await import('./commands/demo.js');
         code = await demoCommand(ctx);
       })
-    .demandCommand(1, 'name a command: deploy, sync, status, retry, pending, sandbox or demo')
+    .demandCommand(1, 'name a command: deploy, sync, status, retry, pending, verify, sandbox or demo')
     .strict()
     .version(version())
     .help()

@@ -27,6 +27,8 @@ export const EXIT = {
   CREDENTIALS_REJECTED: 30,
   REMOTE_REJECTED: 31,
   REMOTE_UNAVAILABLE: 32,
+  EDGE_MISMATCH: 40,
+  EDGE_UNREACHABLE: 41,
 } as const;
 
 export type ErrorCode = keyof typeof EXIT;
@@ -85,4 +87,6 @@ export const EXIT_DESCRIPTIONS: Record<ErrorCode, string> = {
   CREDENTIALS_REJECTED: 'Beluga rejected the credentials (HTTP 401/403)',
   REMOTE_REJECTED: 'Beluga refused the request (other 4xx, or "result": "failure")',
   REMOTE_UNAVAILABLE: 'Beluga could not be reached, timed out, or answered 5xx or a broken body',
+  EDGE_MISMATCH: '`verify`: the edge serves another certificate than the newest one deployed for a name',
+  EDGE_UNREACHABLE: '`verify`: the edge could not be reached for a name (no connection, or it refused the name)',
 };

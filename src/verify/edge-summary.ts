@@ -24,9 +24,9 @@ export function edgeText(names: EdgeNameResult[], at: Date): string {
   const served = names.filter((n) => n.outcome === 'served');
   const all = served.length === names.length;
   const slowest = Math.max(0, ...served.map((n) => n.afterSeconds ?? 0));
-  if (all) return `live on the edge after ${slowest} s${names.length > 1 ? ` (all ${names.length} names)` : ''}`;
+  if (all) return `live on the edge after ${duration(slowest)}${names.length > 1 ? ` (all ${names.length} names)` : ''}`;
   const parts: string[] = [];
-  if (served.length > 0) parts.push(`live for ${list(served)} after ${slowest} s`);
+  if (served.length > 0) parts.push(`live for ${list(served)} after ${duration(slowest)}`);
   const only = (outcome: EdgeNameResult['outcome']) => names.every((n) => n.outcome === outcome);
   const group = (outcome: EdgeNameResult['outcome']) => names.filter((n) => n.outcome === outcome);
   const old = group('old');
@@ -53,6 +53,13 @@ export function expiresIn(notAfter: Date, at: Date): string {
   if (ms < 0) return 'expired';
   const days = Math.floor(ms / DAY_MS);
   return days === 0 ? 'expires today' : days === 1 ? 'expires in 1 day' : `expires in ${days} days`;
+}
+
+/** "14 s", "5 min", "3 h": a check finished by cron may come hours after the upload. */
+export function duration(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 120 * 60) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
 }
 
 function list(names: EdgeNameResult[]): string {

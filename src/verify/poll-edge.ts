@@ -19,6 +19,8 @@ export interface PollRequest {
   deadline: number;
   /** auto mode: stop after the first round when no name got even a TCP connection. */
   giveUpWithoutEdge: boolean;
+  /** At most this many rounds (default MAX_ROUNDS); a cron run that finishes a pending check asks once. */
+  maxRounds?: number;
 }
 
 export interface PollDeps {
@@ -45,7 +47,8 @@ const PARALLEL = 8;
 export async function pollEdge(req: PollRequest, deps: PollDeps): Promise<PollResult> {
   const results = new Map<string, EdgeNameResult>();
   let rounds = 0;
-  for (let round = 1; round <= MAX_ROUNDS; round += 1) {
+  const maxRounds = Math.min(MAX_ROUNDS, req.maxRounds ?? MAX_ROUNDS);
+  for (let round = 1; round <= maxRounds; round += 1) {
     const left = req.names.filter((n) => results.get(n)?.outcome !== 'served');
     if (left.length === 0) break;
     const timeoutMs = Math.min(PROBE_TIMEOUT_MS, req.deadline - deps.now());
@@ -57,7 +60,7 @@ export async function pollEdge(req: PollRequest, deps: PollDeps): Promise<PollRe
     if (round === 1 && req.giveUpWithoutEdge && probes.every((p) => !p.ok && p.kind === 'network')) {
       return { names: req.names.map((n) => results.get(n)!), noEdge: true, rounds };
     }
-    if (req.names.every((n) => results.get(n)?.outcome === 'served')) break;
+    if (req.names.every((n) => results.get(n)?.outcome === 'served') || round === maxRounds) break;
     const wait = Math.min(MAX_WAIT_MS, FIRST_WAIT_MS * 2 ** (round - 1));
     if (deps.now() + wait >= req.deadline) break;
     await deps.sleep(wait);
