@@ -4,7 +4,13 @@
  * scripted probe and a clock that only moves when the poller sleeps.
  */
 import t from 'tap';
+import type { CheckedCertificate } from '../src/certificate/types.js';
+import type { DeployRecorder } from '../src/deploy-journal.js';
 import { HookError } from '../src/errors.js';
+import type { EdgeCheck } from '../src/journal/types.js';
+import { entryProblem } from '../src/journal/validate-entry.js';
+import { createOutput } from '../src/redact.js';
+import { createEdgeStep } from '../src/verify/edge-step.js';
 import type { EdgeNameResult } from '../src/notify/types.js';
 import { classify } from '../src/verify/classify.js';
 import { formatEdgeAddress, parseEdgeAddress } from '../src/verify/edge-address.js';
@@ -141,4 +147,36 @@ t.test('poll: auto gives up after one round when no edge answers at all; hook mo
   const refused = harness(() => ({ ok: false, kind: 'handshake', detail: 'does not serve this name' }));
   const c = await pollEdge(refused.req({ giveUpWithoutEdge: true }), refused.deps);
   t.equal(c.noEdge, false, 'the edge answered: it just does not serve the name');
+});
+
+t.test('journal entries: the edge field is optional (older files stay valid) and checked when present', async (t) => {
+  const base = { key: 'domain:example.com', domain: 'example.com', attempts: [] };
+  t.equal(entryProblem(base), undefined);
+  const edge = { state: 'pending', fingerprint256: 'AB:CD', names: ['example.com'], uploadedAt: '2026-11-27T12:00:00.000Z' };
+  t.equal(entryProblem({ ...base, edge }), undefined);
+  t.equal(entryProblem({ ...base, edge: { ...edge, state: 'served', checkedAt: '2026-11-27T12:00:14.000Z', text: 'live on the edge after 14 s' } }), undefined);
+  t.equal(entryProblem({ ...base, edge: { ...edge, state: 'maybe' } }), 'edge.state is not one of pending, served');
+  t.equal(entryProblem({ ...base, edge: { ...edge, uploadedAt: 'soon' } }), 'edge.uploadedAt is not a date');
+});
+
+t.test('the step: later records a pending check without asking; a spent budget does the same; off is no step', async (t) => {
+  const quiet = createOutput({ write: () => true }, { write: () => true });
+  const cert = { names: ['*.example.com', 'example.com'], fingerprint256: 'NE:W0', notBefore: NEW.notBefore } as CheckedCertificate;
+  const recorded: EdgeCheck[] = [];
+  const recorder = { recordEdge: async (e: EdgeCheck) => { recorded.push(e); } } as unknown as DeployRecorder;
+  const asked: string[] = [];
+  const probe: Probe = async (name) => { asked.push(name); return served('NE:W0', []); };
+  t.equal(createEdgeStep({ mode: 'off', timeoutMs: 1000 }), undefined);
+  const later = await createEdgeStep({ mode: 'later', timeoutMs: 45_000 }, { probe })!(cert, recorder, quiet);
+  t.match(later, { status: 'later', text: /^edge check pending/ });
+  const spent = await createEdgeStep({ mode: 'hook', timeoutMs: 45_000, budgetLeftMs: () => 5500 }, { probe })!(cert, recorder, quiet);
+  t.match(spent, { status: 'skipped', text: /run budget \(BELUGA_RUN_BUDGET\) is spent/ });
+  t.same(asked, [], 'the edge was not asked');
+  t.match(recorded, [{ state: 'pending', names: ['example.com'], fingerprint256: 'NE:W0' }, { state: 'pending' }]);
+  const now = await createEdgeStep({ mode: 'hook', timeoutMs: 45_000 }, { probe })!(cert, recorder, quiet);
+  t.match(now, { status: 'checked', text: 'live on the edge after 0 s', names: [{ name: 'example.com', outcome: 'served' }] });
+  t.same(asked, ['example.com'], 'the wildcard name is not asked');
+  t.match(recorded.at(-1), { state: 'served', text: 'live on the edge after 0 s' });
+  const wild = await createEdgeStep({ mode: 'hook', timeoutMs: 45_000 }, { probe })!({ ...cert, names: ['*.example.com'] }, recorder, quiet);
+  t.match(wild, { status: 'skipped', text: /only wildcard names/ });
 });

@@ -40,10 +40,11 @@ export async function verifyCommand(args: { names: string[]; json: boolean }, ct
     const { edgeAddress } = verifySettingsFromEnv(settings);
     const bad = args.names.filter((n) => !/^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?$/.test(n) || n.length > 253);
     if (bad.length > 0) throw new HookError('USAGE', `not a host name: ${bad.join(', ')}; give names as the certificate lists them (no wildcard, no scheme, no port)`);
-    const journal = await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) });
+    const openState = () => openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) });
     const probe = deps.probe ?? (await import('../verify/edge-probe.js')).probeEdge;
 
     if (args.names.length === 0) {
+      const journal = await openState();
       const finished = await finishPendingChecks(journal, { edgeAddress, probe });
       if (finished.length === 0) out.info('verify: no edge check is pending');
       for (const f of finished) {
@@ -55,7 +56,11 @@ export async function verifyCommand(args: { names: string[]; json: boolean }, ct
       return exitFor(outcomes.map((o) => (o === 'served' ? 'ok' : o === 'unreachable' ? 'unreachable' : 'mismatch')));
     }
 
-    const entries = await journal.list();
+    // Asking the edge needs no journal: without one, there is just nothing to compare with.
+    const entries = await openState().then((j) => j.list()).catch((err: unknown) => {
+      out.info(`warning: journal unavailable, nothing to compare with: ${err instanceof Error ? err.message : String(err)}`);
+      return [] as JournalEntry[];
+    });
     const rows: VerifyRow[] = [];
     for (const name of args.names.map((n) => n.toLowerCase().replace(/\.$/, ''))) {
       const address = addressFor(name, edgeAddress);
