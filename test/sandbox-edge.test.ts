@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap';
 import { X509Certificate } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startSandbox, type EdgeOptions, type Sandbox, type SeedRecord } from '../src/sandbox/index.js';
+import { formatSandboxBanner, startSandbox, type EdgeOptions, type Sandbox, type SeedRecord } from '../src/sandbox/index.js';
 import { parseEdgeAddress } from '../src/verify/edge-address.js';
 import { probeEdge, type ProbeResult } from '../src/verify/edge-probe.js';
 import { basic, call, fixture, JSON_TYPE } from './helpers/sandbox-http.js';
@@ -113,4 +113,9 @@ t.test('nothing listens on the edge after close: a network failure', async (t) =
   await sb.close();
   const r = await probeEdge('example.com', parseEdgeAddress(address)!, 5000);
   t.match(r, { ok: false, kind: 'network', detail: /connection refused/ });
+});
+
+t.test('the banner says where the edge is, as the setting to copy', async (t) => {
+  const sb = await start(t);
+  t.ok(formatSandboxBanner(sb).includes(`  BELUGA_EDGE_ADDRESS=${sb.edgeAddress}`));
 });
