@@ -7,7 +7,7 @@ import type { Applied, Plan, Target } from './targets/types.js';
 import type { EdgeStep } from './verify/edge-step.js';
 
 /**
- * The deploy pipeline: read → check → resolve → upload → notify. Steps that send anything are
+ * The deploy pipeline: read → check → resolve → upload → verify → notify. Steps that send anything are
  * skipped in a dry run; a failure at any step is told to every notifier, then rethrown.
  */
 export interface DeployOptions {
