@@ -80,6 +80,13 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
       const { statusCommand } = await import('./commands/status.js');
       code = await statusCommand({ stores: storesFrom(a), json: a.json }, ctx);
     })
+    .command('verify [names..]', 'show which certificate the CDN\'s edge serves for each name; with none, finish pending edge checks', (y) => y
+      .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'host names to ask the edge for' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' }),
+    async (a) => {
+      const { verifyCommand } = await import('./commands/verify.js');
+      code = await verifyCommand({ names: (a.names ?? []).map(String), json: a.json }, ctx);
+    })
     .command('notify-test', 'send a test message through every configured notifier and say which worked', (y) => y
       .option('json', { type: 'boolean', default: false, describe: 'print the results as JSON on stdout' }),
     async (a) => {
@@ -88,17 +95,19 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
     })
     .command('sandbox', 'run a local Beluga-compatible API and notifier sinks on 127.0.0.1', (y) => y
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0: any free port)' })
-      .option('state', { type: 'string', describe: 'JSON file keeping the records between runs' }),
+      .option('state', { type: 'string', describe: 'JSON file keeping the records between runs' })
+      .option('edge-delay', { type: 'number', default: 0, describe: 'seconds before the TLS edge serves an uploaded certificate' })
+      .option('edge-never', { type: 'boolean', default: false, describe: 'the TLS edge never serves uploaded certificates' }),
     async (a) => {
       const { sandboxCommand } = await import('./commands/sandbox.js');
-      code = await sandboxCommand({ port: a.port, state: a.state }, ctx);
+      code = await sandboxCommand({ port: a.port, state: a.state, edgeDelay: a['edge-delay'], edgeNever: a['edge-never'] }, ctx);
     })
     .command('demo', 'deploy a fixture certificate to an embedded sandbox, step by step', (y) => y,
       async () => {
         const { demoCommand } = await import('./commands/demo.js');
         code = await demoCommand(ctx);
       })
-    .demandCommand(1, 'name a command: deploy, sync, status, retry, pending, notify-test, sandbox or demo')
+    .demandCommand(1, 'name a command: deploy, sync, status, retry, pending, verify, notify-test, sandbox or demo')
     .strict()
     .version(version())
     .help()

@@ -1,6 +1,6 @@
 import type { CheckedCertificate } from './certificate/types.js';
 import { HookError } from './errors.js';
-import type { CertificateRef, Journal, JournalEntry, SourceFiles } from './journal/types.js';
+import type { CertificateRef, EdgeCheck, Journal, JournalEntry, SourceFiles } from './journal/types.js';
 
 /**
  * What one deploy writes to the journal: it holds the target's lock from `begin` to `release`,
@@ -18,6 +18,10 @@ export interface DeployRecorder {
    */
   failed(cert: CheckedCertificate, code: string, error: string): Promise<{ hint: string; repeated: boolean }>;
   release(): Promise<void>;
+  /** The fingerprint deployed before this run's `succeeded` (the certificate the edge may still serve). */
+  replacedFingerprint?(): string | undefined;
+  /** Record the edge check of the certificate `succeeded` recorded (issue 7). */
+  recordEdge?(edge: EdgeCheck): Promise<void>;
 }
 
 export interface RecorderOptions {
@@ -72,6 +76,7 @@ export function createRecorder(openJournal: () => Promise<Journal>, opts: Record
   let journal: Journal | undefined;
   let release: (() => Promise<void>) | undefined;
   let entry: JournalEntry | undefined;
+  let replaced: string | undefined;
 
   const current = (cert: CheckedCertificate): JournalEntry =>
     entry ?? { key: opts.key(cert), domain: cert.domain, attempts: [] };
@@ -105,6 +110,7 @@ export function createRecorder(openJournal: () => Promise<Journal>, opts: Record
 
     async succeeded(cert, recordId) {
       const before = current(cert);
+      replaced = before.deployed?.fingerprint256;
       const recovered = before.pending
         ? { since: new Date(before.pending.since), failedAttempts: failedAttemptsSince(before) }
         : undefined;
@@ -113,9 +119,19 @@ export function createRecorder(openJournal: () => Promise<Journal>, opts: Record
         domain: cert.domain,
         deployed: { ...refOf(cert), at: opts.now().toISOString(), recordId, files: opts.files },
         pending: undefined,
+        // A new certificate starts a new edge check; the old one's says nothing about it.
+        edge: undefined,
       };
       await journal!.write(entry);
       return recovered;
+    },
+
+    replacedFingerprint: () => replaced,
+
+    async recordEdge(edge) {
+      if (!entry || !journal) return;
+      entry = { ...entry, edge };
+      await journal.write(entry);
     },
 
     async failed(cert, code, error) {

@@ -28,6 +28,8 @@ export const EXIT = {
   REMOTE_REJECTED: 31,
   REMOTE_UNAVAILABLE: 32,
   NOTIFY_FAILED: 40,
+  EDGE_MISMATCH: 41,
+  EDGE_UNREACHABLE: 42,
 } as const;
 
 export type ErrorCode = keyof typeof EXIT;
@@ -87,4 +89,6 @@ export const EXIT_DESCRIPTIONS: Record<ErrorCode, string> = {
   REMOTE_REJECTED: 'Beluga refused the request (other 4xx, or "result": "failure")',
   REMOTE_UNAVAILABLE: 'Beluga could not be reached, timed out, or answered 5xx or a broken body',
   NOTIFY_FAILED: '`beluga-cert notify-test`: at least one configured notifier could not deliver its test message',
+  EDGE_MISMATCH: '`verify`: the edge serves another certificate than the newest one deployed for a name',
+  EDGE_UNREACHABLE: '`verify`: the edge could not be reached for a name (no connection, or it refused the name)',
 };

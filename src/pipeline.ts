@@ -2,12 +2,13 @@ import type { CheckedCertificate, CertificateFiles } from './certificate/types.j
 import type { DeployRecorder } from './deploy-journal.js';
 import { isHookError } from './errors.js';
 import { DEFAULT_NOTIFY_LEVEL, levelAllows, type NotifyKind, type NotifyLevel } from './notify/level.js';
-import type { FailureEvent, Notifier, NotifyResult } from './notify/types.js';
+import type { EdgeSummary, FailureEvent, Notifier, NotifyResult } from './notify/types.js';
 import type { Output } from './redact.js';
 import type { Applied, Plan, Target } from './targets/types.js';
+import type { EdgeStep } from './verify/edge-step.js';
 
 /**
- * The deploy pipeline: read → check → resolve → upload → notify. Steps that send anything are
+ * The deploy pipeline: read → check → resolve → upload → verify → notify. Steps that send anything are
  * skipped in a dry run; a failure at any step is told to every notifier, then rethrown.
  */
 export interface DeployOptions {
@@ -32,6 +33,8 @@ export interface DeployContext {
   readCertificate: (files: CertificateFiles, now: Date) => Promise<CheckedCertificate>;
   /** The journal and lock (absent in a dry run, which writes nothing). */
   recorder?: DeployRecorder;
+  /** The verify step (issue 7): asks the CDN's edge after the upload; absent when BELUGA_VERIFY is off. */
+  verifyEdge?: EdgeStep;
 }
 
 export interface DeployOutcome {
@@ -42,6 +45,8 @@ export interface DeployOutcome {
   unchanged?: string;
   applied?: Applied;
   notifications: NotifyResult[];
+  /** What the edge served after the upload, when the verify step ran. */
+  edge?: EdgeSummary;
 }
 
 export async function runDeploy(options: DeployOptions, ctx: DeployContext): Promise<DeployOutcome> {
@@ -82,13 +87,19 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
 
     const recovered = await recorder?.succeeded(cert, applied.id);
     if (recovered) out.info(`recovered: pending since ${recovered.since.toISOString()}, ${recovered.failedAttempts} failed attempt(s) before`);
+    // Verification never fails an upload that succeeded: even a bug in it is a warning line.
+    const edge = await ctx.verifyEdge?.(cert, recorder, out).catch((err: unknown) => {
+      out.info(`warning: verify: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
     const event = {
       domain: cert.domain, names: cert.names, belugaId: applied.id,
       action: applied.action === 'update' ? 'updated' as const : 'created' as const,
       notAfter: cert.notAfter, fingerprint256: cert.fingerprint256, host: ctx.host, at: ctx.now(), recovered,
+      ...(edge ? { edge } : {}),
     };
     const notifications = await notifyAt(ctx, recovered ? 'recovered' : 'success', (n) => n.success(event));
-    return { certificate: cert, plan, applied, notifications };
+    return { certificate: cert, plan, applied, notifications, ...(edge ? { edge } : {}) };
   } catch (err) {
     if (!options.dryRun) {
       const known = isHookError(err) ? err : undefined;

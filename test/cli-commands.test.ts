@@ -62,6 +62,7 @@ t.test('demo: runs end to end with no account and shows the Slack message', asyn
   t.match(r.stdout, /GET \/api\/cdn\/v2\/ssl-certificates, PUT \/api\/cdn\/v2\/ssl-certificates/);
   t.match(r.stdout, /Renewed SSL certificate successfully\n\s+Domain: example\.com/);
   t.match(r.stdout, /-- Certificate renewal/);
+  t.match(r.stdout, /verify: live on the edge after \d+ s \(all 2 names\)[\s\S]*Edge: live on the edge after \d+ s/, 'the verify step against the sandbox edge');
   t.notMatch(r.stdout + r.stderr, /PRIVATE KEY|\/slack\/services\//);
   for (const command of ['sandbox', 'demo']) {
     const help = await runCli([command, '--help']);

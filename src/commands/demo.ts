@@ -27,14 +27,17 @@ export async function demoCommand(ctx: RunContext): Promise<number> {
       { id: '1001', site: 'example-com', certificate: await readFile(fixture('rsa2048.crt'), 'utf8'), key: await readFile(fixture('rsa2048.pkcs1.key'), 'utf8') },
       { id: '1002', site: 'example-net', certificate: await readFile(fixture('ec384.crt'), 'utf8'), key: await readFile(fixture('ec384.sec1.key'), 'utf8') },
     ],
+    // Like a real CDN, the sandbox's edge takes a moment to serve an upload: the verify step waits for it.
+    edge: { delayMs: 1500 },
   });
   // The demo's journal lives and dies with the demo: it never touches /var/lib/beluga-cert-hook.
   const stateDir = await mkdtemp(join(tmpdir(), 'beluga-cert-demo-'));
   try {
-    say(`== 1. A Beluga sandbox is running at ${sandbox.url}, with a Slack sink beside it. It holds:`);
+    say(`== 1. A Beluga sandbox is running at ${sandbox.url}, with a Slack sink and a TLS edge (${sandbox.edgeAddress}) beside it. It holds:`);
     showRecords(sandbox.records(), say);
     say('== 2. An ACME client has just renewed example.com (EC P-256, lego-style bundle: leaf + 2 intermediates).');
     say('     Running: beluga-cert deploy --cert ec256.bundle.crt --key ec256.sec1.key');
+    say(`     (with BELUGA_EDGE_ADDRESS=${sandbox.edgeAddress}: after the upload, the verify step asks the edge until it serves the new certificate)`);
     const code = await deployCommand({
       cert: fixture('ec256.bundle.crt'), key: fixture('ec256.sec1.key'),
       dryRun: false, json: false, allowNameLoss: false, force: false,
@@ -47,6 +50,7 @@ export async function demoCommand(ctx: RunContext): Promise<number> {
         BELUGA_BASE_URL: sandbox.url,
         BELUGA_TOKEN_ID: credentials.tokenId,
         BELUGA_TOKEN_SECRET: credentials.tokenSecret,
+        BELUGA_EDGE_ADDRESS: sandbox.edgeAddress,
         SLACK_WEBHOOK_URL: sandbox.slackUrl,
         SLACK_CHANNEL: '#general',
         SLACK_USERNAME: 'Job information',
@@ -61,6 +65,14 @@ export async function demoCommand(ctx: RunContext): Promise<number> {
     say(`== 3. Requests Beluga received (token-signed, key only in the PUT body): ${requests.join(', ')}`);
     say('     Beluga now holds (id=1001 now serves the renewed certificate):');
     showRecords(sandbox.records(), say);
+    // Runs of the same served certificate: "4 × sha256 A0:2D:BA:23…, then 2 × sha256 1C:53:25:0E…".
+    const runs: Array<{ fp: string; count: number }> = [];
+    for (const h of sandbox.edgeHandshakes) {
+      const fp = h.fingerprint256 === undefined ? 'refused' : `sha256 ${h.fingerprint256.slice(0, 11)}…`;
+      if (runs.at(-1)?.fp === fp) runs.at(-1)!.count += 1;
+      else runs.push({ fp, count: 1 });
+    }
+    say(`     The edge's answers to the verify step's TLS handshakes (SNI example.com, www.example.com): ${runs.map((r) => `${r.count} × ${r.fp}`).join(', then ')}`);
     say('== 4. The Slack message, as it reads in the channel:');
     for (const message of sandbox.slackMessages) {
       for (const line of renderForTerminal(message as SlackPayload)) say(`     ${line}`);

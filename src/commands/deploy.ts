@@ -40,6 +40,9 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
     const { policy, problems } = policyFromSettings(settings, startedAt);
     // Notifiers retry on the real clock (as the Beluga client does), within the same budget.
     const { notifiers, level: notifyLevel } = await buildNotifiers(settings, { http: ctx.http, deadline: Date.now() + (policy.deadline - startedAt) });
+    // The verify step's settings join `problems`, so a bad one is named with the rest (and told to Slack).
+    const verifyEdge = args.dryRun ? undefined
+      : (await import('../verify/from-settings.js')).edgeStepFromSettings(settings, problems, () => policy.deadline - ctx.now().getTime());
     const outcome = await runDeploy(
       { files: { certPath: args.cert, keyPath: args.key, chainPath: args.chain, domain: args.domain }, dryRun: args.dryRun, allowNameLoss: args.allowNameLoss, notifyRepeatedFailures: !args.retrying },
       {
@@ -49,6 +52,7 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
         },
         notifiers, notifyLevel, out, now: ctx.now, host: ctx.host, readCertificate,
         recorder: args.dryRun ? undefined : journalRecorder(args, settings, ctx, out, lockWaitMs(policy.deadline - startedAt)),
+        verifyEdge,
       },
     );
     if (args.json) ctx.stdout.write(`${JSON.stringify(summarise(outcome, args.dryRun))}\n`);
@@ -114,5 +118,6 @@ function summarise(outcome: DeployOutcome, dryRun: boolean): object {
     site: outcome.plan?.site ?? null,
     lostNames: outcome.plan?.lostNames ?? [],
     notifications: outcome.notifications,
+    edge: outcome.edge ?? null,
   };
 }

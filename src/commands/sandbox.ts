@@ -12,7 +12,7 @@ import { reportError } from './deploy.js';
  * SIGINT or SIGTERM (or `ctx.stop` resolves, for tests).
  */
 export async function sandboxCommand(
-  args: { port: number; state?: string },
+  args: { port: number; state?: string; edgeDelay?: number; edgeNever?: boolean },
   ctx: RunContext & { stop?: Promise<void> },
 ): Promise<number> {
   const out = createOutput(ctx.stdout, ctx.stderr);
@@ -31,8 +31,12 @@ export async function sandboxCommand(
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
       throw new HookError('USAGE', `--port must be a port number from 0 to 65535 (got ${args.port})`);
     }
+    if (args.edgeDelay !== undefined && !(Number.isFinite(args.edgeDelay) && args.edgeDelay >= 0 && args.edgeDelay <= 3600)) {
+      throw new HookError('USAGE', `--edge-delay must be a number of seconds from 0 to 3600 (got ${args.edgeDelay})`);
+    }
     const { startSandbox, formatSandboxBanner } = await import('../sandbox/index.js');
-    const sandbox = await startSandbox({ port: args.port, credentials, statePath: args.state, log: (line) => out.info(line) });
+    const edge = { delayMs: Math.round((args.edgeDelay ?? 0) * 1000), never: args.edgeNever ?? false };
+    const sandbox = await startSandbox({ port: args.port, credentials, statePath: args.state, log: (line) => out.info(line), edge });
     for (const line of formatSandboxBanner(sandbox)) out.info(line);
     // The SMTP sink checks SMTP_USER/SMTP_PASSWORD when both are set, else a login it makes up and prints.
     const { startSmtpSink } = await import('../sandbox/smtp-sink.js');

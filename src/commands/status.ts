@@ -29,12 +29,15 @@ export interface StatusRow {
   problem: string | null;
   deployed: 'yes' | 'no' | 'pending' | 'unknown';
   flag: 'expired' | 'expiring soon' | null;
+  /** The journal's edge check of the deployed certificate (issue 7): served, pending, or null when none. */
+  edge: { state: 'served' | 'pending'; text: string | null } | null;
 }
 
 /**
  * `beluga-cert status STORES... [--json]`: one row per local certificate: domain, names, expiry
  * and days left, the Beluga record it maps to (or why none), and whether the journal says this
- * newest local certificate is deployed there. One list call; nothing is changed.
+ * newest local certificate is deployed there, and what the edge serves (a pending edge check is
+ * finished first, the only thing it writes). One list call.
  */
 export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }, ctx: RunContext): Promise<number> {
   const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
@@ -57,11 +60,18 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
     }
     const journal = await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) })
       .catch((err: unknown) => { out.info(`warning: journal unavailable: ${err instanceof Error ? err.message : String(err)}`); return undefined; });
+    // Pending edge checks are finished first, so the rows say what the edge serves now.
+    const { edgeCheckSettings } = await import('../verify/from-settings.js');
+    const edge = edgeCheckSettings(settings);
+    if (journal && edge.enabled) {
+      const { finishPendingChecks } = await import('../verify/pending-checks.js');
+      await finishPendingChecks(journal, { edgeAddress: edge.edgeAddress });
+    }
 
     const now = ctx.now().getTime();
     const rows: StatusRow[] = [];
     for (const local of scan.certificates) {
-      const row: StatusRow = { label: local.label, domain: local.domain ?? '', names: [], notAfter: null, daysLeft: null, fingerprint256: null, record: null, problem: null, deployed: 'unknown', flag: null };
+      const row: StatusRow = { label: local.label, domain: local.domain ?? '', names: [], notAfter: null, daysLeft: null, fingerprint256: null, record: null, problem: null, deployed: 'unknown', flag: null, edge: null };
       rows.push(row);
       const leaf = await firstCertificate(local.cert);
       if (!leaf) {
@@ -90,6 +100,7 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
       row.deployed = !entry ? 'no'
         : entry.deployed?.fingerprint256 === leaf.fingerprint256 ? 'yes'
         : entry.pending?.fingerprint256 === leaf.fingerprint256 ? 'pending' : 'no';
+      if (entry?.edge && entry.edge.fingerprint256 === leaf.fingerprint256) row.edge = { state: entry.edge.state, text: entry.edge.text ?? null };
     }
     if (args.json) ctx.stdout.write(`${JSON.stringify(rows)}\n`);
     else for (const line of table(rows)) out.info(line);
@@ -115,7 +126,7 @@ function table(rows: StatusRow[]): string[] {
   const head = ['CERTIFICATE', 'DOMAIN', 'NAMES', 'EXPIRES', 'DAYS', 'RECORD', 'DEPLOYED', 'NOTE'];
   const body = rows.map((r) => [
     r.label, r.domain, String(r.names.length), r.notAfter?.slice(0, 10) ?? '-', r.daysLeft === null ? '-' : String(r.daysLeft),
-    r.record ?? '-', r.deployed, [r.flag ? r.flag.toUpperCase() : '', r.problem ?? ''].filter(Boolean).join('; '),
+    r.record ?? '-', r.deployed, [r.flag ? r.flag.toUpperCase() : '', r.problem ?? '', r.edge ? `edge: ${r.edge.text ?? r.edge.state}` : ''].filter(Boolean).join('; '),
   ]);
   const widths = head.map((h, i) => Math.min(40, Math.max(h.length, ...body.map((b) => b[i]!.length))));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();

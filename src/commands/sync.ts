@@ -14,6 +14,7 @@ import { createOutput, type Output } from '../redact.js';
 import { scanStores } from '../stores/index.js';
 import type { LocalCertificate, StoreSpec } from '../stores/types.js';
 import type { Target } from '../targets/types.js';
+import { createEdgeStep, type EdgeStep } from '../verify/edge-step.js';
 import type { RunContext } from './context.js';
 import { reportError } from './deploy.js';
 
@@ -51,6 +52,9 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     // Built (and checked) before any upload; each message gets the run budget afresh when it is sent.
     const notifierDeps: NotifierDeps = { http: ctx.http };
     const { notifiers, level } = await buildNotifiers(settings, notifierDeps);
+    // Edge checks (issue 7): each deploy leaves its check pending; the end of the run asks the edge once.
+    const { edgeCheckSettings } = await import('../verify/from-settings.js');
+    const edge = edgeCheckSettings(settings);
     const target = syncTarget(settings, ctx, out);
     const journal = args.dryRun ? undefined : await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) });
 
@@ -59,7 +63,7 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     out.info(`sync: ${scan.certificates.length} certificate(s) in ${args.stores.length} store(s)${args.dryRun ? ' (dry run: nothing is sent)' : ''}`);
 
     const results = await inParallel(scan.certificates, args.concurrency, async (local) => {
-      const result = await syncOne(local, { target, journal, settings, ctx, dryRun: args.dryRun, redact: out.redact });
+      const result = await syncOne(local, { target, journal, settings, ctx, dryRun: args.dryRun, redact: out.redact, verifyEdge: edge.enabled ? createEdgeStep({ mode: 'later', timeoutMs: 0 }) : undefined });
       out.info(describe(result));
       return result;
     });
@@ -67,6 +71,10 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     const failed = results.filter((r): r is Extract<Result, { kind: 'failed' }> => r.kind === 'failed');
     const deployed = results.filter((r): r is Extract<Result, { kind: 'deployed' }> => r.kind === 'deployed');
     out.info(`sync: ${args.dryRun ? `${count('would-deploy')} would be deployed` : `${deployed.length} deployed`}, ${count('unchanged')} unchanged, ${failed.length} failed, ${count('unmapped')} unmapped`);
+    if (journal && edge.enabled) {
+      const { finishPendingChecks } = await import('../verify/pending-checks.js');
+      for (const f of await finishPendingChecks(journal, { edgeAddress: edge.edgeAddress })) out.info(`edge ${f.domain}: ${f.summary.text}${f.warning ? ` (${f.warning})` : ''}`);
+    }
 
     if (!args.dryRun && notifiers.length > 0 && levelAllows(level, syncKind(deployed.length, failed.length))) {
       const { policy } = policyFromSettings(settings, Date.now());
@@ -110,6 +118,7 @@ interface SyncContext {
   ctx: RunContext;
   dryRun: boolean;
   redact: (text: string) => string;
+  verifyEdge?: EdgeStep;
 }
 
 /** Deploy one local certificate through the same pipeline as a hook, quietly; return what happened. */
@@ -125,7 +134,7 @@ async function syncOne(local: LocalCertificate, s: SyncContext): Promise<Result>
   try {
     const outcome = await runDeploy(
       { files: { certPath: local.cert, keyPath: local.key, chainPath: local.chain, domain: local.domain }, dryRun: s.dryRun, allowNameLoss: false, notifyRepeatedFailures: false, notPending: ['NO_RECORD'] },
-      { target: s.target, notifiers: [], out: quiet, now: s.ctx.now, host: s.ctx.host, readCertificate, recorder },
+      { target: s.target, notifiers: [], out: quiet, now: s.ctx.now, host: s.ctx.host, readCertificate, recorder, verifyEdge: s.verifyEdge },
     );
     const domain = outcome.certificate.domain;
     if (outcome.unchanged) return { kind: 'unchanged', label: local.label, domain, detail: outcome.unchanged };

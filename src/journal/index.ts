@@ -15,7 +15,7 @@ import { prepareStateDir } from './state-dir.js';
 import type { Journal, JournalEntry } from './types.js';
 import { entryProblem } from './validate-entry.js';
 
-export type { Attempt, CertificateRef, Journal, JournalEntry, SourceFiles } from './types.js';
+export type { Attempt, CertificateRef, EdgeCheck, Journal, JournalEntry, SourceFiles } from './types.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/beluga-cert-hook';
 /** Failed attempts kept per record, oldest dropped first. */

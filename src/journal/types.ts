@@ -29,6 +29,22 @@ export interface Attempt {
   error: string;
 }
 
+/**
+ * The edge check of the last deploy (issue 7): pending until the edge serves that certificate for
+ * every name; `beluga-cert verify`, `sync` and `status` finish a pending one. Absent in older files.
+ */
+export interface EdgeCheck {
+  state: 'pending' | 'served';
+  /** The uploaded certificate the edge should serve (the entry's deployed one). */
+  fingerprint256: string;
+  /** The names to ask the edge for (wildcards left out). */
+  names: string[];
+  uploadedAt: string;
+  checkedAt?: string;
+  /** The last result, one line ("live on the edge after 14 s"). */
+  text?: string;
+}
+
 export interface JournalEntry {
   /** The target key: `id:<BELUGA_CERT_ID>` when pinned, else `domain:<primary domain>`. */
   key: string;
@@ -39,6 +55,8 @@ export interface JournalEntry {
   pending?: CertificateRef & { since: string; files: SourceFiles; allowNameLoss: boolean };
   /** Failed attempts, oldest first, the last 50 kept. */
   attempts: Attempt[];
+  /** Whether the CDN's edge serves the deployed certificate yet. */
+  edge?: EdgeCheck;
 }
 
 export interface Journal {

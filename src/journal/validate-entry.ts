@@ -20,6 +20,7 @@ const object = (fields: Record<string, Check>): Check => (v, at) =>
   isObject(v)
     ? first(Object.entries(fields).map(([name, check]) => check(v[name], field(at, name))))
     : `${at || 'the entry'} is not an object`;
+const oneOf = (...values: string[]): Check => (v, at) => (typeof v === 'string' && values.includes(v) ? undefined : `${at} is not one of ${values.join(', ')}`);
 const key: Check = (v, at) =>
   string(v, at) ?? (/^(id|domain):./s.test(v as string) ? undefined : `${at} is not id:<cert id> or domain:<domain>`);
 
@@ -32,6 +33,7 @@ const entry = object({
   deployed: optional(object({ ...certificateRef, at: date, recordId: string, files })),
   pending: optional(object({ ...certificateRef, since: date, files, allowNameLoss: boolean })),
   attempts: arrayOf(object({ at: date, fingerprint256: string, code: string, error: string })),
+  edge: optional(object({ state: oneOf('pending', 'served'), fingerprint256: string, names: arrayOf(string), uploadedAt: date, checkedAt: optional(date), text: optional(string) })),
 });
 
 /** A PEM block with a body; a bare `-----BEGIN PRIVATE KEY-----` in an error's hint is allowed. */

@@ -1,7 +1,7 @@
 /** What the `sandbox` CLI command prints on start: where to point the tool. */
 import type { Sandbox } from './types.js';
 
-export function formatSandboxBanner(sb: Pick<Sandbox, 'url' | 'slackUrl'> & Partial<Pick<Sandbox, 'notify'>>): string[] {
+export function formatSandboxBanner(sb: Pick<Sandbox, 'url' | 'slackUrl'> & Partial<Pick<Sandbox, 'notify' | 'edgeAddress'>>): string[] {
   const n = sb.notify;
   const sinks = n ? [
     'Discord, Teams, Telegram and generic webhook sinks:',
@@ -16,5 +16,6 @@ export function formatSandboxBanner(sb: Pick<Sandbox, 'url' | 'slackUrl'> & Part
     `Slack webhook sink at ${sb.slackUrl}`,
     `  SLACK_WEBHOOK_URL=${sb.slackUrl}`,
     ...sinks,
+    ...(sb.edgeAddress ? [`TLS edge (serves each record's certificate by SNI) at ${sb.edgeAddress}`, `  BELUGA_EDGE_ADDRESS=${sb.edgeAddress}`] : []),
   ];
 }

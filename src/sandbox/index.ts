@@ -6,6 +6,8 @@ export type { NotifySink, NotifySinks, SinkName } from './notify-sinks.js';
 export { tokenSignString, tokenSignature, parsePythonUtcDate, verifyAuth, MAX_SKEW_MS } from './verify-auth.js';
 export type {
   CertObject,
+  EdgeHandshake,
+  EdgeOptions,
   Fault,
   RecordedRequest,
   Sandbox,

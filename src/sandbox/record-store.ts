@@ -14,6 +14,8 @@ export interface StoreOptions {
   statePath?: string;
   numericIds: boolean;
   now: () => Date;
+  /** Told after a create or an update is stored (the sandbox's edge starts propagating it). */
+  onChange?: (record: SandboxRecord) => void;
 }
 
 export interface Upload extends DerivedNames {
@@ -50,6 +52,7 @@ export class RecordStore {
     const { certificate, key } = upload;
     const record = this.fill({ id: this.newId(), site, certificate, key, chain: upload.chain ?? '' }, upload);
     this.commit([...this.records, record]);
+    this.options.onChange?.(record);
     return record;
   }
 
@@ -65,6 +68,7 @@ export class RecordStore {
       ocsp_expires: ocspExpires(this.options.now()),
     };
     this.commit(this.records.map((r) => (r === record ? updated : r)));
+    this.options.onChange?.(updated);
     return updated;
   }
 

@@ -14,6 +14,7 @@ import { FaultQueue } from './fault-queue.js';
 import { Chaos } from './chaos.js';
 import { RecordStore } from './record-store.js';
 import { readBody } from './read-body.js';
+import { startEdge, type SandboxEdge } from './edge-server.js';
 import { failureReply, sendReply, textReply, type Reply } from './reply.js';
 import type { RecordedRequest, Sandbox, SandboxOptions } from './types.js';
 
@@ -24,7 +25,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const now = options.now ?? (() => new Date());
   // Built first so that bad chaos options fail the start, not a request.
   const chaos = options.chaos && new Chaos(options.chaos);
-  const store = new RecordStore({ statePath: options.statePath, numericIds: options.numericIds ?? false, now }, options.records ?? []);
+  let edge: SandboxEdge | undefined;
+  const store = new RecordStore({ statePath: options.statePath, numericIds: options.numericIds ?? false, now, onChange: (r) => edge?.changed(r) }, options.records ?? []);
+  edge = await startEdge(store.snapshot(), options.edge);
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
   const slackRequests: RecordedRequest[] = [];
@@ -118,11 +121,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     fault: (f) => faults.add(f),
     clearFaults: () => faults.clear(),
     chaosStats: () => chaos?.stats() ?? { requests: 0, failed: 0, byKind: {} },
-    close: () => new Promise<void>((resolve) => {
+    edgeAddress: `127.0.0.1:${edge.port}`,
+    edgeHandshakes: edge.handshakes,
+    close: () => Promise.all([edge!.close(), new Promise<void>((resolve) => {
       for (const cancel of [...cancels]) cancel();
       server.close(() => resolve());
       for (const socket of sockets) socket.destroy();
-    }),
+    })]).then(() => undefined),
   };
 }
 

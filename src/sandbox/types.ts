@@ -38,6 +38,27 @@ export interface SandboxOptions {
   log?: (line: string) => void;
   /** Random failures from a seeded PRNG (see chaos.ts); a queued fault takes precedence. */
   chaos?: ChaosOptions;
+  /** The TLS edge beside the API (issue 7): propagation delay, never, wrong certificates. */
+  edge?: EdgeOptions;
+}
+
+/** How the sandbox's TLS edge behaves. */
+export interface EdgeOptions {
+  /** 0 (default) = any free port; always 127.0.0.1. */
+  port?: number;
+  /** How long after an upload the edge serves the new certificate (default 0: at once). */
+  delayMs?: number;
+  /** Never switch to an uploaded certificate: the edge keeps the old one (the failure path). */
+  never?: boolean;
+  /** Served for a name whatever the records hold: a wrong certificate. */
+  overrides?: Array<{ name: string; certificate: string; key: string }>;
+}
+
+/** One TLS handshake the edge saw: the SNI, and the certificate it handed over (none: refused). */
+export interface EdgeHandshake {
+  servername: string;
+  fingerprint256?: string;
+  at: Date;
 }
 
 export interface ChaosOptions {
@@ -132,6 +153,10 @@ export interface Sandbox {
   clearFaults(): void;
   /** What `options.chaos` did so far (all zero without it). */
   chaosStats(): ChaosStats;
+  /** The TLS edge, for BELUGA_EDGE_ADDRESS: `127.0.0.1:PORT`. */
+  edgeAddress: string;
+  /** Every handshake the edge saw, in order. */
+  edgeHandshakes: EdgeHandshake[];
   /** Closes the server and any open sockets; resolves promptly even with delayed requests pending. */
   close(): Promise<void>;
 }

@@ -1,0 +1,25 @@
+/** The verify step as a deploy builds it from its settings (loaded with `await import` by deploy.ts). */
+import { DEFAULT_BASE_URL } from '../config/build-config.js';
+import type { EdgeAddress } from './edge-address.js';
+import { createEdgeStep, type EdgeStep } from './edge-step.js';
+import { effectiveMode, verifySettingsFromEnv } from './verify-settings.js';
+
+/**
+ * Reads BELUGA_VERIFY, BELUGA_VERIFY_TIMEOUT, BELUGA_EDGE_ADDRESS and BELUGA_BASE_URL (a loopback
+ * API is a sandbox: `auto` then checks only a pinned edge). Bad values go to `problems`, so the
+ * deploy names them with every other bad setting. Undefined when the check is off.
+ */
+export function edgeStepFromSettings(settings: Partial<Record<string, string>>, problems: string[], budgetLeftMs: () => number): EdgeStep | undefined {
+  const verify = verifySettingsFromEnv(settings, problems);
+  const mode = effectiveMode(verify, settings.BELUGA_BASE_URL || DEFAULT_BASE_URL);
+  return createEdgeStep({ mode, timeoutMs: verify.timeoutMs, edgeAddress: verify.edgeAddress, budgetLeftMs });
+}
+
+/**
+ * For commands that finish pending checks (`sync`, `status`): whether to ask the edge at all, and
+ * where. Same settings and the same sandbox rule as the deploy; a bad value throws HookError CONFIG.
+ */
+export function edgeCheckSettings(settings: Partial<Record<string, string>>): { enabled: boolean; edgeAddress?: EdgeAddress } {
+  const verify = verifySettingsFromEnv(settings);
+  return { enabled: effectiveMode(verify, settings.BELUGA_BASE_URL || DEFAULT_BASE_URL) !== 'off', edgeAddress: verify.edgeAddress };
+}

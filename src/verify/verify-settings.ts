@@ -1,0 +1,63 @@
+/**
+ * The verify step's settings: whether and when to check that the CDN's edge serves the uploaded
+ * certificate, for how long, and where the edge is (issue 7).
+ */
+import { HookError } from '../errors.js';
+import { parseEdgeAddress, type EdgeAddress } from './edge-address.js';
+
+/**
+ * off: never; hook: poll in the run; later: record the check as pending for `beluga-cert verify`;
+ * auto (default): poll in the run, but give up at once when no edge answers from this host, and
+ * do nothing against a sandbox (a loopback BELUGA_BASE_URL) unless BELUGA_EDGE_ADDRESS is set.
+ */
+export type VerifyMode = 'off' | 'hook' | 'later' | 'auto';
+
+export interface VerifySettings {
+  mode: VerifyMode;
+  /** The most one run polls the edge; the run budget may cut it shorter. */
+  timeoutMs: number;
+  edgeAddress?: EdgeAddress;
+}
+
+export const DEFAULT_VERIFY_TIMEOUT_S = 45;
+const MODES: readonly VerifyMode[] = ['off', 'hook', 'later', 'auto'];
+const LOOPBACK_URL = /^https?:\/\/(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?(\/|$)/i;
+
+/**
+ * Reads BELUGA_VERIFY (off|hook|later|auto, default auto), BELUGA_VERIFY_TIMEOUT (seconds, 1-600,
+ * default 45) and BELUGA_EDGE_ADDRESS (host:port or [v6]:port). Bad values: HookError CONFIG
+ * naming every one of them (or, given `collect`, added to that list and the check turned off).
+ */
+export function verifySettingsFromEnv(s: Partial<Record<string, string>>, collect?: string[]): VerifySettings {
+  const problems: string[] = [];
+  const modeText = (s.BELUGA_VERIFY ?? '').trim().toLowerCase();
+  const mode = (modeText === '' ? 'auto' : modeText) as VerifyMode;
+  if (!MODES.includes(mode)) problems.push(`BELUGA_VERIFY must be one of ${MODES.join(', ')} (got ${s.BELUGA_VERIFY})`);
+  let timeoutMs = DEFAULT_VERIFY_TIMEOUT_S * 1000;
+  if (s.BELUGA_VERIFY_TIMEOUT !== undefined && s.BELUGA_VERIFY_TIMEOUT.trim() !== '') {
+    const seconds = Number(s.BELUGA_VERIFY_TIMEOUT.trim());
+    if (Number.isFinite(seconds) && seconds >= 1 && seconds <= 600) timeoutMs = Math.round(seconds * 1000);
+    else problems.push(`BELUGA_VERIFY_TIMEOUT must be a number of seconds from 1 to 600 (got ${s.BELUGA_VERIFY_TIMEOUT})`);
+  }
+  let edgeAddress: EdgeAddress | undefined;
+  if (s.BELUGA_EDGE_ADDRESS !== undefined && s.BELUGA_EDGE_ADDRESS.trim() !== '') {
+    edgeAddress = parseEdgeAddress(s.BELUGA_EDGE_ADDRESS);
+    if (!edgeAddress) problems.push(`BELUGA_EDGE_ADDRESS must be host:port, e.g. 203.0.113.7:443 or [2001:db8::7]:443 (got ${s.BELUGA_EDGE_ADDRESS})`);
+  }
+  // The deploy names all bad settings in one message: it passes its list to collect ours.
+  if (collect) {
+    collect.push(...problems);
+    if (problems.length > 0) return { mode: 'off', timeoutMs, edgeAddress: undefined };
+  }
+  if (problems.length > 0) throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
+  return { mode, timeoutMs, edgeAddress };
+}
+
+/**
+ * What the mode means for this run: `off` also for `auto` against a sandbox API with no pinned edge,
+ * because a sandbox has no edge that DNS knows (and tests must never look real names up).
+ */
+export function effectiveMode(settings: VerifySettings, baseUrl: string | undefined): VerifyMode {
+  if (settings.mode === 'auto' && !settings.edgeAddress && baseUrl && LOOPBACK_URL.test(baseUrl)) return 'off';
+  return settings.mode;
+}
