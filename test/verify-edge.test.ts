@@ -180,3 +180,29 @@ t.test('the step: later records a pending check without asking; a spent budget d
   const wild = await createEdgeStep({ mode: 'hook', timeoutMs: 45_000 }, { probe })!({ ...cert, names: ['*.example.com'] }, recorder, quiet);
   t.match(wild, { status: 'skipped', text: /only wildcard names/ });
 });
+
+t.test('finishing pending checks: each asked once, recorded; past the deadline the rest stay pending and are counted', async (t) => {
+  const { openJournal } = await import('../src/journal/index.js');
+  const { finishPendingChecks } = await import('../src/verify/pending-checks.js');
+  const { tempStateDir } = await import('./helpers/state-dir.js');
+  const journal = await openJournal(tempStateDir(), { now: () => new Date(), onWarning: (line) => t.fail(line) });
+  const entry = (domain: string) => ({
+    key: `domain:${domain}`, domain, attempts: [],
+    deployed: { fingerprint256: 'NE:W0', notBefore: '2026-11-27T00:00:00.000Z', notAfter: '2027-02-25T00:00:00.000Z', names: [domain], at: '2026-11-27T11:00:00.000Z', recordId: '7', files: { cert: '/c', key: '/k' } },
+    edge: { state: 'pending' as const, fingerprint256: 'NE:W0', names: [domain], uploadedAt: '2026-11-27T11:00:00.000Z' },
+  });
+  for (const d of ['a.example', 'b.example', 'c.example']) await journal.write(entry(d));
+  const asked: string[] = [];
+  const probe: Probe = async (name) => { asked.push(name); return served('NE:W0', [name], '2026-11-27T00:00:00Z'); };
+
+  const none = await finishPendingChecks(journal, { probe, deadline: Date.now() - 1 });
+  t.same(none, { finished: [], left: 3 }, 'a spent budget asks nothing and says how many wait');
+  t.same(asked, []);
+
+  const all = await finishPendingChecks(journal, { probe });
+  t.equal(all.left, 0);
+  t.same(all.finished.map((f) => [f.domain, f.served]), [['a.example', true], ['b.example', true], ['c.example', true]]);
+  t.same(asked, ['a.example', 'b.example', 'c.example']);
+  t.equal((await journal.read('domain:b.example'))?.edge?.state, 'served', 'recorded in the journal');
+  t.same(await finishPendingChecks(journal, { probe }), { finished: [], left: 0 }, 'nothing pending any more');
+});

@@ -73,7 +73,9 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     out.info(`sync: ${args.dryRun ? `${count('would-deploy')} would be deployed` : `${deployed.length} deployed`}, ${count('unchanged')} unchanged, ${failed.length} failed, ${count('unmapped')} unmapped`);
     if (journal && edge.enabled) {
       const { finishPendingChecks } = await import('../verify/pending-checks.js');
-      for (const f of await finishPendingChecks(journal, { edgeAddress: edge.edgeAddress })) out.info(`edge ${f.domain}: ${f.summary.text}${f.warning ? ` (${f.warning})` : ''}`);
+      const { finished, left } = await finishPendingChecks(journal, { edgeAddress: edge.edgeAddress });
+      for (const f of finished) out.info(`edge ${f.domain}: ${f.summary.text}${f.warning ? ` (${f.warning})` : ''}`);
+      if (left > 0) out.info(`edge: ${left} more check(s) left pending for the next run`);
     }
 
     if (!args.dryRun && notifiers.length > 0 && levelAllows(level, syncKind(deployed.length, failed.length))) {

@@ -6,7 +6,7 @@ import { createOutput } from '../redact.js';
 import { addressFor, formatEdgeAddress } from '../verify/edge-address.js';
 import type { Probe } from '../verify/edge-probe.js';
 import { expiresIn } from '../verify/edge-summary.js';
-import { finishPendingChecks } from '../verify/pending-checks.js';
+import { FINISH_BUDGET_MS, finishPendingChecks } from '../verify/pending-checks.js';
 import { PROBE_TIMEOUT_MS } from '../verify/poll-edge.js';
 import { verifySettingsFromEnv } from '../verify/verify-settings.js';
 import { nameCovers } from '../certificate/names.js';
@@ -45,8 +45,9 @@ export async function verifyCommand(args: { names: string[]; json: boolean }, ct
 
     if (args.names.length === 0) {
       const journal = await openState();
-      const finished = await finishPendingChecks(journal, { edgeAddress, probe });
-      if (finished.length === 0) out.info('verify: no edge check is pending');
+      const { finished, left } = await finishPendingChecks(journal, { edgeAddress, probe });
+      if (finished.length === 0 && left === 0) out.info('verify: no edge check is pending');
+      if (left > 0) out.info(`verify: ${left} more edge check(s) left pending for the next run (this one used its ${FINISH_BUDGET_MS / 1000} s)`);
       for (const f of finished) {
         out.info(`verify: ${f.domain}: ${f.summary.text}`);
         if (f.warning) out.info(`warning: ${f.domain}: ${f.warning}`);

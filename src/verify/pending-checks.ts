@@ -26,7 +26,13 @@ export interface FinishOptions {
   probe?: Probe;
   /** How long to wait for a deploy that holds an entry's lock. */
   lockWaitMs?: number;
+  /** Epoch ms after which no further entry is asked (default: 60 s from the call); the rest stay pending. */
+  deadline?: number;
 }
+
+/** Each entry gets at most this long; the whole pass at most FINISH_BUDGET_MS (a cron run stays short). */
+const ENTRY_BUDGET_MS = 10_000;
+export const FINISH_BUDGET_MS = 60_000;
 
 /** The entries whose edge check waits: pending, and still about the certificate deployed there. */
 export function pendingChecks(entries: JournalEntry[]): Array<JournalEntry & { edge: EdgeCheck }> {
@@ -34,23 +40,30 @@ export function pendingChecks(entries: JournalEntry[]): Array<JournalEntry & { e
     e.edge?.state === 'pending' && e.deployed?.fingerprint256 === e.edge.fingerprint256);
 }
 
-export async function finishPendingChecks(journal: Journal, opts: FinishOptions = {}): Promise<FinishedCheck[]> {
+/**
+ * Ask the edge about every pending check, one entry after another, until `deadline`: `finished`
+ * holds what was asked, `left` how many stay pending for the next run.
+ */
+export async function finishPendingChecks(journal: Journal, opts: FinishOptions = {}): Promise<{ finished: FinishedCheck[]; left: number }> {
   const probe = opts.probe ?? (await import('./edge-probe.js')).probeEdge;
+  const deadline = opts.deadline ?? Date.now() + FINISH_BUDGET_MS;
   const finished: FinishedCheck[] = [];
-  for (const entry of pendingChecks(await journal.list())) {
+  const waiting = pendingChecks(await journal.list());
+  for (const entry of waiting) {
+    if (Date.now() >= deadline) break;
     const check = entry.edge;
     const uploadedAt = Date.parse(check.uploadedAt);
     const result = await pollEdge({
       names: check.names,
       expected: { fingerprint256: check.fingerprint256, notBefore: new Date(entry.deployed!.notBefore) },
-      edgeAddress: opts.edgeAddress, uploadedAt, deadline: Date.now() + 10_000, giveUpWithoutEdge: false, maxRounds: 1,
+      edgeAddress: opts.edgeAddress, uploadedAt, deadline: Math.min(deadline, Date.now() + ENTRY_BUDGET_MS), giveUpWithoutEdge: false, maxRounds: 1,
     }, { probe, now: Date.now, sleep: async () => undefined });
     const summary = summariseEdge(result.names, new Date());
     const served = result.names.every((n) => n.outcome === 'served');
     const next: EdgeCheck = { ...check, state: served ? 'served' : 'pending', checkedAt: new Date().toISOString(), text: summary.text };
     finished.push({ key: entry.key, domain: entry.domain, served, summary, warning: await record(journal, entry.key, next, opts.lockWaitMs ?? 5000) });
   }
-  return finished;
+  return { finished, left: waiting.length - finished.length };
 }
 
 /** Under the entry's lock, and only if no deploy changed the certificate since it was read. */
