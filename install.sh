@@ -5,7 +5,7 @@
 #   1. checks Node.js >= 20 and npm;
 #   2. npm ci + npm run build in the checkout (skipped with --skip-build: uses dist/ as built);
 #   3. copies a runtime copy into PREFIX/lib/beluga-cert-hook/ (package.json, package-lock.json,
-#      dist/, hooks/, examples/, test/fixtures/ for `beluga-cert demo`, README.md, LICENSE),
+#      bin/, dist/, hooks/, examples/, test/fixtures/ for `beluga-cert demo`, README.md, LICENSE),
 #      replacing a file only when its content differs, then `npm ci --omit=dev` there (production
 #      dependencies, install scripts off) only when package-lock.json changed since the last run;
 #   4. links PREFIX/bin/beluga-cert and PREFIX/bin/beluga-cert-hook-{lego,certbot,dehydrated};
@@ -286,7 +286,7 @@ read_manifest >"$WORK/old"
 cut -f2,3 "$WORK/old" >"$WORK/old.links"
 
 # Every link we are about to make: refuse now if something we did not make is in the way.
-LINKS=("$BIN/beluga-cert$TAB../lib/beluga-cert-hook/dist/cli.js")
+LINKS=("$BIN/beluga-cert$TAB../lib/beluga-cert-hook/bin/beluga-cert")
 for hook in "${HOOKS[@]}"; do LINKS+=("$BIN/beluga-cert-hook-$hook$TAB../lib/beluga-cert-hook/hooks/$hook"); done
 [ -z "$CERTBOT_LINK" ] || LINKS+=("$CERTBOT_LINK$TAB$LIB/hooks/certbot")
 for entry in "${LINKS[@]}"; do
@@ -326,6 +326,7 @@ else
   npm run build || die "$E_BUILD" "npm run build failed in $SRC (see the compiler's message above)"
 fi
 [ -f dist/cli.js ] || die "$E_CHECKOUT" "$SRC/dist/cli.js is missing; run without --skip-build (or npm run build)"
+[ -f bin/beluga-cert ] || die "$E_CHECKOUT" "$SRC/bin/beluga-cert is missing; this checkout is incomplete"
 for hook in "${HOOKS[@]}"; do
   [ -f "hooks/$hook" ] || die "$E_CHECKOUT" "$SRC/hooks/$hook is missing; this checkout is incomplete"
   [ -f "dist/hooks/$hook.js" ] || die "$E_CHECKOUT" "$SRC/dist/hooks/$hook.js is missing; run without --skip-build (or npm run build)"
@@ -339,7 +340,7 @@ INSTALLING=1
 
 mode_for() {
   case $1 in
-    dist/cli.js | hooks/lego | hooks/certbot | hooks/dehydrated) say 755 ;;
+    bin/beluga-cert | dist/cli.js | hooks/lego | hooks/certbot | hooks/dehydrated) say 755 ;;
     hooks/acme.sh/*) say 644 ;; # acme.sh sources it: it is not run on its own
     *) if [ -x "$1" ]; then say 755; else say 644; fi ;;
   esac
@@ -370,7 +371,7 @@ while IFS= read -r rel; do
 done < <(
   printf '%s\n' package.json package-lock.json
   for f in README.md LICENSE; do [ ! -f "$f" ] || say "$f"; done
-  find dist hooks examples test/fixtures -type f ! -name '*~' | LC_ALL=C sort
+  find bin dist hooks examples test/fixtures -type f ! -name '*~' | LC_ALL=C sort
 )
 if [ "$copied" = 0 ]; then
   say "files: $total files in $LIB up to date; nothing to do"
@@ -489,7 +490,10 @@ INSTALLING=0
 
 installed_version=$("$BIN/beluga-cert" --version 2>&1) \
   || die "$E_CHECK" "$BIN/beluga-cert --version failed: $installed_version"
-say "check: $BIN/beluga-cert --version: $installed_version"
+# --version is answered by the launcher alone; --help loads the program and its dependencies.
+help_output=$("$BIN/beluga-cert" --help 2>&1) \
+  || die "$E_CHECK" "$BIN/beluga-cert --help failed: $(printf '%s' "$help_output" | head -n 3)"
+say "check: $BIN/beluga-cert --version: $installed_version; --help runs"
 
 say "done: beluga-cert-hook $installed_version installed in $PREFIX"
 case ":$PATH:" in *":$BIN:"*) ;; *) say "note: $BIN is not on your PATH" ;; esac

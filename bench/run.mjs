@@ -22,7 +22,7 @@ function preflight() {
   for (const tool of ['curl', 'openssl', 'bash', 'base64']) {
     try { execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }); } catch { missing.push(tool); }
   }
-  for (const file of ['dist/cli.js', 'dist/sandbox/index.js', 'dist/journal/index.js', 'hooks/lego']) {
+  for (const file of ['dist/cli.js', 'dist/sandbox/index.js', 'dist/journal/index.js', 'hooks/lego', 'bin/beluga-cert']) {
     if (!existsSync(join(ROOT, file))) missing.push(`${file} (run npm run build)`);
   }
   if (missing.length) throw new Error(`cannot run: missing ${missing.join(', ')}`);

@@ -16,7 +16,7 @@ function subjects(state) {
     { what: 'start-up: hooks/lego', file: join(ROOT, 'hooks/lego'), args: [], env: env({ LEGO_CERT_DOMAIN: 'example.com', LEGO_CERT_PATH: '/nonexistent/bench.crt', LEGO_CERT_KEY_PATH: '/nonexistent/bench.key' }), code: 10 },
     { what: 'start-up: hooks/certbot', file: join(ROOT, 'hooks/certbot'), args: [], env: env({ RENEWED_LINEAGE: '/nonexistent/live/example.com', RENEWED_DOMAINS: 'example.com' }), code: 10 },
     { what: 'start-up: hooks/dehydrated', file: join(ROOT, 'hooks/dehydrated'), args: ['deploy_cert', 'example.com', '/nonexistent/k', '/nonexistent/c', '/nonexistent/f', '/nonexistent/ch', '1'], env: env({}), code: 10 },
-    { what: 'start-up: beluga-cert --version', file: join(ROOT, 'dist/cli.js'), args: ['--version'], env: env({}), code: 0, viaNode: true },
+    { what: 'start-up: beluga-cert --version', file: join(ROOT, 'bin/beluga-cert'), args: ['--version'], env: env({}), code: 0 },
   ];
 }
 
@@ -25,7 +25,7 @@ export async function benchStartup(runs) {
   const ref = () => run(process.execPath, ['-e', '0'], cleanEnv());
   const rows = [];
   for (const s of subjects(state)) {
-    const go = () => (s.viaNode ? run(process.execPath, [s.file, ...s.args], s.env) : run(s.file, s.args, s.env));
+    const go = () => run(s.file, s.args, s.env);
     await go(); await ref(); // warm the file cache for both sides
     const mine = [];
     const refs = [];

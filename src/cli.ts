@@ -148,4 +148,9 @@ function isMain(): boolean {
   }
 }
 
-if (isMain()) runAsMain(run);
+/** Run as the `beluga-cert` command (bin/beluga-cert calls this; `node dist/cli.js` runs it itself). */
+export function main(): void {
+  runAsMain(run);
+}
+
+if (isMain()) main();

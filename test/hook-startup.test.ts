@@ -14,19 +14,19 @@ import { tempStateDir } from './helpers/state-dir.js';
 const PRELOAD = `const seen = new Set(process.moduleLoadList);
 process.on('exit', () => require('fs').writeFileSync(process.env.MODS_OUT, process.moduleLoadList.filter((m) => !seen.has(m)).join('\\n')));`;
 
-async function modulesLoadedBy(hook: string, args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string; modules: string[] }> {
+async function modulesLoadedBy(hook: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string; modules: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'hook-startup-'));
   const preload = join(dir, 'preload.cjs');
   await writeFile(preload, PRELOAD);
   const out = join(dir, 'modules.txt');
   return new Promise((resolve) => {
     // tap adds NODE_OPTIONS (its process-info loader) to every child's environment: drop it here.
-    execFile('env', ['-u', 'NODE_OPTIONS', process.execPath, '--require', preload, join(ROOT, 'hooks', hook), ...args], {
+    execFile('env', ['-u', 'NODE_OPTIONS', process.execPath, '--require', preload, join(ROOT, hook.includes('/') ? hook : `hooks/${hook}`), ...args], {
       env: { PATH: process.env.PATH, BELUGA_HOOK_CONFIG: 'none', BELUGA_HOOK_STATE_DIR: tempStateDir(), BELUGA_BASE_URL: 'http://127.0.0.1:9', BELUGA_USERNAME: 'u', BELUGA_PASSWORD: 'p4ssword', MODS_OUT: out, ...env },
       timeout: 60_000, killSignal: 'SIGKILL',
-    }, async (err, _stdout, stderr) => {
+    }, async (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stderr: String(stderr), modules: (await readFile(out, 'utf8')).split('\n') });
+      resolve({ code, stdout: String(stdout), stderr: String(stderr), modules: (await readFile(out, 'utf8')).split('\n') });
     });
   });
 }
@@ -53,4 +53,15 @@ t.test('the same hook with a real certificate loads crypto through the stand-in 
   t.ok(r.modules.includes('NativeModule crypto'), 'crypto loaded once needed');
   t.notMatch(r.stderr, /INTERNAL|TypeError|is not a function/, r.stderr);
   t.match(r.stderr, /REMOTE_UNAVAILABLE|connection refused|ECONNREFUSED/i, 'got as far as the network');
+});
+
+t.test('beluga-cert --version is answered by the CommonJS launcher, without the ES module loader', async (t) => {
+  const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const r = await modulesLoadedBy('bin/beluga-cert', ['--version'], {});
+  t.equal(r.code, 0, r.stderr);
+  t.equal(r.stdout, `${version}\n`);
+  t.notOk(r.modules.some((m) => m.includes('internal/modules/esm/')), 'no ES module loader');
+  const help = await modulesLoadedBy('bin/beluga-cert', ['--help'], {});
+  t.equal(help.code, 0, help.stderr);
+  t.match(help.stdout, /beluga-cert <command>/, 'any other command loads the program');
 });

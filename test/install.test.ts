@@ -45,7 +45,7 @@ const install = (args: string[], cwd: string, env = installerEnv(), script = INS
 
 /** A checkout holding what install.sh --skip-build reads, as built now (immune to a rebuild meanwhile). */
 async function copyCheckout(dir: string): Promise<string> {
-  for (const rel of ['install.sh', 'package.json', 'package-lock.json', 'README.md', 'LICENSE', 'dist', 'hooks', 'examples', 'test/fixtures']) {
+  for (const rel of ['install.sh', 'package.json', 'package-lock.json', 'README.md', 'LICENSE', 'bin', 'dist', 'hooks', 'examples', 'test/fixtures']) {
     if (existsSync(join(ROOT, rel))) await cp(join(ROOT, rel), join(dir, rel), { recursive: true });
   }
   return dir;
@@ -141,7 +141,7 @@ t.test('install into a prefix, run again, deploy with the installed lego hook, u
   if (first.code !== 0) return;
   t.match(first.stdout, /^files: copied \d+ of \d+ files into /m);
   t.match(first.stdout, /^deps: npm ci --omit=dev in /m);
-  t.match(first.stdout, new RegExp(`^check: .*/bin/beluga-cert --version: ${escape(VERSION)}$`, 'm'));
+  t.match(first.stdout, new RegExp(`^check: .*/bin/beluga-cert --version: ${escape(VERSION)}; --help runs$`, 'm'));
 
   // The runtime copy: what the command, the hooks and the demo need; production dependencies only.
   for (const rel of ['package.json', 'package-lock.json', 'dist/cli.js', 'dist/hooks/lego.js', 'hooks/acme.sh/beluga.sh',
@@ -156,7 +156,8 @@ t.test('install into a prefix, run again, deploy with the installed lego hook, u
   t.equal(await modeOf(join(lib, 'package.json')), 0o644);
 
   // Links: relative inside the prefix (it can move), absolute from certbot's folder.
-  t.equal(await readlink(join(prefix, 'bin', 'beluga-cert')), '../lib/beluga-cert-hook/dist/cli.js');
+  t.equal(await readlink(join(prefix, 'bin', 'beluga-cert')), '../lib/beluga-cert-hook/bin/beluga-cert');
+  t.equal(await modeOf(join(lib, 'bin/beluga-cert')), 0o755);
   for (const hook of HOOKS) t.equal(await readlink(join(prefix, 'bin', `beluga-cert-hook-${hook}`)), `../lib/beluga-cert-hook/hooks/${hook}`);
   t.equal(await readlink(certbotLink), join(lib, 'hooks', 'certbot'));
   t.equal(await realpath(certbotLink), await realpath(join(lib, 'hooks', 'certbot')));
@@ -186,6 +187,10 @@ t.test('install into a prefix, run again, deploy with the installed lego hook, u
   // The installed command and hook, through their symlinks, from another folder, as lego runs it.
   const version = await run(join(prefix, 'bin', 'beluga-cert'), ['--version'], { PATH: process.env.PATH ?? '' }, work);
   t.equal(version.stdout.trim(), VERSION, version.stderr);
+  // --version is the launcher's alone; any other command loads the program through it.
+  const pending = await run(join(prefix, 'bin', 'beluga-cert'), ['pending', '--json'], { PATH: process.env.PATH ?? '', BELUGA_HOOK_CONFIG: config, BELUGA_HOOK_STATE_DIR: join(work, 'journal-cli') }, work);
+  t.equal(pending.code, 0, pending.stderr);
+  t.same(JSON.parse(pending.stdout), [], 'the installed command runs a real command (nothing pending yet)');
   const legoDir = join(work, '.lego', 'certificates');
   await mkdir(legoDir, { recursive: true, mode: 0o700 });
   await copyFile(fixture('ec256.bundle.crt'), join(legoDir, 'example.com.crt'));
