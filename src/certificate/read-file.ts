@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from '../fs-lite.js';
 import { HookError } from '../errors.js';
 
 /** Which input a path is, so that every message says "certificate file", "key file"... */

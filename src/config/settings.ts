@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from '../fs-lite.js';
 import { HookError } from '../errors.js';
 
 /** Every setting the tool reads; anything else in the config file is reported as unknown. */

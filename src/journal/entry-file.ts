@@ -4,7 +4,7 @@
  * to `<file>.corrupt-<ISO time>` beside it, and read as absent.
  */
 import { constants } from 'node:fs';
-import { lstat, open, rename } from 'node:fs/promises';
+import { lstat, open, rename } from '../fs-lite.js';
 import { basename } from 'node:path';
 import { HookError } from '../errors.js';
 import { entryFileName } from './file-names.js';

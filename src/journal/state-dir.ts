@@ -3,7 +3,7 @@
  * others can write to it (they could forge what was deployed), only warned about when they can read.
  */
 import { constants } from 'node:fs';
-import { access, chmod, mkdir, stat } from 'node:fs/promises';
+import { access, chmod, mkdir, stat } from '../fs-lite.js';
 import { HookError } from '../errors.js';
 
 const errorCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
