@@ -1,8 +1,7 @@
 /**
  * What a hook loads before its first file read (issue 6): no node stream objects for stdout or
  * stderr, no node:crypto and no node:fs/promises, which together cost about a third of bare node's
- * start-up. A
- * certificate that parses still loads crypto (the lazy stand-in must work for real use).
+ * start-up. A certificate that parses still loads crypto (the lazy stand-in must work for real use).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
