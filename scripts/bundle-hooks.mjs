@@ -33,6 +33,33 @@ for (const name of ${JSON.stringify(Object.keys(require(`node:${args.path}`)))})
   },
 };
 
+/**
+ * What a hook needs only to notify or to check the edge goes into a second bundle,
+ * dist/hooks-bundle/hook-extras.cjs (entry src/hooks/bin/extras.ts), required at the first such
+ * lazy import: the main bundle compiles half the code at start (issue 6). Each lazy import below
+ * becomes `require('./hook-extras.cjs').NAME`. The second bundle has its own copies of shared
+ * modules; the error classes crossing over are recognised by a brand, not by identity.
+ */
+const EXTRAS = {
+  'src/notify/registry.ts': { './slack.js': 'slack', './discord.js': 'discord', './teams.js': 'teams', './telegram.js': 'telegram', './email.js': 'email', './webhook.js': 'webhook' },
+  'src/verify/from-settings.ts': { './edge-step.js': 'edgeStep' },
+};
+const extrasApart = {
+  name: 'extras-apart',
+  setup(b) {
+    b.onResolve({ filter: /\.js$/ }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const from = Object.keys(EXTRAS).find((file) => args.importer.endsWith(file));
+      const name = from && EXTRAS[from][args.path];
+      return name ? { path: name, namespace: 'hook-extras' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'hook-extras' }, (args) => ({
+      loader: 'js',
+      contents: `module.exports = require('./hook-extras.cjs')[${JSON.stringify(args.path)}];`,
+    }));
+  },
+};
+
 const common = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' };
 // src/notify/email.ts does `await import('nodemailer')`: in a hook that becomes the bundled copy beside it.
 const nodemailerBeside = {
@@ -47,6 +74,13 @@ await build({
   outdir: 'dist/hooks-bundle',
   outExtension: { '.js': '.cjs' },
   // The shared http module names node-fetch for the CLI; the hooks use their own copy instead.
+  external: ['node-fetch', './node-fetch.cjs', './hook-extras.cjs'],
+  plugins: [lazyBuiltins, extrasApart],
+});
+await build({
+  ...common,
+  entryPoints: ['src/hooks/bin/extras.ts'],
+  outfile: 'dist/hooks-bundle/hook-extras.cjs',
   external: ['node-fetch', './node-fetch.cjs'],
   plugins: [lazyBuiltins, nodemailerBeside],
 });

@@ -42,7 +42,7 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
     const { notifiers, level: notifyLevel } = await buildNotifiers(settings, { http: ctx.http, deadline: Date.now() + (policy.deadline - startedAt) });
     // The verify step's settings join `problems`, so a bad one is named with the rest (and told to Slack).
     const verifyEdge = args.dryRun ? undefined
-      : (await import('../verify/from-settings.js')).edgeStepFromSettings(settings, problems, () => policy.deadline - ctx.now().getTime());
+      : await (await import('../verify/from-settings.js')).edgeStepFromSettings(settings, problems, () => policy.deadline - ctx.now().getTime());
     const outcome = await runDeploy(
       { files: { certPath: args.cert, keyPath: args.key, chainPath: args.chain, domain: args.domain }, dryRun: args.dryRun, allowNameLoss: args.allowNameLoss, notifyRepeatedFailures: !args.retrying },
       {

@@ -1,7 +1,7 @@
 /** The verify step as a deploy builds it from its settings (loaded with `await import` by deploy.ts). */
 import { DEFAULT_BASE_URL } from '../config/build-config.js';
 import type { EdgeAddress } from './edge-address.js';
-import { createEdgeStep, type EdgeStep } from './edge-step.js';
+import type { EdgeStep } from './edge-step.js';
 import { effectiveMode, verifySettingsFromEnv } from './verify-settings.js';
 
 /**
@@ -9,9 +9,12 @@ import { effectiveMode, verifySettingsFromEnv } from './verify-settings.js';
  * API is a sandbox: `auto` then checks only a pinned edge). Bad values go to `problems`, so the
  * deploy names them with every other bad setting. Undefined when the check is off.
  */
-export function edgeStepFromSettings(settings: Partial<Record<string, string>>, problems: string[], budgetLeftMs: () => number): EdgeStep | undefined {
+export async function edgeStepFromSettings(settings: Partial<Record<string, string>>, problems: string[], budgetLeftMs: () => number): Promise<EdgeStep | undefined> {
   const verify = verifySettingsFromEnv(settings, problems);
   const mode = effectiveMode(verify, settings.BELUGA_BASE_URL || DEFAULT_BASE_URL);
+  if (mode === 'off') return undefined;
+  // The step's code is loaded only when it runs (in a hook: from the second bundle, issue 6).
+  const { createEdgeStep } = await import('./edge-step.js');
   return createEdgeStep({ mode, timeoutMs: verify.timeoutMs, edgeAddress: verify.edgeAddress, budgetLeftMs });
 }
 
