@@ -1,6 +1,6 @@
 import t from 'tap';
+import { daysLeft } from '../src/notify/message-facts.js';
 import {
-  daysLeft,
   escapeSlack,
   failureMessage,
   renderForTerminal,

@@ -1,10 +1,10 @@
 /**
  * The e-mail messages, as pure functions: a subject, a plain-text body and a simple HTML body
  * (every value escaped) for each event, with the same facts as the Slack message
- * (slack-message.ts), so a mail reader and a Slack reader learn the same things.
+ * (message-facts.ts), so a mail reader and a Slack reader learn the same things.
  */
 import { oneLine } from '../errors.js';
-import { daysLeft, FAILURE_PRETEXT, FOOTER, formatUtc, SKIPPED_PRETEXT, SUCCESS_PRETEXT, TEST_PRETEXT } from './slack-message.js';
+import { FAILURE_PRETEXT, failureFacts, FOOTER, formatUtc, skippedFacts, successFacts, TEST_PRETEXT, type MessageFacts } from './message-facts.js';
 import type { FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export interface EmailMessage {
@@ -25,41 +25,22 @@ export function escapeHtml(text: string): string {
 }
 
 export function successEmail(event: SuccessEvent): EmailMessage {
-  const created = event.action === 'created';
-  const recovered = event.recovered
-    ? `recovered after ${event.recovered.failedAttempts} failed attempt(s) since ${formatUtc(event.recovered.since)}`
-    : undefined;
-  const fields: Field[] = [
-    ['Domain', event.domain],
-    ['Expires', `${formatUtc(event.notAfter)} (${daysLeft(event.notAfter, event.at)})`],
-    ['Beluga id', created ? `${event.belugaId} (created)` : event.belugaId],
-    ['Host', event.host],
-  ];
-  if (recovered) fields.push(['Recovered', recovered]);
-  if (event.edge) fields.push(['Edge', oneLine(event.edge.text)]);
-  const subject = `Renewed SSL certificate for ${event.domain}${recovered ? ' (recovered)' : ''}, expires ${event.notAfter.toISOString().slice(0, 10)}`;
-  return compose(subject, SUCCESS_PRETEXT, fields, event.at);
+  const recovered = event.recovered ? ' (recovered)' : '';
+  return fromFacts(`Renewed SSL certificate for ${event.domain}${recovered}, expires ${event.notAfter.toISOString().slice(0, 10)}`, successFacts(event));
 }
 
 export function failureEmail(event: FailureEvent): EmailMessage {
-  const error = `${oneLine(event.error)} (${event.code})`;
-  const fields: Field[] = [];
-  if (event.domain) fields.push(['Domain', event.domain]);
-  fields.push(['Host', event.host], ['Error', error]);
-  if (event.pending) fields.push(['Pending', oneLine(event.pending)]);
-  const subject = `${FAILURE_PRETEXT}${event.domain ? ` for ${event.domain}` : ''} on host ${event.host} (${event.code})`;
-  return compose(subject, FAILURE_PRETEXT, fields, event.at);
+  return fromFacts(`${FAILURE_PRETEXT}${event.domain ? ` for ${event.domain}` : ''} on host ${event.host} (${event.code})`, failureFacts(event));
 }
 
 /** Sent only at NOTIFY_LEVEL=all: a renewal hook ran, but the CDN already had this certificate. */
 export function skippedEmail(event: SkippedEvent): EmailMessage {
-  const fields: Field[] = [
-    ['Domain', event.domain],
-    ['Expires', `${formatUtc(event.notAfter)} (${daysLeft(event.notAfter, event.at)})`],
-    ['Host', event.host],
-    ['Why', oneLine(event.reason)],
-  ];
-  return compose(`SSL certificate for ${event.domain} is already deployed, nothing sent`, SKIPPED_PRETEXT, fields, event.at);
+  return fromFacts(`SSL certificate for ${event.domain} is already deployed, nothing sent`, skippedFacts(event));
+}
+
+/** A deploy's mail lists the facts every notifier shows (message-facts.ts), under its own subject. */
+function fromFacts(subject: string, m: MessageFacts): EmailMessage {
+  return compose(subject, m.title, m.facts.map((f): Field => [f.name, f.value]), m.at);
 }
 
 /** `beluga-cert notify-test`: says what it is, so nobody mistakes it for a deploy. */

@@ -1,15 +1,33 @@
 /**
  * What every human-readable message says, apart from how a service draws it: a title, a one-line
  * summary, the same fields as the Slack message (Domain, Expires, Beluga id, Host, Recovered,
- * Edge, Error, Pending...) and a tone. Discord, Teams and Telegram each render these facts.
+ * Edge, Error, Pending...) and a tone. Slack, Discord, Teams, Telegram and (for deploys) e-mail
+ * each render these facts.
  */
 import { oneLine } from '../errors.js';
-import {
-  daysLeft, FAILURE_PRETEXT, FOOTER, formatUtc, SKIPPED_PRETEXT, SUCCESS_PRETEXT, TEST_PRETEXT,
-} from './slack-message.js';
 import type { FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export type Tone = 'success' | 'failure' | 'neutral';
+
+export const SUCCESS_PRETEXT = 'Renewed SSL certificate successfully';
+export const FAILURE_PRETEXT = 'SSL certificate deployment failed';
+export const SKIPPED_PRETEXT = 'SSL certificate already deployed';
+export const TEST_PRETEXT = 'Test message from beluga-cert';
+export const FOOTER = 'Certificate renewal';
+
+const DAY_MS = 86_400_000;
+
+/** `2027-01-01 12:00 UTC`: minutes are enough for a person, and UTC avoids host time zones. */
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Whole days from `at` to `notAfter`, rounded down, with the word that fits. */
+export function daysLeft(notAfter: Date, at: Date): string {
+  const days = Math.floor((notAfter.getTime() - at.getTime()) / DAY_MS);
+  if (days < 0) return 'expired';
+  return days === 1 ? '1 day left' : `${days} days left`;
+}
 
 export interface Fact {
   name: string;
