@@ -8,6 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { createSecureContext, createServer, type SecureContext } from 'node:tls';
 import { nameCovers } from '../certificate/names.js';
+import { listenOnLoopback } from './listen.js';
 import type { EdgeHandshake, EdgeOptions, SandboxRecord } from './types.js';
 
 interface Served {
@@ -60,17 +61,10 @@ export async function startEdge(initial: SandboxRecord[], options: EdgeOptions =
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
+  const port = await listenOnLoopback(server, options.port);
 
   return {
-    port: typeof address === 'object' && address ? address.port : 0,
+    port,
     handshakes,
     changed(record) {
       if (options.never || !record.key) return;

@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import type { SMTPServer, SMTPServerOptions } from 'smtp-server';
 import { readMail, type ReadMail } from './mail-reader.js';
+import { listenOnLoopback } from './listen.js';
 import { makeSelfSigned } from './self-signed.js';
 
 export interface SmtpSinkOptions {
@@ -163,16 +164,10 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
   });
   server.on('error', () => {}); // a client that drops mid-session is not the sink's failure
 
-  await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.server.address();
+  // SMTPServer.listen is its net server's listen.
+  const port = await listenOnLoopback(server.server, options.port);
   return {
-    port: typeof address === 'object' && address ? address.port : 0,
+    port,
     caPem: certPem,
     messages,
     logins,

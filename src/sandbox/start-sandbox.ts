@@ -14,6 +14,7 @@ import { FaultQueue } from './fault-queue.js';
 import { Chaos } from './chaos.js';
 import { RecordStore } from './record-store.js';
 import { readBody } from './read-body.js';
+import { listenOnLoopback } from './listen.js';
 import { startEdge, type SandboxEdge } from './edge-server.js';
 import { failureReply, sendReply, textReply, type Reply } from './reply.js';
 import type { RecordedRequest, Sandbox, SandboxOptions } from './types.js';
@@ -99,15 +100,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const port = await listenOnLoopback(server, options.port);
   const url = `http://127.0.0.1:${port}`;
 
   return {
