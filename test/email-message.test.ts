@@ -1,18 +1,8 @@
 import t from 'tap';
 import { escapeHtml, failureEmail, skippedEmail, successEmail, syncEmail, testEmail } from '../src/notify/email-message.js';
-import type { FailureEvent, SuccessEvent, SyncEvent } from '../src/notify/types.js';
+import type { FailureEvent, SyncEvent } from '../src/notify/types.js';
+import { at, success } from './helpers/notify-kit.js';
 
-const at = new Date('2026-10-03T08:15:42Z');
-const success: SuccessEvent = {
-  domain: 'example.com',
-  names: ['example.com', 'www.example.com'],
-  belugaId: '123',
-  action: 'updated',
-  notAfter: new Date('2027-01-01T12:00:00Z'),
-  fingerprint256: 'AA:BB',
-  host: 'web1',
-  at,
-};
 const failure: FailureEvent = { domain: 'example.com', error: 'the private key does not belong to the certificate', code: 'KEY_MISMATCH', host: 'web1', at };
 
 t.test('success: subject, the same facts as the Slack message, text and HTML', async (t) => {

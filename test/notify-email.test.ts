@@ -5,24 +5,13 @@ import { join } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import { loadSettings, type Settings } from '../src/config/settings.js';
 import { buildEmailConfig, createEmailNotifier, type EmailDeps } from '../src/notify/email.js';
-import type { NotifyResult, SuccessEvent } from '../src/notify/types.js';
+import type { NotifyResult } from '../src/notify/types.js';
 import { startSmtpSink, type SmtpSink } from '../src/sandbox/smtp-sink.js';
+// A deploy with its edge check, as every notifier test sends it.
+import { at, withEdge as success } from './helpers/notify-kit.js';
 
 const USER = 'mailer@example.com';
 const PASSWORD = 'pw-Ex4mple-s3cret';
-
-const at = new Date('2026-10-03T08:15:42Z');
-const success: SuccessEvent = {
-  domain: 'example.com',
-  names: ['example.com', 'www.example.com'],
-  belugaId: '123',
-  action: 'updated',
-  notAfter: new Date('2027-01-01T12:00:00Z'),
-  fingerprint256: 'AA:BB',
-  host: 'web1',
-  at,
-  edge: { status: 'checked', text: 'live on the edge after 14 s', names: [] },
-};
 
 /** Every result any test saw: none may hold the password or the URL's credentials (checked last). */
 const results: NotifyResult[] = [];

@@ -10,18 +10,8 @@ import {
   NEUTRAL_COLOR,
 } from '../src/notify/slack-message.js';
 import type { FailureEvent, SuccessEvent } from '../src/notify/types.js';
+import { at, success } from './helpers/notify-kit.js';
 
-const at = new Date('2026-10-03T08:15:42Z');
-const success: SuccessEvent = {
-  domain: 'example.com',
-  names: ['example.com', 'www.example.com'],
-  belugaId: '123',
-  action: 'updated',
-  notAfter: new Date('2027-01-01T12:00:00Z'),
-  fingerprint256: 'AA:BB',
-  host: 'web1',
-  at,
-};
 const failure: FailureEvent = {
   domain: 'example.com',
   error: 'the private key does not belong to the certificate',
