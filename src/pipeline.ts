@@ -2,6 +2,7 @@ import type { CheckedCertificate, CertificateFiles } from './certificate/types.j
 import type { DeployRecorder } from './deploy-journal.js';
 import { isHookError } from './errors.js';
 import { DEFAULT_NOTIFY_LEVEL, levelAllows, type NotifyKind, type NotifyLevel } from './notify/level.js';
+import { resultLine, sendToAll } from './notify/send-all.js';
 import type { EdgeSummary, FailureEvent, Notifier, NotifyResult } from './notify/types.js';
 import type { Output } from './redact.js';
 import type { Applied, Plan, Target } from './targets/types.js';
@@ -147,15 +148,7 @@ async function notifyAt(ctx: DeployContext, kind: NotifyKind, send: (n: Notifier
 
 /** Notifiers never fail a deploy: a failed message is a warning line. */
 async function notifyAll(ctx: DeployContext, send: (n: Notifier) => Promise<NotifyResult>): Promise<NotifyResult[]> {
-  const results = await Promise.all(ctx.notifiers.map(async (n) => {
-    try {
-      return await send(n);
-    } catch (err) {
-      return { notifier: n.name, ok: false, detail: err instanceof Error ? err.message : 'failed', attempts: 1 };
-    }
-  }));
-  for (const r of results) {
-    ctx.out.info(r.ok ? `notify: ${r.notifier}: ${r.detail}` : `warning: notify: ${r.notifier} failed: ${r.detail}`);
-  }
+  const results = await sendToAll(ctx.notifiers, send);
+  for (const r of results) ctx.out.info(resultLine(r));
   return results;
 }

@@ -3,7 +3,7 @@ import { secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
 import { EXIT, HookError } from '../errors.js';
 import { buildNotifiers, howToEnableAny } from '../notify/registry.js';
-import type { NotifyResult } from '../notify/types.js';
+import { sendToAll } from '../notify/send-all.js';
 import { createOutput } from '../redact.js';
 import type { RunContext } from './context.js';
 import { reportError } from './deploy.js';
@@ -27,8 +27,7 @@ export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext
     }
     out.info(`notify-test: sending a test message through ${notifiers.map((n) => n.name).join(', ')}`);
     const event = { host: ctx.host, at: ctx.now() };
-    const results: NotifyResult[] = await Promise.all(notifiers.map((n) => n.test(event).catch((err: unknown) => (
-      { notifier: n.name, ok: false, detail: err instanceof Error ? err.message : 'failed', attempts: 1 }))));
+    const results = await sendToAll(notifiers, (n) => n.test(event));
     for (const r of results) {
       out.info(r.ok ? `ok ${r.notifier}: ${r.detail}` : `FAILED ${r.notifier}: ${r.detail}`);
     }

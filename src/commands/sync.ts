@@ -8,6 +8,7 @@ import { EXIT, HookError, isHookError } from '../errors.js';
 import { DEFAULT_STATE_DIR, journalKey, openJournal, type Journal } from '../journal/index.js';
 import { levelAllows, syncKind } from '../notify/level.js';
 import { buildNotifiers, type NotifierDeps } from '../notify/registry.js';
+import { resultLine, sendToAll } from '../notify/send-all.js';
 import type { SyncEvent } from '../notify/types.js';
 import { runDeploy } from '../pipeline.js';
 import { createOutput, type Output } from '../redact.js';
@@ -62,8 +63,9 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
     out.info(`sync: ${scan.certificates.length} certificate(s) in ${args.stores.length} store(s)${args.dryRun ? ' (dry run: nothing is sent)' : ''}`);
 
+    const verifyEdge = edge.enabled ? createEdgeStep({ mode: 'later', timeoutMs: 0 }) : undefined;
     const results = await inParallel(scan.certificates, args.concurrency, async (local) => {
-      const result = await syncOne(local, { target, journal, settings, ctx, dryRun: args.dryRun, redact: out.redact, verifyEdge: edge.enabled ? createEdgeStep({ mode: 'later', timeoutMs: 0 }) : undefined });
+      const result = await syncOne(local, { target, journal, settings, ctx, dryRun: args.dryRun, redact: out.redact, verifyEdge });
       out.info(describe(result));
       return result;
     });
@@ -87,9 +89,7 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
         unchanged: count('unchanged'), unmapped: count('unmapped'), host: ctx.host, at: ctx.now(),
       };
       // All at once: one slow or failing service never holds up or hides another's result.
-      const results = await Promise.all(notifiers.map((n) => n.sync(event).catch((err: unknown) => (
-        { notifier: n.name, ok: false, detail: err instanceof Error ? err.message : 'failed', attempts: 1 }))));
-      for (const r of results) out.info(r.ok ? `notify: ${r.notifier}: ${r.detail}` : `warning: notify: ${r.notifier} failed: ${r.detail}`);
+      for (const r of await sendToAll(notifiers, (n) => n.sync(event))) out.info(resultLine(r));
     }
     return failed.length === 0 ? EXIT.OK : failed[failed.length - 1]!.exitCode;
   } catch (err) {
