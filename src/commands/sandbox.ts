@@ -28,12 +28,6 @@ export async function sandboxCommand(
     if (!basic && !token) {
       throw new HookError('CONFIG', 'the sandbox checks requests against BELUGA_TOKEN_ID and BELUGA_TOKEN_SECRET (or BELUGA_USERNAME and BELUGA_PASSWORD); set at least one pair');
     }
-    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
-      throw new HookError('USAGE', `--port must be a port number from 0 to 65535 (got ${args.port})`);
-    }
-    if (args.edgeDelay !== undefined && !(Number.isFinite(args.edgeDelay) && args.edgeDelay >= 0 && args.edgeDelay <= 3600)) {
-      throw new HookError('USAGE', `--edge-delay must be a number of seconds from 0 to 3600 (got ${args.edgeDelay})`);
-    }
     const { startSandbox, formatSandboxBanner } = await import('../sandbox/index.js');
     const edge = { delayMs: Math.round((args.edgeDelay ?? 0) * 1000), never: args.edgeNever ?? false };
     const sandbox = await startSandbox({ port: args.port, credentials, statePath: args.state, log: (line) => out.info(line), edge });

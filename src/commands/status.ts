@@ -5,7 +5,7 @@ import { indexRecords, resolveRecord, type RecordIndex } from '../beluga/resolve
 import { certificateNames, normalise } from '../certificate/names.js';
 import { buildBelugaConfig, secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
-import { EXIT, HookError, isHookError } from '../errors.js';
+import { EXIT, isHookError } from '../errors.js';
 import { DEFAULT_STATE_DIR, journalKey, openJournal } from '../journal/index.js';
 import { createOutput } from '../redact.js';
 import { scanStores } from '../stores/index.js';
@@ -42,7 +42,6 @@ export interface StatusRow {
 export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }, ctx: RunContext): Promise<number> {
   const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
   try {
-    if (args.stores.length === 0) throw new HookError('USAGE', 'name at least one store: --lego-path DIR, --certbot-dir DIR or --dir DIR');
     const { settings } = await loadSettings(ctx.env);
     out.addSecrets(secretValues(settings));
     const scan = await scanStores(args.stores);

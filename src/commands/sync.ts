@@ -41,10 +41,6 @@ type Result =
 export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<number> {
   const out = createOutput(ctx.stdout, ctx.stderr);
   try {
-    if (args.stores.length === 0) throw new HookError('USAGE', 'name at least one store: --lego-path DIR, --certbot-dir DIR or --dir DIR');
-    if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 64) {
-      throw new HookError('USAGE', `--concurrency must be a whole number from 1 to 64 (got ${args.concurrency})`);
-    }
     const { settings } = await loadSettings(ctx.env);
     out.addSecrets(secretValues(settings));
     if (settings.BELUGA_CERT_ID) {

@@ -1,6 +1,6 @@
 import { loadSettings } from '../config/settings.js';
 import { secretValues } from '../config/build-config.js';
-import { EXIT, HookError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { DEFAULT_STATE_DIR, openJournal, type JournalEntry } from '../journal/index.js';
 import { createOutput } from '../redact.js';
 import { addressFor, formatEdgeAddress } from '../verify/edge-address.js';
@@ -38,8 +38,6 @@ export async function verifyCommand(args: { names: string[]; json: boolean }, ct
     const { settings } = await loadSettings(ctx.env);
     out.addSecrets(secretValues(settings));
     const { edgeAddress } = verifySettingsFromEnv(settings);
-    const bad = args.names.filter((n) => !/^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?$/.test(n) || n.length > 253);
-    if (bad.length > 0) throw new HookError('USAGE', `not a host name: ${bad.join(', ')}; give names as the certificate lists them (no wildcard, no scheme, no port)`);
     const openState = () => openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) });
     const probe = deps.probe ?? (await import('../verify/edge-probe.js')).probeEdge;
 
