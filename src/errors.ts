@@ -63,10 +63,13 @@ export function oneLine(text: string): string {
   return escapeControls(text.replace(/\s+/g, ' ').trim());
 }
 
-/** C0 and C1 control characters (other than the white space oneLine folds) made visible. */
+/**
+ * Every C0 and C1 control character made visible, line breaks and tabs too: what passes through
+ * here prints as one line, so a name holding `\n` or `\r` cannot forge a line of the output.
+ */
 export function escapeControls(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function isHookError(err: unknown): err is HookError {

@@ -34,7 +34,7 @@ export function createOutput(stdout: Writable, stderr: Writable, secrets: Iterab
   const known = new Set(secrets);
   let redact = createRedactor(known);
   return {
-    // A line never carries a terminal escape (a hostile file name): control characters are shown.
+    // A line stays one line and carries no terminal escape (a hostile file name): control characters are shown.
     info: (line) => void stdout.write(`${escapeControls(redact(line))}\n`),
     error: (line) => void stderr.write(`${escapeControls(redact(line))}\n`),
     redact: (text) => redact(text),
