@@ -1,6 +1,7 @@
 import type { BelugaConfig } from '../config/build-config.js';
 import { HookError, oneLine } from '../errors.js';
 import { TransportError, type HttpClient, type HttpResponse } from '../http.js';
+import { checkRecordIds } from './record-ids.js';
 import { authHeaders } from './token-auth.js';
 
 /** A certificate record as Beluga lists it; `id` is kept exactly as the server sent it. */
@@ -105,7 +106,9 @@ function parseList(answer: unknown): BelugaRecord[] {
   if (bad >= 0) {
     throw new HookError('REMOTE_UNAVAILABLE', `beluga: list certificates: entry ${bad} has no id or no "names" list`);
   }
-  return answer.certificates as BelugaRecord[];
+  const records = answer.certificates as BelugaRecord[];
+  checkRecordIds(records);
+  return records;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
