@@ -1,9 +1,11 @@
 /**
  * The one HTTP door of the tool: node-fetch, loaded only when a request is really made (it costs
  * start-up time), every request with a timeout (node-fetch has none by default) that also bounds
- * reading the body, a cap on the body's size, redirects never followed, and errors that never carry the URL (node-fetch puts it in its messages, and a Slack
+ * reading the body, a cap on the body's size, certificates always verified, redirects never
+ * followed, and errors that never carry the URL (node-fetch puts it in its messages, and a Slack
  * webhook URL is a secret).
  */
+import type { Agent } from 'node:https';
 import type { Readable } from 'node:stream';
 
 export interface HttpRequest {
@@ -65,6 +67,9 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** The statuses node-fetch would follow (its isRedirect). */
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** OpenSSL's verification codes as node names them (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED...). */
+const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ISSUER/;
+
 /** node-fetch's fetch function. */
 export type FetchFunction = typeof import('node-fetch')['default'];
 
@@ -76,8 +81,11 @@ export const nodeFetchClient: HttpClient = createFetchClient(async () => (await 
  * copy, so a hook's first request does not start node's ES module loader.
  */
 export function createFetchClient(load: () => Promise<FetchFunction>): HttpClient {
+  let verifying: Agent | undefined;
   return async (url, request) => {
     const fetch = await load();
+    // Loaded here, not at start: a hook's start-up must not pay for node:https.
+    const agent = url.startsWith('https:') ? (verifying ??= await verifyingAgent()) : undefined;
     const maxBytes = request.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
     const signal = AbortSignal.timeout(request.timeoutMs);
     try {
@@ -86,6 +94,7 @@ export function createFetchClient(load: () => Promise<FetchFunction>): HttpClien
         headers: request.headers,
         body: request.body,
         signal,
+        agent,
         redirect: 'manual',
         size: maxBytes,
       });
@@ -108,9 +117,21 @@ export function createFetchClient(load: () => Promise<FetchFunction>): HttpClien
         throw new TransportError('too-large', `the answer is larger than ${sizeText(maxBytes)}; not read further`);
       }
       const code = (err as { code?: string }).code;
+      if (code && UNTRUSTED.test(code)) {
+        throw new TransportError('network', `the server's TLS certificate is not trusted (${code}); a private CA can be added with NODE_EXTRA_CA_CERTS`);
+      }
       throw new TransportError('network', `connection failed${code ? ` (${code})` : ''}`);
     }
   };
+}
+
+/**
+ * An agent that verifies every certificate whatever NODE_TLS_REJECT_UNAUTHORIZED says: an
+ * explicit rejectUnauthorized wins over node's default. NODE_EXTRA_CA_CERTS still adds trust.
+ */
+async function verifyingAgent(): Promise<Agent> {
+  const https = await import('node:https');
+  return new https.Agent({ rejectUnauthorized: true });
 }
 
 /** The host a redirect points to (not the path: that may hold a webhook's secret). */
