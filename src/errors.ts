@@ -98,7 +98,7 @@ export const EXIT_DESCRIPTIONS: Record<ErrorCode, string> = {
   LOCKED: 'another run is deploying to the same record and did not finish in time; nothing was changed',
   OLDER_CERTIFICATE: 'the record already holds a newer certificate deployed by this tool (see --force)',
   CREDENTIALS_REJECTED: 'Beluga rejected the credentials (HTTP 401/403)',
-  REMOTE_REJECTED: 'Beluga refused the request (other 4xx, or "result": "failure")',
+  REMOTE_REJECTED: 'Beluga refused the request (other 4xx, a redirect, or "result": "failure")',
   REMOTE_UNAVAILABLE: 'Beluga could not be reached, timed out, or answered 5xx or a broken body',
   NOTIFY_FAILED: '`beluga-cert notify-test`: at least one configured notifier could not deliver its test message',
   EDGE_MISMATCH: '`verify`: the edge serves another certificate than the newest one deployed for a name',

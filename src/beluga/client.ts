@@ -1,6 +1,7 @@
 import type { BelugaConfig } from '../config/build-config.js';
 import { HookError, oneLine } from '../errors.js';
 import { TransportError, type HttpClient, type HttpResponse } from '../http.js';
+import { checkRecordIds } from './record-ids.js';
 import { authHeaders } from './token-auth.js';
 
 /** A certificate record as Beluga lists it; `id` is kept exactly as the server sent it. */
@@ -25,13 +26,15 @@ export interface BelugaClient {
 }
 
 const PREFIX = '/api/cdn/v2/';
+/** Room for very large accounts (a record lists ~300 bytes); other answers are one record. */
+export const LIST_MAX_BYTES = 64 * 1024 * 1024;
 
 /** The Beluga SSL-certificate API exactly as beluga-api.md describes it. */
 export function createBelugaClient(
   config: Pick<BelugaConfig, 'baseUrl' | 'auth' | 'timeoutMs'>,
   deps: { http: HttpClient; now: () => Date },
 ): BelugaClient {
-  async function call(what: string, method: string, path: string, payload?: object): Promise<unknown> {
+  async function call(what: string, method: string, path: string, payload?: object, maxBytes?: number): Promise<unknown> {
     const url = config.baseUrl + PREFIX + path;
     const body = payload === undefined ? undefined : JSON.stringify(payload);
     const sign = () => authHeaders(config.auth, method, url, body, deps.now());
@@ -42,8 +45,10 @@ export function createBelugaClient(
     };
     let res: HttpResponse;
     try {
-      res = await deps.http(url, { method, headers, body, timeoutMs: config.timeoutMs, freshHeaders: sign });
+      res = await deps.http(url, { method, headers, body, timeoutMs: config.timeoutMs, freshHeaders: sign, maxBytes });
     } catch (err) {
+      // A redirect is refused, not followed: the base URL is wrong, and trying again will not help.
+      if (err instanceof TransportError && err.kind === 'redirect') throw new HookError('REMOTE_REJECTED', `beluga: ${what}: ${err.message}; check BELUGA_BASE_URL`);
       if (err instanceof TransportError) throw new HookError('REMOTE_UNAVAILABLE', `beluga: ${what}: ${err.message}`);
       throw err;
     }
@@ -52,7 +57,7 @@ export function createBelugaClient(
 
   return {
     async list() {
-      const answer = await call('list certificates', 'GET', 'ssl-certificates');
+      const answer = await call('list certificates', 'GET', 'ssl-certificates', undefined, LIST_MAX_BYTES);
       return parseList(answer);
     },
     async create(body) {
@@ -105,7 +110,9 @@ function parseList(answer: unknown): BelugaRecord[] {
   if (bad >= 0) {
     throw new HookError('REMOTE_UNAVAILABLE', `beluga: list certificates: entry ${bad} has no id or no "names" list`);
   }
-  return answer.certificates as BelugaRecord[];
+  const records = answer.certificates as BelugaRecord[];
+  checkRecordIds(records);
+  return records;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -3,7 +3,7 @@
  * inside a run budget, so that a hook always ends before its ACME client gives up on it. It sits
  * under the Beluga client, which still turns the last answer into the error (issue: retries).
  */
-import { TransportError, type HttpClient, type HttpRequest, type HttpResponse } from '../http.js';
+import { mayPass, TransportError, type HttpClient, type HttpRequest, type HttpResponse } from '../http.js';
 import { backoffDelayMs, MIN_ATTEMPT_MS, retryAfterMs, type RetryPolicy } from './retry-policy.js';
 
 // Callers build the wrapper and its policy from one import.
@@ -83,6 +83,7 @@ async function attemptOnce(inner: HttpClient, url: string, request: HttpRequest,
 function isRetryable(method: string, outcome: Outcome): boolean {
   const idempotent = IDEMPOTENT.has(method.toUpperCase());
   if ('error' in outcome) {
+    if (!mayPass(outcome.error)) return false;
     return idempotent || (outcome.error.kind === 'network' && outcome.error.message.includes('ECONNREFUSED'));
   }
   const { status } = outcome.response;

@@ -1,4 +1,5 @@
 import { HookError } from '../errors.js';
+import { baseUrlProblem } from './base-url.js';
 import { SECRET_NAMES, type Settings } from './settings.js';
 
 export type BelugaAuth =
@@ -52,7 +53,10 @@ function urlPassword(value: string): string[] {
 export function buildBelugaConfig(s: Settings, otherProblems: string[] = []): BelugaConfig {
   const problems: string[] = [...otherProblems];
   const auth = pickAuth(s, problems);
-  const baseUrl = checkUrl('BELUGA_BASE_URL', s.BELUGA_BASE_URL || DEFAULT_BASE_URL, problems);
+  const baseUrl = s.BELUGA_BASE_URL || DEFAULT_BASE_URL;
+  const baseProblem = baseUrlProblem(baseUrl);
+  if (baseProblem) problems.push(baseProblem);
+  else checkUrl('BELUGA_BASE_URL', baseUrl, problems);
   const sendChain = parseBoolean('BELUGA_SEND_CHAIN', s.BELUGA_SEND_CHAIN, true, problems);
   const allowNameLoss = parseBoolean('BELUGA_ALLOW_NAME_LOSS', s.BELUGA_ALLOW_NAME_LOSS, false, problems);
   const timeoutMs = parseSeconds('BELUGA_TIMEOUT', s.BELUGA_TIMEOUT, DEFAULT_TIMEOUT_S, problems);

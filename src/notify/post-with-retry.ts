@@ -5,7 +5,7 @@
  * URL (Slack, Discord, Teams) or the path (Telegram's bot token) is the secret.
  */
 import { oneLine } from '../errors.js';
-import { TransportError, type HttpClient, type HttpResponse } from '../http.js';
+import { mayPass, TransportError, type HttpClient, type HttpResponse } from '../http.js';
 import type { NotifyResult } from './types.js';
 
 /** One answer's verdict, as the notifier reads its service's documentation. */
@@ -65,7 +65,10 @@ export function createPoster(spec: PostSpec, deps: PostDeps): (build: () => unkn
         timeoutMs,
       });
     } catch (err) {
-      if (err instanceof TransportError) return { kind: 'retry', detail: err.kind === 'timeout' ? 'timeout' : err.message };
+      if (err instanceof TransportError) {
+        if (!mayPass(err)) return { kind: 'final', detail: err.message };
+        return { kind: 'retry', detail: err.kind === 'timeout' ? 'timeout' : err.message };
+      }
       // Not our client's error type: its message may quote the URL (node-fetch does), so redact.
       return { kind: 'final', detail: `request failed: ${errorText(err)}` };
     }
