@@ -1,4 +1,4 @@
-import { readFile, stat } from '../fs-lite.js';
+import { readRegularFile, sizeText } from '../bounded-read.js';
 import { HookError } from '../errors.js';
 
 /** Every setting the tool reads; anything else in the config file is reported as unknown. */
@@ -55,6 +55,9 @@ export const SECRET_NAMES = [
 ] as const;
 
 export const DEFAULT_CONFIG_PATH = '/etc/beluga-cert-hook/env';
+/** Far above any real config file or secret; a bigger one is surely the wrong file. */
+const MAX_CONFIG_BYTES = 256 * 1024;
+const MAX_SECRET_BYTES = 64 * 1024;
 
 export type Settings = Partial<Record<string, string>>;
 
@@ -90,10 +93,14 @@ export async function readConfigFile(env: Settings): Promise<{ path: string; set
   let text: string;
   let mode: number;
   try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new HookError('CONFIG', `config file ${path} is not a regular file; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`);
-    mode = info.mode;
-    text = await readFile(path, 'utf8');
+    const read = await readRegularFile(path, { maxBytes: MAX_CONFIG_BYTES });
+    if (!('data' in read)) {
+      throw new HookError('CONFIG', read.refused === 'not-regular'
+        ? `config file ${path} is not a regular file; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`
+        : `config file ${path} is larger than ${sizeText(MAX_CONFIG_BYTES)}; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`);
+    }
+    mode = read.info.mode;
+    text = read.data.toString('utf8');
   } catch (err) {
     if (err instanceof HookError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -137,8 +144,15 @@ export async function loadSettings(env: Settings): Promise<{ settings: Settings;
 async function readSecretFile(name: string, path: string): Promise<string> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const read = await readRegularFile(path, { maxBytes: MAX_SECRET_BYTES });
+    if (!('data' in read)) {
+      throw new HookError('CONFIG', read.refused === 'not-regular'
+        ? `${name}_FILE=${path} is not a regular file; put the secret in a plain file`
+        : `${name}_FILE=${path} is larger than ${sizeText(MAX_SECRET_BYTES)}, too large for a secret; check the path`);
+    }
+    text = read.data.toString('utf8');
   } catch (err) {
+    if (err instanceof HookError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new HookError('CONFIG', `${name}_FILE=${path} cannot be read (${code}); check the path and its permissions`);
   }
