@@ -1,5 +1,7 @@
 import { readRegularFile, sizeText } from '../bounded-read.js';
 import { HookError } from '../errors.js';
+import { NUMBER_SETTINGS, numberProblem } from './numbers.js';
+import { ownerProblem } from './owner.js';
 
 /** Every setting the tool reads; anything else in the config file is reported as unknown. */
 export const SETTING_NAMES = [
@@ -63,19 +65,28 @@ export type Settings = Partial<Record<string, string>>;
 
 const LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/;
 
-/** Parse `KEY=VALUE` lines (`#` comments, optional `export`, optional matching quotes). */
+/**
+ * Parse `KEY=VALUE` lines (`#` comments, optional `export`, optional matching quotes). A quote
+ * left open, or a numeric setting that is not a plain decimal in its range, is refused naming the line.
+ */
 export function parseConfigText(text: string, path: string): Settings {
   const settings: Settings = {};
   text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, index) => {
     if (/^\s*(#|$)/.test(raw)) return;
+    const where = `${path} line ${index + 1}`;
     const match = LINE.exec(raw);
     if (!match) {
-      throw new HookError('CONFIG', `${path} line ${index + 1} is not KEY=VALUE; fix or comment it out with #`);
+      throw new HookError('CONFIG', `${where} is not KEY=VALUE; fix or comment it out with #`);
     }
-    let value = match[2];
-    const quoted = /^(["'])(.*)\1$/.exec(value);
-    if (quoted) value = quoted[2];
-    settings[match[1]] = value;
+    const [, name, written] = match as unknown as [string, string, string];
+    const quoted = /^(["'])(.*)\1$/s.exec(written);
+    if (!quoted && /^["']/.test(written)) {
+      throw new HookError('CONFIG', `${where}: the value of ${name} opens a quote (${written[0]}) that is not closed at the end of the line; close it or drop it`);
+    }
+    const value = quoted ? quoted[2]! : written;
+    const problem = name in NUMBER_SETTINGS ? numberProblem(name, value) : undefined;
+    if (problem !== undefined) throw new HookError('CONFIG', `${where}: ${problem}`);
+    settings[name] = value;
   });
   return settings;
 }
@@ -99,6 +110,8 @@ export async function readConfigFile(env: Settings): Promise<{ path: string; set
         ? `config file ${path} is not a regular file; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`
         : `config file ${path} is larger than ${sizeText(MAX_CONFIG_BYTES)}; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`);
     }
+    const owner = ownerProblem(read.info.uid);
+    if (owner) throw new HookError('CONFIG', `config file ${path} ${owner}; chown it to this user or root, or point BELUGA_HOOK_CONFIG elsewhere`);
     mode = read.info.mode;
     text = read.data.toString('utf8');
   } catch (err) {
