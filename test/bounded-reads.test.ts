@@ -78,6 +78,17 @@ t.test('input files: a device or a 400 MiB key is refused with one FILE_UNREADAB
   assertOneLineQuickly(t, huge, EXIT.FILE_UNREADABLE, /cannot read key file \S+huge\.key: it is \d+ bytes, far too large for a key file/);
 });
 
+t.test('SMTP_CA_FILE: a FIFO or a 400 MiB file fails the e-mail with one line, at once', async (t) => {
+  const smtp = { SMTP_HOST: '127.0.0.1', SMTP_PORT: '9', SMTP_SECURITY: 'none', MAIL_FROM: 'certs@example.com', MAIL_TO: 'ops@example.com' };
+  execFileSync('mkfifo', [at('ca.fifo')]);
+  for (const [path, why] of [[at('ca.fifo'), 'is not a regular file'], [await sparse('huge-ca.pem', 400 * 1024 * 1024), 'is larger than 1 MiB']]) {
+    const r = await runCliMeasured(['notify-test'], { ...smtp, SMTP_CA_FILE: path });
+    t.equal(r.code, EXIT.NOTIFY_FAILED, r.stderr);
+    t.match(r.stdout + r.stderr, `FAILED email: could not set up the SMTP client: SMTP_CA_FILE=${path} ${why}`);
+    t.ok(r.peakMiB !== undefined && r.peakMiB < PEAK_LIMIT_MIB, `peak memory ${r.peakMiB?.toFixed(1)} MiB stays under ${PEAK_LIMIT_MIB} MiB`);
+  }
+});
+
 /** A valid journal entry for domain:example.com, pending, with `count` failed attempts (about 240 bytes each). */
 async function writeEntry(path: string, count: number): Promise<void> {
   const fingerprint = Array.from({ length: 32 }, () => 'AB').join(':');
