@@ -107,6 +107,10 @@ t.test('config file: a bad number or an open quote is one CONFIG line naming the
     t.equal(r.stderr.trimEnd().split('\n').length, 1, 'one line');
     t.match(r.stderr, new RegExp(`^beluga-cert: CONFIG: ${path} line ${message}`), text);
   }
+  const secret = await configFile(dir, 'BELUGA_TOKEN_SECRET="s3cret-value-42\n');
+  const hidden = await runCli(['deploy', ...ec], { BELUGA_BASE_URL: 'http://127.0.0.1:9', BELUGA_TOKEN_ID: 'id1', BELUGA_HOOK_CONFIG: secret });
+  t.match(hidden.stderr, /line 1: the value of BELUGA_TOKEN_SECRET opens a quote/);
+  t.notOk((hidden.stdout + hidden.stderr).includes('s3cret-value'), 'the value itself is never shown');
   t.same(parseConfigText('A="x"\nB=\'y\'\nC=plain "inner" quotes\nD=""\n', 'f'), { A: 'x', B: 'y', C: 'plain "inner" quotes', D: '' }, 'closed quotes still work');
 });
 

@@ -78,12 +78,13 @@ export function parseConfigText(text: string, path: string): Settings {
     if (!match) {
       throw new HookError('CONFIG', `${where} is not KEY=VALUE; fix or comment it out with #`);
     }
-    const [, name, written] = match as unknown as [string, string, string];
+    const name = match[1];
+    const written = match[2];
     const quoted = /^(["'])(.*)\1$/s.exec(written);
     if (!quoted && /^["']/.test(written)) {
       throw new HookError('CONFIG', `${where}: the value of ${name} opens a quote (${written[0]}) that is not closed at the end of the line; close it or drop it`);
     }
-    const value = quoted ? quoted[2]! : written;
+    const value = quoted ? quoted[2] : written;
     const problem = name in NUMBER_SETTINGS ? numberProblem(name, value) : undefined;
     if (problem !== undefined) throw new HookError('CONFIG', `${where}: ${problem}`);
     settings[name] = value;
