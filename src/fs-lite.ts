@@ -36,6 +36,8 @@ export interface FileHandle {
   chmod(mode: number): Promise<void>;
   writeFile(text: string): Promise<void>;
   readFile(encoding: 'utf8'): Promise<string>;
+  /** At most `maxBytes` from the current position: stops at the end of the file or there. */
+  readUpTo(maxBytes: number): Promise<Buffer>;
   stat(): Promise<fs.Stats>;
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -48,8 +50,20 @@ export async function open(path: string, flags: string | number, mode?: number):
     chmod: (m) => call<void>((done) => fs.fchmod(fd, m, done)),
     writeFile: (text) => call<void>((done) => fs.writeFile(fd, text, done)),
     readFile: (encoding) => call<string>((done) => fs.readFile(fd, encoding, done)),
+    readUpTo: (maxBytes) => readUpTo(fd, maxBytes),
     stat: () => call<fs.Stats>((done) => fs.fstat(fd, done)),
     sync: () => call<void>((done) => fs.fsync(fd, done)),
     close: () => call<void>((done) => fs.close(fd, done)),
   };
+}
+
+async function readUpTo(fd: number, maxBytes: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(maxBytes);
+  let filled = 0;
+  while (filled < maxBytes) {
+    const n = await call<number>((done) => fs.read(fd, buffer, filled, maxBytes - filled, null, done));
+    if (n === 0) break;
+    filled += n;
+  }
+  return buffer.subarray(0, filled);
 }

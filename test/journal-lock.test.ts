@@ -119,7 +119,7 @@ t.test('a live lock, or one from another host, is never taken', async (t) => {
   await plantLock(lockPath, foreign);
   await t.rejects(journal.lock(KEY, 0), {
     code: 'LOCKED',
-    message: `another run (pid ${foreign.pid} on other-host.example, since ${foreign.at}) is deploying to ${KEY}; nothing was changed; try again after it finishes; if no run is active on other-host.example, remove ${lockPath}`,
+    message: `another run (pid ${foreign.pid} on other-host.example, since ${foreign.at}) is deploying to ${KEY}; nothing was changed; try again after it finishes; if no run is active on other-host.example, remove ${lockPath} (a later run removes it once 4 h old)`,
   });
   t.same(JSON.parse(await readFile(lockPath, 'utf8')), foreign);
 });

@@ -3,6 +3,7 @@
  * with full jitter, or the server's Retry-After), and the run budget that keeps a hook inside its
  * ACME client's limit (lego gives a hook 120 s, then kills it).
  */
+import { readNumber } from '../config/numbers.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first one included. */
@@ -33,27 +34,11 @@ export function policyFromSettings(
   now: number,
 ): { policy: RetryPolicy; problems: string[] } {
   const problems: string[] = [];
-  const attempts = readNumber(settings.BELUGA_RETRIES, DEFAULT_ATTEMPTS, (n) => Number.isInteger(n) && n >= 1 && n <= 10,
-    (got) => `BELUGA_RETRIES must be a whole number of attempts from 1 to 10 (got ${got})`, problems);
-  const budgetS = readNumber(settings.BELUGA_RUN_BUDGET, DEFAULT_BUDGET_S, (n) => n >= 5 && n <= 3600,
-    (got) => `BELUGA_RUN_BUDGET must be a number of seconds from 5 to 3600 (got ${got})`, problems);
+  const attempts = readNumber('BELUGA_RETRIES', settings.BELUGA_RETRIES, DEFAULT_ATTEMPTS, problems);
+  const budgetS = readNumber('BELUGA_RUN_BUDGET', settings.BELUGA_RUN_BUDGET, DEFAULT_BUDGET_S, problems);
   const budgetMs = Math.round(budgetS * 1000);
   const policy = { maxAttempts: attempts, baseDelayMs: BASE_DELAY_MS, maxDelayMs: MAX_DELAY_MS, deadline: now + budgetMs, budgetMs };
   return { policy, problems };
-}
-
-function readNumber(
-  value: string | undefined,
-  fallback: number,
-  valid: (n: number) => boolean,
-  problem: (got: string) => string,
-  problems: string[],
-): number {
-  if (value === undefined || value.trim() === '') return fallback;
-  const n = Number(value.trim());
-  if (Number.isFinite(n) && valid(n)) return n;
-  problems.push(problem(value));
-  return fallback;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readFile, stat } from '../fs-lite.js';
+import { readRegularFile } from '../bounded-read.js';
 import { HookError } from '../errors.js';
 
 /** Which input a path is, so that every message says "certificate file", "key file"... */
@@ -8,20 +8,18 @@ export type FileRole = 'certificate' | 'key' | 'chain';
 const MAX_BYTES = 1024 * 1024;
 
 /**
- * Reads one input file whole, refusing with FILE_UNREADABLE (and saying which case) when it is
+ * Reads one input file (1 MiB at most), refusing with FILE_UNREADABLE (and saying which case) when it is
  * missing, unreadable, not a regular file, too large, or empty. Symlinks are followed, because
  * certbot's live/ folder is made of them.
  */
 export async function readInputFile(path: string, role: FileRole): Promise<Buffer> {
   let data: Buffer;
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw unreadable(path, role, 'it is a directory; pass the file itself');
-    if (!info.isFile()) throw unreadable(path, role, 'it is not a regular file');
-    if (info.size > MAX_BYTES) {
-      throw unreadable(path, role, `it is ${info.size} bytes, far too large for a ${role} file; check the path`);
-    }
-    data = await readFile(path);
+    const read = await readRegularFile(path, { maxBytes: MAX_BYTES });
+    if ('data' in read) data = read.data;
+    else if (read.info.isDirectory()) throw unreadable(path, role, 'it is a directory; pass the file itself');
+    else if (read.refused === 'not-regular') throw unreadable(path, role, 'it is not a regular file');
+    else throw unreadable(path, role, `it is ${Math.max(read.info.size, MAX_BYTES + 1)} bytes, far too large for a ${role} file; check the path`);
   } catch (err) {
     if (err instanceof HookError) throw err;
     throw new HookError('FILE_UNREADABLE', describeReadError(err, path, role), { cause: err });

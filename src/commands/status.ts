@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createBelugaClient } from '../beluga/client.js';
 import { indexRecords, resolveRecord, type RecordIndex } from '../beluga/resolve-record.js';
 import { certificateNames, normalise } from '../certificate/names.js';
+import { readInputFile } from '../certificate/read-file.js';
 import { buildBelugaConfig, secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
 import { EXIT, isHookError } from '../errors.js';
@@ -112,7 +112,7 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
 /** The first certificate in a file (the leaf of a bundle), or undefined. No check: status only looks. */
 async function firstCertificate(path: string): Promise<X509Certificate | undefined> {
   try {
-    const text = await readFile(path, 'utf8');
+    const text = (await readInputFile(path, 'certificate')).toString('utf8');
     const block = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text);
     return block ? new X509Certificate(block[0]) : undefined;
   } catch {

@@ -1,5 +1,6 @@
 import { HookError } from '../errors.js';
 import { baseUrlProblem } from './base-url.js';
+import { readSecondsMs } from './numbers.js';
 import { SECRET_NAMES, type Settings } from './settings.js';
 
 export type BelugaAuth =
@@ -59,7 +60,7 @@ export function buildBelugaConfig(s: Settings, otherProblems: string[] = []): Be
   else checkUrl('BELUGA_BASE_URL', baseUrl, problems);
   const sendChain = parseBoolean('BELUGA_SEND_CHAIN', s.BELUGA_SEND_CHAIN, true, problems);
   const allowNameLoss = parseBoolean('BELUGA_ALLOW_NAME_LOSS', s.BELUGA_ALLOW_NAME_LOSS, false, problems);
-  const timeoutMs = parseSeconds('BELUGA_TIMEOUT', s.BELUGA_TIMEOUT, DEFAULT_TIMEOUT_S, problems);
+  const timeoutMs = readSecondsMs('BELUGA_TIMEOUT', s.BELUGA_TIMEOUT, DEFAULT_TIMEOUT_S, problems);
   if (problems.length > 0 || !auth) {
     throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
   }
@@ -83,7 +84,7 @@ export function buildSlackConfig(s: Settings): SlackSettings | undefined {
   const problems: string[] = [];
   // The URL is a secret: name the setting, never echo the value.
   checkUrl('SLACK_WEBHOOK_URL', s.SLACK_WEBHOOK_URL, problems, true);
-  const timeoutMs = parseSeconds('SLACK_TIMEOUT', s.SLACK_TIMEOUT, 10, problems);
+  const timeoutMs = readSecondsMs('SLACK_TIMEOUT', s.SLACK_TIMEOUT, 10, problems);
   if (problems.length > 0) throw new HookError('CONFIG', problems.join('; '));
   return {
     webhookUrl: s.SLACK_WEBHOOK_URL,
@@ -138,14 +139,4 @@ function parseBoolean(name: string, value: string | undefined, fallback: boolean
   if (/^(false|no|0|off)$/i.test(value)) return false;
   problems.push(`${name} must be true or false (got ${value})`);
   return fallback;
-}
-
-export function parseSeconds(name: string, value: string | undefined, fallback: number, problems: string[]): number {
-  if (value === undefined || value === '') return fallback * 1000;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
-    problems.push(`${name} must be a number of seconds between 0 and 600 (got ${value})`);
-    return fallback * 1000;
-  }
-  return Math.round(seconds * 1000);
 }

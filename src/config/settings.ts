@@ -1,5 +1,7 @@
-import { readFile, stat } from '../fs-lite.js';
+import { readRegularFile, sizeText } from '../bounded-read.js';
 import { HookError } from '../errors.js';
+import { NUMBER_SETTINGS, numberProblem } from './numbers.js';
+import { ownerProblem } from './owner.js';
 
 /** Every setting the tool reads; anything else in the config file is reported as unknown. */
 export const SETTING_NAMES = [
@@ -55,24 +57,37 @@ export const SECRET_NAMES = [
 ] as const;
 
 export const DEFAULT_CONFIG_PATH = '/etc/beluga-cert-hook/env';
+/** Far above any real config file or secret; a bigger one is surely the wrong file. */
+const MAX_CONFIG_BYTES = 256 * 1024;
+const MAX_SECRET_BYTES = 64 * 1024;
 
 export type Settings = Partial<Record<string, string>>;
 
 const LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/;
 
-/** Parse `KEY=VALUE` lines (`#` comments, optional `export`, optional matching quotes). */
+/**
+ * Parse `KEY=VALUE` lines (`#` comments, optional `export`, optional matching quotes). A quote
+ * left open, or a numeric setting that is not a plain decimal in its range, is refused naming the line.
+ */
 export function parseConfigText(text: string, path: string): Settings {
   const settings: Settings = {};
   text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, index) => {
     if (/^\s*(#|$)/.test(raw)) return;
+    const where = `${path} line ${index + 1}`;
     const match = LINE.exec(raw);
     if (!match) {
-      throw new HookError('CONFIG', `${path} line ${index + 1} is not KEY=VALUE; fix or comment it out with #`);
+      throw new HookError('CONFIG', `${where} is not KEY=VALUE; fix or comment it out with #`);
     }
-    let value = match[2];
-    const quoted = /^(["'])(.*)\1$/.exec(value);
-    if (quoted) value = quoted[2];
-    settings[match[1]] = value;
+    const name = match[1];
+    const written = match[2];
+    const quoted = /^(["'])(.*)\1$/s.exec(written);
+    if (!quoted && /^["']/.test(written)) {
+      throw new HookError('CONFIG', `${where}: the value of ${name} opens a quote (${written[0]}) that is not closed at the end of the line; close it or drop it`);
+    }
+    const value = quoted ? quoted[2] : written;
+    const problem = name in NUMBER_SETTINGS ? numberProblem(name, value) : undefined;
+    if (problem !== undefined) throw new HookError('CONFIG', `${where}: ${problem}`);
+    settings[name] = value;
   });
   return settings;
 }
@@ -90,10 +105,16 @@ export async function readConfigFile(env: Settings): Promise<{ path: string; set
   let text: string;
   let mode: number;
   try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new HookError('CONFIG', `config file ${path} is not a regular file; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`);
-    mode = info.mode;
-    text = await readFile(path, 'utf8');
+    const read = await readRegularFile(path, { maxBytes: MAX_CONFIG_BYTES });
+    if (!('data' in read)) {
+      throw new HookError('CONFIG', read.refused === 'not-regular'
+        ? `config file ${path} is not a regular file; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`
+        : `config file ${path} is larger than ${sizeText(MAX_CONFIG_BYTES)}; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`);
+    }
+    const owner = ownerProblem(read.info.uid);
+    if (owner) throw new HookError('CONFIG', `config file ${path} ${owner}; chown it to this user or root, or point BELUGA_HOOK_CONFIG elsewhere`);
+    mode = read.info.mode;
+    text = read.data.toString('utf8');
   } catch (err) {
     if (err instanceof HookError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -137,8 +158,15 @@ export async function loadSettings(env: Settings): Promise<{ settings: Settings;
 async function readSecretFile(name: string, path: string): Promise<string> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const read = await readRegularFile(path, { maxBytes: MAX_SECRET_BYTES });
+    if (!('data' in read)) {
+      throw new HookError('CONFIG', read.refused === 'not-regular'
+        ? `${name}_FILE=${path} is not a regular file; put the secret in a plain file`
+        : `${name}_FILE=${path} is larger than ${sizeText(MAX_SECRET_BYTES)}, too large for a secret; check the path`);
+    }
+    text = read.data.toString('utf8');
   } catch (err) {
+    if (err instanceof HookError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new HookError('CONFIG', `${name}_FILE=${path} cannot be read (${code}); check the path and its permissions`);
   }

@@ -1,11 +1,12 @@
 /**
  * Reading one journal file. A file that is not a valid entry (truncated by a crash, edited by
  * hand, in the wrong place) is never trusted and never lost: it is reported in one line, renamed
- * to `<file>.corrupt-<ISO time>` beside it, and read as absent.
+ * to `<file>.corrupt-<ISO time>` beside it, and read as absent. So is a file too large to be one,
+ * without reading it: a journal entry is a few KiB, its attempts capped at MAX_ATTEMPTS.
  */
-import { constants } from 'node:fs';
-import { lstat, open, rename } from '../fs-lite.js';
+import { lstat, rename } from '../fs-lite.js';
 import { basename } from 'node:path';
+import { readRegularFile, sizeText } from '../bounded-read.js';
 import { HookError } from '../errors.js';
 import { entryFileName } from './file-names.js';
 import type { JournalEntry } from './types.js';
@@ -19,6 +20,10 @@ export interface ReadDeps {
 type Loaded = { entry: JournalEntry } | { problem: string; ino: number } | undefined;
 
 const MAX_READS = 3; // a file replaced while being set aside is read again, a bounded number of times
+/** Failed attempts kept per record, oldest dropped first (when written, and when read). */
+export const MAX_ATTEMPTS = 50;
+/** 50 attempts of one-line errors are some 25 KiB: a file 40 times that was not written by this tool. */
+export const MAX_ENTRY_BYTES = 1024 * 1024;
 
 export async function readEntryFile(path: string, deps: ReadDeps): Promise<JournalEntry | undefined> {
   for (let round = 0; round < MAX_READS; round++) {
@@ -35,9 +40,9 @@ export async function readEntryFile(path: string, deps: ReadDeps): Promise<Journ
 }
 
 async function load(path: string): Promise<Loaded> {
-  let handle;
+  let read;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    read = await readRegularFile(path, { maxBytes: MAX_ENTRY_BYTES, noFollow: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
@@ -47,14 +52,13 @@ async function load(path: string): Promise<Loaded> {
     }
     throw new HookError('CONFIG', `cannot read journal file ${path} (${code ?? String(err)}); fix the permissions of the state directory`, { cause: err });
   }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) return { problem: 'it is not a regular file', ino: info.ino };
-    const problem = check(await handle.readFile('utf8'), path);
-    return typeof problem === 'string' ? { problem, ino: info.ino } : { entry: problem };
-  } finally {
-    await handle.close();
+  const { ino, size } = read.info;
+  if (!('data' in read)) {
+    return { problem: read.refused === 'not-regular' ? 'it is not a regular file' : `it is ${size} bytes, more than the ${sizeText(MAX_ENTRY_BYTES)} an entry may hold`, ino };
   }
+  const problem = check(read.data.toString('utf8'), path);
+  if (typeof problem === 'string') return { problem, ino };
+  return { entry: { ...problem, attempts: problem.attempts.slice(-MAX_ATTEMPTS) } };
 }
 
 /** The entry, or what is wrong with the text. Parser messages are not repeated: they quote the file. */

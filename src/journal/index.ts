@@ -8,7 +8,7 @@ import { readdir } from '../fs-lite.js';
 import { join } from 'node:path';
 import { HookError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { readEntryFile } from './entry-file.js';
+import { MAX_ATTEMPTS, readEntryFile } from './entry-file.js';
 import { entryFileName, isEntryFileName, lockFileName } from './file-names.js';
 import { acquireLock, isProcessAlive } from './lock-file.js';
 import { prepareStateDir } from './state-dir.js';
@@ -18,8 +18,7 @@ import { entryProblem } from './validate-entry.js';
 export type { Attempt, CertificateRef, EdgeCheck, Journal, JournalEntry, SourceFiles } from './types.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/beluga-cert-hook';
-/** Failed attempts kept per record, oldest dropped first. */
-export const MAX_ATTEMPTS = 50;
+export { MAX_ATTEMPTS };
 
 export interface JournalDeps {
   now: () => Date;

@@ -2,11 +2,13 @@
  * One lock per target record: a file `<name>.lock` made with O_EXCL holding {pid, host, at}, so two
  * runs for the same record never interleave while runs for different records go in parallel. A
  * lock left by a killed run on this host (its pid is gone, or it predates the last boot) is removed
- * and the wait goes on; a live lock is never taken over.
+ * and the wait goes on, and so is one older than any run can last, whichever host wrote it (each
+ * Kubernetes CronJob pod has a new host name); a live lock is never taken over.
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
 import { lstat, open, unlink } from '../fs-lite.js';
+import { readRegularFile } from '../bounded-read.js';
+import { NUMBER_SETTINGS } from '../config/numbers.js';
 import { uptime } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HookError } from '../errors.js';
@@ -39,6 +41,14 @@ const MAX_RECOVERIES = 10;
 const UNWRITTEN_GRACE_MS = 5_000;
 /** The guard that serialises removing a stale lock is held for microseconds; an older one is left over. */
 const GUARD_STALE_MS = 10_000;
+/**
+ * A run holds a lock while it deploys one certificate: a few Beluga requests, each within the run
+ * budget (BELUGA_RUN_BUDGET, an hour at most), the edge check and the notifications. A lock four
+ * times older than the longest budget, by its own time and its file's, was left by a run that is gone.
+ */
+export const STALE_LOCK_MS = 4 * NUMBER_SETTINGS.BELUGA_RUN_BUDGET!.max * 1000;
+/** A lock file is one line of JSON; a bigger file is not a lock this tool wrote. */
+const MAX_LOCK_BYTES = 4096;
 
 export async function acquireLock(path: string, key: string, waitMs: number, deps: LockDeps): Promise<() => Promise<void>> {
   const deadline = performance.now() + waitMs;
@@ -50,7 +60,8 @@ export async function acquireLock(path: string, key: string, waitMs: number, dep
     const seen = await snapshot(path);
     if (seen === undefined) continue; // released between our attempt and our look
     last = seen;
-    if (isStale(seen, deps) && (await removeStale(path, seen, deps))) continue;
+    const stale = staleBecause(seen, deps);
+    if (stale !== undefined && (await removeStale(path, seen, stale, deps))) continue;
     const left = deadline - performance.now();
     if (left <= 0) break;
     await sleep(Math.min(left, POLL_MS + Math.random() * POLL_MS));
@@ -106,20 +117,17 @@ function releaser(path: string, mine: Seen, deps: LockDeps): () => Promise<void>
 }
 
 async function snapshot(path: string): Promise<Seen | undefined> {
-  let handle;
+  let read;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    read = await readRegularFile(path, { maxBytes: MAX_LOCK_BYTES, noFollow: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw lockFileError(path, err);
   }
-  try {
-    const info = await handle.stat();
-    const text = await handle.readFile('utf8');
-    return { text, ino: info.ino, dev: info.dev, mtimeMs: info.mtimeMs, holder: parseHolder(text) };
-  } finally {
-    await handle.close();
-  }
+  const { ino, dev, mtimeMs, size } = read.info;
+  // Not a lock this tool wrote: judged by its age like an unwritten one.
+  const text = 'data' in read ? read.data.toString('utf8') : `\u0000${read.refused} ${size}`;
+  return { text, ino, dev, mtimeMs, holder: parseHolder(text) };
 }
 
 function parseHolder(text: string): Holder | undefined {
@@ -136,17 +144,25 @@ function parseHolder(text: string): Holder | undefined {
   return undefined;
 }
 
-function isStale(seen: Seen, deps: LockDeps): boolean {
+/** Why the lock is stale (the end of the warning line), or undefined while it may be held. */
+function staleBecause(seen: Seen, deps: LockDeps): string | undefined {
   const now = deps.now().getTime();
-  if (seen.holder === undefined) return now - seen.mtimeMs > UNWRITTEN_GRACE_MS;
-  if (seen.holder.host !== deps.hostname) return false; // another host's pids cannot be checked from here
-  if (!deps.isAlive(seen.holder.pid)) return true;
+  const h = seen.holder;
+  if (h === undefined) return now - seen.mtimeMs > UNWRITTEN_GRACE_MS ? 'left empty or unreadable by a run that was killed' : undefined;
+  const taken = Date.parse(h.at);
+  // The later of the two times: neither a fast clock on the holder's host nor on the file server makes it look older.
+  const age = now - (Number.isNaN(taken) ? seen.mtimeMs : Math.max(taken, seen.mtimeMs));
+  const by = `pid ${h.pid}${h.host === deps.hostname ? '' : ` on ${h.host}`} (since ${h.at})`;
+  if (age > STALE_LOCK_MS) return `left by ${by}, older than any run lasts (${STALE_LOCK_MS / 3_600_000} h)`;
+  if (h.host !== deps.hostname) return undefined; // another host's pids cannot be checked from here
+  const gone = `left by ${by}, which is no longer running`;
+  if (!deps.isAlive(h.pid)) return gone;
   // Taken before this machine booted: the pid now belongs to some other process.
-  return Date.parse(seen.holder.at) < now - uptime() * 1000 - 60_000;
+  return taken < now - uptime() * 1000 - 60_000 ? gone : undefined;
 }
 
 /** Remove the stale lock if it is still the very file judged stale; true when the caller should retry at once. */
-async function removeStale(path: string, seen: Seen, deps: LockDeps): Promise<boolean> {
+async function removeStale(path: string, seen: Seen, why: string, deps: LockDeps): Promise<boolean> {
   // One remover at a time: otherwise a slow one could delete the fresh lock a faster one just made.
   const guard = `${path}.break`;
   let handle;
@@ -164,12 +180,7 @@ async function removeStale(path: string, seen: Seen, deps: LockDeps): Promise<bo
     if (current === undefined) return true;
     if (!sameFile(current, seen)) return false;
     await unlink(path);
-    const h = seen.holder;
-    deps.onWarning(
-      h === undefined
-        ? `removed the lock ${path}, left empty or unreadable by a run that was killed`
-        : `removed the lock ${path} left by pid ${h.pid} (since ${h.at}), which is no longer running`,
-    );
+    deps.onWarning(`removed the lock ${path} ${why}`);
     return true;
   } finally {
     await unlink(guard).catch(() => undefined);
@@ -183,7 +194,9 @@ function lockedError(key: string, path: string, last: Seen | undefined, hostname
   const who = h === undefined
     ? `lock file ${path} not yet written`
     : `pid ${h.pid}${h.host === hostname ? '' : ` on ${h.host}`}, since ${h.at}`;
-  const foreign = h !== undefined && h.host !== hostname ? `; if no run is active on ${h.host}, remove ${path}` : '';
+  const foreign = h !== undefined && h.host !== hostname
+    ? `; if no run is active on ${h.host}, remove ${path} (a later run removes it once ${STALE_LOCK_MS / 3_600_000} h old)`
+    : '';
   return new HookError('LOCKED', `another run (${who}) is deploying to ${key}; nothing was changed; try again after it finishes${foreign}`);
 }
 

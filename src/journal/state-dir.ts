@@ -1,9 +1,11 @@
 /**
  * The state directory (BELUGA_HOOK_STATE_DIR): made 0700 when missing; like ssh, refused when
- * others can write to it (they could forge what was deployed), only warned about when they can read.
+ * others can write to it or another user (not root) owns it (they could forge what was deployed),
+ * only warned about when others can read it.
  */
 import { constants } from 'node:fs';
 import { access, chmod, mkdir, stat } from '../fs-lite.js';
+import { ownerProblem } from '../config/owner.js';
 import { HookError } from '../errors.js';
 
 const errorCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
@@ -29,6 +31,8 @@ export async function prepareStateDir(dir: string, onWarning: (line: string) => 
     throw refuse(dir, `cannot be read (${errorCode(err)})`, err);
   });
   if (!info.isDirectory()) throw refuse(dir, 'is not a directory');
+  const owner = ownerProblem(info.uid);
+  if (owner) throw refuse(dir, owner);
   const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
   if ((info.mode & 0o022) !== 0) throw refuse(dir, `is writable by group or others (mode ${mode}); chmod 700 it`);
   try {
@@ -38,9 +42,5 @@ export async function prepareStateDir(dir: string, onWarning: (line: string) => 
   }
   if ((info.mode & 0o044) !== 0) {
     onWarning(`state directory ${dir} is readable by group or others (mode ${mode}); chmod 700 it`);
-  }
-  const uid = process.getuid?.();
-  if (uid !== undefined && info.uid !== uid && info.uid !== 0) {
-    onWarning(`state directory ${dir} belongs to uid ${info.uid}, not to this user (uid ${uid}), who can change what it records`);
   }
 }

@@ -4,6 +4,7 @@
  * (required, never skipped) or TLS from the first byte.
  */
 import { HookError } from '../errors.js';
+import { readSecondsMs } from '../config/numbers.js';
 import type { Settings } from '../config/settings.js';
 
 /** smtp:// or smtps://, with user:password@ inside (a secret). */
@@ -61,7 +62,7 @@ export function buildEmailConfig(s: Settings): EmailConfig | undefined {
   if (!EMAIL_SETTINGS.some((name) => s[name])) return undefined;
   const problems: string[] = [];
   const server = s[ENV_URL] ? fromUrl(s, problems) : fromHost(s, problems);
-  const timeoutMs = parseTimeout(s[ENV_TIMEOUT], problems);
+  const timeoutMs = readSecondsMs(ENV_TIMEOUT, s[ENV_TIMEOUT], DEFAULT_TIMEOUT_S, problems);
   const from = s[ENV_FROM];
   if (!from) problems.push(`missing setting: ${ENV_FROM} (the sender address)`);
   else if (!validFrom(from)) problems.push(`${ENV_FROM} is not an e-mail address (got ${from}); use name@example.com or Name <name@example.com>`);
@@ -136,16 +137,6 @@ function parseSecurity(value: string | undefined, problems: string[]): SmtpSecur
   if (v === 'starttls' || v === 'tls' || v === 'none') return v;
   problems.push(`${ENV_SECURITY} must be starttls, tls or none (got ${value})`);
   return undefined;
-}
-
-function parseTimeout(value: string | undefined, problems: string[]): number {
-  if (!value) return DEFAULT_TIMEOUT_S * 1000;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
-    problems.push(`${ENV_TIMEOUT} must be a number of seconds between 0 and 600 (got ${value})`);
-    return DEFAULT_TIMEOUT_S * 1000;
-  }
-  return Math.round(seconds * 1000);
 }
 
 function validFrom(value: string): boolean {

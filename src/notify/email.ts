@@ -4,7 +4,7 @@
  * and never throws: a failed mail is a warning, not a failed deploy. No detail it returns holds
  * the password or SMTP_URL's credentials.
  */
-import { readFile } from 'node:fs/promises';
+import { readRegularFile, sizeText } from '../bounded-read.js';
 import { oneLine } from '../errors.js';
 import { createRedactor } from '../redact.js';
 import type { EmailConfig } from './email-config.js';
@@ -159,13 +159,18 @@ export function backoffMs(attemptsMade: number): number {
   return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attemptsMade - 1));
 }
 
+/** Far above any bundle of CA certificates: a bigger file is surely the wrong one. */
+const MAX_CA_BYTES = 1024 * 1024;
+
 async function readCa(path: string): Promise<string> {
+  let read;
   try {
-    return await readFile(path, 'utf8');
+    read = await readRegularFile(path, { maxBytes: MAX_CA_BYTES });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new Error(`SMTP_CA_FILE=${path} cannot be read (${code})`);
+    throw new Error(`SMTP_CA_FILE=${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  if ('data' in read) return read.data.toString('utf8');
+  throw new Error(`SMTP_CA_FILE=${path} ${read.refused === 'not-regular' ? 'is not a regular file' : `is larger than ${sizeText(MAX_CA_BYTES)}`}`);
 }
 
 function seconds(ms: number): string {

@@ -2,7 +2,7 @@
  * The settings every notifier past Slack shares: NOTIFY_TIMEOUT (seconds to wait for an answer,
  * default 10) and the attempts per message, plus the one way a notifier reports its own problems.
  */
-import { parseSeconds } from '../config/build-config.js';
+import { readSecondsMs } from '../config/numbers.js';
 import { HookError } from '../errors.js';
 import type { Settings } from '../config/settings.js';
 
@@ -12,7 +12,7 @@ export const DEFAULT_NOTIFY_TIMEOUT_S = 10;
 export const NOTIFY_ATTEMPTS = 3;
 
 export function readNotifyTimeoutMs(s: Settings, problems: string[]): number {
-  return parseSeconds(NOTIFY_TIMEOUT, s[NOTIFY_TIMEOUT], DEFAULT_NOTIFY_TIMEOUT_S, problems);
+  return readSecondsMs(NOTIFY_TIMEOUT, s[NOTIFY_TIMEOUT], DEFAULT_NOTIFY_TIMEOUT_S, problems);
 }
 
 /** One CONFIG error naming every problem of one notifier, or nothing. */

@@ -3,7 +3,7 @@
  * `NAME.key` is one certificate; `NAME.issuer.crt` is its chain and `NAME.json` names its domain
  * (NAME has `_` for `*`, so the file name alone cannot say `*.example.com`).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readRegularFile } from '../bounded-read.js';
 import { join } from 'node:path';
 import { isFolder, listFolder, notAFile } from './fs-probe.js';
 import { itemLabel, openStore, problem, storeLabel } from './store-root.js';
@@ -67,9 +67,9 @@ async function legoCertificate(store: StoreSpec, folder: string, base: string): 
 /** The `"domain"` lego recorded (`*.example.com` for `_.example.com`), when the file parses. */
 async function jsonDomain(path: string): Promise<string | undefined> {
   try {
-    const info = await stat(path);
-    if (!info.isFile() || info.size > MAX_JSON_BYTES) return undefined;
-    const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+    const read = await readRegularFile(path, { maxBytes: MAX_JSON_BYTES });
+    if (!('data' in read)) return undefined;
+    const parsed: unknown = JSON.parse(read.data.toString('utf8'));
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     const domain = (parsed as { domain?: unknown }).domain;
     return typeof domain === 'string' && domain.trim() !== '' ? domain.trim() : undefined;

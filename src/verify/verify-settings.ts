@@ -2,6 +2,7 @@
  * The verify step's settings: whether and when to check that the CDN's edge serves the uploaded
  * certificate, for how long, and where the edge is (issue 7).
  */
+import { readSecondsMs } from '../config/numbers.js';
 import { HookError } from '../errors.js';
 import { parseEdgeAddress, type EdgeAddress } from './edge-address.js';
 
@@ -33,12 +34,7 @@ export function verifySettingsFromEnv(s: Partial<Record<string, string>>, collec
   const modeText = (s.BELUGA_VERIFY ?? '').trim().toLowerCase();
   const mode = (modeText === '' ? 'auto' : modeText) as VerifyMode;
   if (!MODES.includes(mode)) problems.push(`BELUGA_VERIFY must be one of ${MODES.join(', ')} (got ${s.BELUGA_VERIFY})`);
-  let timeoutMs = DEFAULT_VERIFY_TIMEOUT_S * 1000;
-  if (s.BELUGA_VERIFY_TIMEOUT !== undefined && s.BELUGA_VERIFY_TIMEOUT.trim() !== '') {
-    const seconds = Number(s.BELUGA_VERIFY_TIMEOUT.trim());
-    if (Number.isFinite(seconds) && seconds >= 1 && seconds <= 600) timeoutMs = Math.round(seconds * 1000);
-    else problems.push(`BELUGA_VERIFY_TIMEOUT must be a number of seconds from 1 to 600 (got ${s.BELUGA_VERIFY_TIMEOUT})`);
-  }
+  const timeoutMs = readSecondsMs('BELUGA_VERIFY_TIMEOUT', s.BELUGA_VERIFY_TIMEOUT, DEFAULT_VERIFY_TIMEOUT_S, problems);
   let edgeAddress: EdgeAddress | undefined;
   if (s.BELUGA_EDGE_ADDRESS !== undefined && s.BELUGA_EDGE_ADDRESS.trim() !== '') {
     edgeAddress = parseEdgeAddress(s.BELUGA_EDGE_ADDRESS);
