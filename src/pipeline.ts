@@ -86,7 +86,8 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
     const applied = await target.apply(cert, plan);
     out.info(`upload: ${applied.action === 'update' ? 'updated' : 'created'} Beluga certificate id=${applied.id}`);
 
-    const recovered = await recorder?.succeeded(cert, applied.id);
+    // The server's id goes into the journal: through the filter like any text from outside.
+    const recovered = await recorder?.succeeded(cert, out.redact(applied.id));
     if (recovered) out.info(`recovered: pending since ${recovered.since.toISOString()}, ${recovered.failedAttempts} failed attempt(s) before`);
     // Verification never fails an upload that succeeded: even a bug in it is a warning line.
     const edge = await ctx.verifyEdge?.(cert, recorder, out).catch((err: unknown) => {

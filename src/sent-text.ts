@@ -9,10 +9,10 @@ export const SENT_WINDOW = 16;
 
 /**
  * A run of base64 characters in a reply, crossing line breaks (real or `\n`, `\r` escapes) and
- * escaped `/`, `+`, `=` (`\/`, `\u002f`, `%2F`...), so that a quoted PEM body is one run; with
- * its armour lines, if they are there, so that the whole block goes.
+ * escaped `/`, `+` (`\/`, `\u002f`, `%2F`...), so that a quoted PEM body is one run; `=` only as
+ * padding at its end (so `id=` before it stays), and its armour lines, if there, so the block goes.
  */
-const RUN = /(?:-----BEGIN [A-Z0-9 ]+-----)?(?:[A-Za-z0-9+/=]|\\[nr/]|\\u00(?:2[bf]|3d)|%(?:2[bf]|3d|0[ad])|\r?\n)+(?:-----END [A-Z0-9 ]+-----)?/gi;
+const RUN = /(?:-----BEGIN [A-Z0-9 ]+-----)?(?:[A-Za-z0-9+/]|\\[nr/]|\\u002[bf]|%(?:2[bf]|0[ad])|\r?\n)+(?:=|\\u003d|%3d){0,2}(?:(?:\\n|\r?\n|%0a)?-----END [A-Z0-9 ]+-----)?/gi;
 
 /** The 16-character windows of every base64 body in `texts` (PEM armour and line breaks removed). */
 export function sentWindows(texts: Iterable<string>): Set<string> {

@@ -54,8 +54,9 @@ t.test('what was sent never comes back: whole, cut, JSON-escaped, form-encoded, 
   t.equal(r(`echo: ${KEY}`), 'echo: [REDACTED]\n', 'a quoted PEM block goes whole, armour too');
   t.equal(r(`echo: ${JSON.stringify({ key: KEY })}`), 'echo: {"key":"[REDACTED]\\n"}', 'JSON-escaped, with \\n');
   t.equal(r(`cut: ${line.slice(5, 25)}`), 'cut: [REDACTED]', 'a 20-character fragment of a line');
+  t.equal(r(`id=${KEY_LINES.at(-1)}`), 'id=[REDACTED]', 'the last line, padding and all; what precedes `=` stays');
   t.equal(r(`php: ${line.replaceAll('/', '\\/')}`), 'php: [REDACTED]', 'escaped slashes');
-  t.equal(r(`form: key=${encodeURIComponent(line)}`), 'form: [REDACTED]', 'percent-encoded');
+  t.equal(r(`form: key=${encodeURIComponent(line)}`), 'form: key=[REDACTED]', 'percent-encoded');
   t.equal(r('an ordinary error about 0123456789abcdef'), 'an ordinary error about 0123456789abcdef');
 });
 

@@ -189,3 +189,19 @@ t.test('sync: an upload quoted back leaves no secret in its lines, the journal, 
   t.equal(sb.slackMessages.length, 1, 'Slack was told the run');
   await assertNothingLeaks(t, sb, e, r);
 });
+
+t.test('an answer whose fields quote the key (a created record\'s id) reaches no notifier, no printed line, no journal', async (t) => {
+  const sb = await startSandbox({ credentials: { ...TOKEN, ...BASIC }, records: [] });
+  t.teardown(() => sb.close());
+  const quoted = KEY_BODY.slice(64, 192);
+  sb.fault({ target: 'api', method: 'POST', status: 200, body: JSON.stringify({ id: quoted, names: ['example.com', 'www.example.com'] }) });
+  const e = env(sb, 'token', { BELUGA_SITE: 'example-com' });
+  const r = await runCli(['deploy', ...CERT, '--json'], e);
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stderr, /upload: created Beluga certificate id=\[REDACTED\]/);
+  t.match(JSON.parse(r.stdout), { ok: true, action: 'create', belugaId: '[REDACTED]' });
+  t.equal(sb.slackMessages.length, 1, 'Slack was told the deploy');
+  const secrets = secretsOf(sb);
+  const outputs = { stdout: r.stdout, stderr: r.stderr, journal: await journalText(e.BELUGA_HOOK_STATE_DIR!), ...sinkTexts(sb) };
+  for (const [name, text] of Object.entries(outputs)) t.strictSame(leaks(text, secrets), [], `${name} holds no secret and nothing sent`);
+});
