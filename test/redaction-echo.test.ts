@@ -205,3 +205,20 @@ t.test('an answer whose fields quote the key (a created record\'s id) reaches no
   const outputs = { stdout: r.stdout, stderr: r.stderr, journal: await journalText(e.BELUGA_HOOK_STATE_DIR!), ...sinkTexts(sb) };
   for (const [name, text] of Object.entries(outputs)) t.strictSame(leaks(text, secrets), [], `${name} holds no secret and nothing sent`);
 });
+
+t.test('status and status --json: a list answer that quotes the request shows no credential', async (t) => {
+  const sb = await sandbox(t);
+  const store = t.testdir({ 'example-tls': { 'tls.crt': fixtureText('rsa2048.bundle.crt'), 'tls.key': fixtureText('rsa2048.pkcs8.key') } });
+  sb.fault({ target: 'api', method: 'GET', echo: true, times: 2 });
+  const e = env(sb, 'basic');
+  const text = await runCli(['status', '--dir', store], e);
+  const json = await runCli(['status', '--dir', store, '--json'], e);
+  t.equal(text.code, 0, text.stderr);
+  t.equal(json.code, 0, json.stderr);
+  t.match(text.stdout, /warning: records unknown: beluga: list certificates: HTTP 400: the request was: GET .*\[REDACTED\]/);
+  t.match(JSON.parse(json.stdout), [{ problem: /records unknown: .*\[REDACTED\]/ }]);
+  const secrets = secretsOf(sb);
+  for (const [name, r] of Object.entries({ status: text, 'status --json': json })) {
+    t.strictSame(leaks(r.stdout + r.stderr, secrets), [], `${name} holds no secret`);
+  }
+});
