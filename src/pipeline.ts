@@ -59,8 +59,8 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
     const target = ctx.target();
     cert = await ctx.readCertificate(options.files, ctx.now());
     domain = cert.domain;
-    // The key's base64 lines join the redaction filter: even a bug cannot print them.
-    out.addSecrets(cert.keyPem.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----')));
+    // What will be sent joins the redaction filter: even a bug, or a server quoting it back, cannot print any run of it.
+    out.addSent([cert.keyPem, cert.certificatePem, cert.chainPem]);
     out.info(`read: ${cert.domain}: ${cert.names.join(', ')}; ${cert.keyDescription}; expires ${cert.notAfter.toISOString()}; sha256 ${cert.fingerprint256}`);
     out.info(`check: key matches, valid now, chain of ${cert.chainCount} intermediate(s) links to the certificate`);
     if (cert.chainCount === 0) out.info('warning: no intermediate certificates found; browsers may not trust the CDN without them (pass --chain)');
@@ -86,7 +86,8 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
     const applied = await target.apply(cert, plan);
     out.info(`upload: ${applied.action === 'update' ? 'updated' : 'created'} Beluga certificate id=${applied.id}`);
 
-    const recovered = await recorder?.succeeded(cert, applied.id);
+    // The server's id goes into the journal: through the filter like any text from outside.
+    const recovered = await recorder?.succeeded(cert, out.redact(applied.id));
     if (recovered) out.info(`recovered: pending since ${recovered.since.toISOString()}, ${recovered.failedAttempts} failed attempt(s) before`);
     // Verification never fails an upload that succeeded: even a bug in it is a warning line.
     const edge = await ctx.verifyEdge?.(cert, recorder, out).catch((err: unknown) => {

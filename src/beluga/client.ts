@@ -1,7 +1,9 @@
-import type { BelugaConfig } from '../config/build-config.js';
+import type { BelugaAuth, BelugaConfig } from '../config/build-config.js';
 import { HookError, oneLine } from '../errors.js';
 import { TransportError, type HttpClient, type HttpResponse } from '../http.js';
 import { checkRecordIds } from './record-ids.js';
+import { createRedactor, cutRedacted, type Redactor } from '../redact.js';
+import { basicForms, userinfoSecrets } from '../secret-forms.js';
 import { authHeaders } from './token-auth.js';
 
 /** A certificate record as Beluga lists it; `id` is kept exactly as the server sent it. */
@@ -37,7 +39,14 @@ export function createBelugaClient(
   async function call(what: string, method: string, path: string, payload?: object, maxBytes?: number): Promise<unknown> {
     const url = config.baseUrl + PREFIX + path;
     const body = payload === undefined ? undefined : JSON.stringify(payload);
-    const sign = () => authHeaders(config.auth, method, url, body, deps.now());
+    // Every Authorization value sent (a retry signs again): a server may quote any of them back.
+    const sentAuth: string[] = [];
+    const sign = () => {
+      const signed = authHeaders(config.auth, method, url, body, deps.now());
+      const value = signed.Authorization as string;
+      sentAuth.push(value, value.slice(value.lastIndexOf(' ') + 1)); // the signature or Basic's base64, alone too
+      return signed;
+    };
     const headers: Record<string, string> = {
       Accept: 'application/json',
       ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
@@ -52,7 +61,9 @@ export function createBelugaClient(
       if (err instanceof TransportError) throw new HookError('REMOTE_UNAVAILABLE', `beluga: ${what}: ${err.message}`);
       throw err;
     }
-    return interpret(what, res, config.auth.kind);
+    // What the answer may quote of the request: the credentials, and any line of the PEM texts.
+    const hide = createRedactor([...authSecrets(config.auth), ...userinfoSecrets(config.baseUrl), ...sentAuth], { sent: pemTexts(payload) });
+    return interpret(what, res, config.auth.kind, hide);
   }
 
   return {
@@ -76,10 +87,23 @@ export function createBelugaClient(
   };
 }
 
-/** Turn an HTTP answer into JSON or a HookError that names the call and the status. */
-function interpret(what: string, res: HttpResponse, authKind: 'token' | 'basic'): unknown {
+/** The secrets behind the Authorization header, and Basic's base64 of user:password. */
+function authSecrets(auth: BelugaAuth): string[] {
+  return auth.kind === 'token' ? [auth.tokenSecret] : [auth.password, ...basicForms(auth.username, auth.password)];
+}
+
+function pemTexts(payload: object | undefined): string[] {
+  const { certificate, key, chain } = (payload ?? {}) as Partial<UploadBody>;
+  return [certificate, key, chain].filter((t): t is string => typeof t === 'string');
+}
+
+/**
+ * Turn an HTTP answer into JSON or a HookError that names the call and the status. The answer's
+ * text is redacted (`hide`) before it is cut, so a cut never leaves part of a secret.
+ */
+function interpret(what: string, res: HttpResponse, authKind: 'token' | 'basic', hide: Redactor): unknown {
   const json = parseJson(res.text);
-  const detail = failureDetail(json) ?? (json === undefined ? bodyStart(res.text) : '');
+  const detail = failureDetail(json, hide) ?? (json === undefined ? bodyStart(res.text, hide) : '');
   const status = `HTTP ${res.status}${detail ? `: ${detail}` : ''}`;
   if (res.status === 401 || res.status === 403) {
     const names = authKind === 'token' ? 'BELUGA_TOKEN_ID/BELUGA_TOKEN_SECRET' : 'BELUGA_USERNAME/BELUGA_PASSWORD';
@@ -133,15 +157,15 @@ function parseJson(text: string): unknown {
   }
 }
 
-function failureDetail(json: unknown): string | undefined {
+function failureDetail(json: unknown, hide: Redactor): string | undefined {
   if (!isObject(json)) return undefined;
   const parts = [json.message, json.error].filter((p): p is string => typeof p === 'string' && p !== '');
-  return parts.length > 0 ? oneLine(parts.join(' - ')).slice(0, 200) : undefined;
+  return parts.length > 0 ? cutRedacted(oneLine(hide(parts.join(' - '))), 200) : undefined;
 }
 
 /** The first bytes of a non-JSON body (an HTML page from a proxy), on one line. */
-function bodyStart(text: string): string {
-  const flat = oneLine(text);
+function bodyStart(text: string, hide: Redactor): string {
+  const flat = oneLine(hide(text));
   if (!flat) return 'empty body';
-  return flat.length > 80 ? `${flat.slice(0, 80)}…` : flat;
+  return cutRedacted(flat, 81);
 }

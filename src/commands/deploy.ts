@@ -39,7 +39,7 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
     const startedAt = ctx.now().getTime();
     const { policy, problems } = policyFromSettings(settings, startedAt);
     // Notifiers retry on the real clock (as the Beluga client does), within the same budget.
-    const { notifiers, level: notifyLevel } = await buildNotifiers(settings, { http: ctx.http, deadline: Date.now() + (policy.deadline - startedAt) });
+    const { notifiers, level: notifyLevel } = await buildNotifiers(settings, { http: ctx.http, deadline: Date.now() + (policy.deadline - startedAt), redact: out.redact });
     // The verify step's settings join `problems`, so a bad one is named with the rest (and told to Slack).
     const verifyEdge = args.dryRun ? undefined
       : await (await import('../verify/from-settings.js')).edgeStepFromSettings(settings, problems, () => policy.deadline - ctx.now().getTime());
@@ -55,7 +55,7 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
         verifyEdge,
       },
     );
-    if (args.json) ctx.stdout.write(`${JSON.stringify(summarise(outcome, args.dryRun))}\n`);
+    if (args.json) ctx.stdout.write(`${out.json(summarise(outcome, args.dryRun))}\n`);
     return EXIT.OK;
   } catch (err) {
     return reportError(err, out, args.json ? ctx.stdout : undefined);
@@ -87,17 +87,17 @@ function journalRecorder(args: DeployArgs, settings: Partial<Record<string, stri
   );
 }
 
-/** Print a failure as one line (a stack only for unknown errors) and give its exit code. */
+/** Print a failure as one line (a stack only for unknown errors) and give its exit code; --json's document is redacted too. */
 export function reportError(err: unknown, out: Output, json?: RunContext['stdout']): number {
   if (isHookError(err)) {
     out.error(`beluga-cert: ${err.code}: ${err.message}`);
-    if (json) json.write(`${JSON.stringify({ ok: false, code: err.code, exitCode: err.exitCode, error: err.message })}\n`);
+    if (json) json.write(`${out.json({ ok: false, code: err.code, exitCode: err.exitCode, error: err.message })}\n`);
     return err.exitCode;
   }
   const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
   out.error(`beluga-cert: INTERNAL: unexpected error, please report it: ${text.split('\n')[0]}`);
   for (const line of text.split('\n').slice(1)) out.error(line);
-  if (json) json.write(`${JSON.stringify({ ok: false, code: 'INTERNAL', exitCode: EXIT.INTERNAL, error: 'unexpected internal error' })}\n`);
+  if (json) json.write(`${out.json({ ok: false, code: 'INTERNAL', exitCode: EXIT.INTERNAL, error: 'unexpected internal error' })}\n`);
   return EXIT.INTERNAL;
 }
 

@@ -21,7 +21,7 @@ export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext
     const { settings } = await loadSettings(ctx.env);
     out.addSecrets(secretValues(settings));
     const { policy } = policyFromSettings(settings, Date.now());
-    const { notifiers } = await buildNotifiers(settings, { http: ctx.http, deadline: policy.deadline });
+    const { notifiers } = await buildNotifiers(settings, { http: ctx.http, deadline: policy.deadline, redact: out.redact });
     if (notifiers.length === 0) {
       throw new HookError('CONFIG', `no notifier is configured; set ${howToEnableAny()}`);
     }
@@ -34,8 +34,7 @@ export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext
     const worked = results.filter((r) => r.ok).length;
     out.info(`notify-test: ${worked} of ${results.length} notifier(s) worked`);
     if (args.json) {
-      const shown = results.map((r) => ({ ...r, detail: out.redact(r.detail) }));
-      ctx.stdout.write(`${JSON.stringify({ ok: worked === results.length, results: shown })}\n`);
+      ctx.stdout.write(`${out.json({ ok: worked === results.length, results })}\n`);
     }
     return worked === results.length ? EXIT.OK : EXIT.NOTIFY_FAILED;
   } catch (err) {

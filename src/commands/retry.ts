@@ -1,14 +1,20 @@
+import { secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
 import { failedAttemptsSince } from '../deploy-journal.js';
 import { EXIT } from '../errors.js';
 import { DEFAULT_STATE_DIR, openJournal } from '../journal/index.js';
-import { createOutput } from '../redact.js';
+import { createOutput, type Output } from '../redact.js';
 import type { RunContext } from './context.js';
 import { deployCommand, reportError } from './deploy.js';
 
-/** The journal named by BELUGA_HOOK_STATE_DIR (default /var/lib/beluga-cert-hook). */
-async function journalFrom(ctx: RunContext, warn: (line: string) => void) {
+/**
+ * The journal named by BELUGA_HOOK_STATE_DIR (default /var/lib/beluga-cert-hook); the settings'
+ * secrets join `out`'s filter first, so no recorded error shows one, whenever it was recorded.
+ */
+async function journalFrom(ctx: RunContext, out: Output) {
   const { settings } = await loadSettings(ctx.env);
+  out.addSecrets(secretValues(settings));
+  const warn = (line: string) => out.info(`warning: ${line}`);
   return openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: warn });
 }
 
@@ -21,7 +27,7 @@ async function journalFrom(ctx: RunContext, warn: (line: string) => void) {
 export async function retryCommand(ctx: RunContext): Promise<number> {
   const out = createOutput(ctx.stdout, ctx.stderr);
   try {
-    const journal = await journalFrom(ctx, (line) => out.info(`warning: ${line}`));
+    const journal = await journalFrom(ctx, out);
     const waiting = (await journal.list()).filter((e) => e.pending);
     if (waiting.length === 0) {
       out.info('retry: nothing pending');
@@ -53,10 +59,10 @@ export async function retryCommand(ctx: RunContext): Promise<number> {
 export async function pendingCommand(args: { json: boolean }, ctx: RunContext): Promise<number> {
   const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
   try {
-    const journal = await journalFrom(ctx, (line) => out.info(`warning: ${line}`));
+    const journal = await journalFrom(ctx, out);
     const waiting = (await journal.list()).filter((e) => e.pending);
     if (args.json) {
-      ctx.stdout.write(`${JSON.stringify(waiting.map((e) => ({
+      ctx.stdout.write(`${out.json(waiting.map((e) => ({
         key: e.key, domain: e.domain, ...e.pending, failedAttempts: failedAttemptsSince(e), lastError: e.attempts.at(-1) ?? null,
       })))}\n`);
       return EXIT.OK;

@@ -101,7 +101,7 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
         : entry.pending?.fingerprint256 === leaf.fingerprint256 ? 'pending' : 'no';
       if (entry?.edge && entry.edge.fingerprint256 === leaf.fingerprint256) row.edge = { state: entry.edge.state, text: entry.edge.text ?? null };
     }
-    if (args.json) ctx.stdout.write(`${JSON.stringify(rows)}\n`);
+    if (args.json) ctx.stdout.write(`${out.json(rows)}\n`);
     else for (const line of table(rows)) out.info(line);
     return EXIT.OK;
   } catch (err) {

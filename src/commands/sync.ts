@@ -47,7 +47,7 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
       throw new HookError('CONFIG', 'BELUGA_CERT_ID pins one record, but sync maps many certificates: unset it for sync (each certificate finds its record by name)');
     }
     // Built (and checked) before any upload; each message gets the run budget afresh when it is sent.
-    const notifierDeps: NotifierDeps = { http: ctx.http };
+    const notifierDeps: NotifierDeps = { http: ctx.http, redact: out.redact };
     const { notifiers, level } = await buildNotifiers(settings, notifierDeps);
     // Edge checks (issue 7): each deploy leaves its check pending; the end of the run asks the edge once.
     const { edgeCheckSettings } = await import('../verify/from-settings.js');
@@ -61,7 +61,7 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
 
     const verifyEdge = edge.enabled ? createEdgeStep({ mode: 'later', timeoutMs: 0 }) : undefined;
     const results = await inParallel(scan.certificates, args.concurrency, async (local) => {
-      const result = await syncOne(local, { target, journal, settings, ctx, dryRun: args.dryRun, redact: out.redact, verifyEdge });
+      const result = await syncOne(local, { target, journal, settings, ctx, dryRun: args.dryRun, verifyEdge });
       out.info(describe(result));
       return result;
     });
@@ -115,13 +115,13 @@ interface SyncContext {
   settings: Settings;
   ctx: RunContext;
   dryRun: boolean;
-  redact: (text: string) => string;
   verifyEdge?: EdgeStep;
 }
 
 /** Deploy one local certificate through the same pipeline as a hook, quietly; return what happened. */
 async function syncOne(local: LocalCertificate, s: SyncContext): Promise<Result> {
-  const quiet = createOutput({ write: () => true }, { write: () => true });
+  // Quiet, but with the run's secrets: the journal and the result get the error through its filter.
+  const quiet = createOutput({ write: () => true }, { write: () => true }, secretValues(s.settings));
   const journal = s.journal;
   const recorder = journal && createRecorder(async () => journal, {
     key: (cert) => journalKey({ domain: cert.domain }),
@@ -143,7 +143,7 @@ async function syncOne(local: LocalCertificate, s: SyncContext): Promise<Result>
     const known = isHookError(err) ? err : undefined;
     return {
       kind: 'failed', label: local.label, domain: local.domain, code: known?.code ?? 'INTERNAL',
-      exitCode: known?.exitCode ?? EXIT.INTERNAL, error: s.redact(known?.message ?? String(err)),
+      exitCode: known?.exitCode ?? EXIT.INTERNAL, error: quiet.redact(known?.message ?? String(err)),
     };
   }
 }

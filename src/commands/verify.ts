@@ -50,7 +50,7 @@ export async function verifyCommand(args: { names: string[]; json: boolean }, ct
         out.info(`verify: ${f.domain}: ${f.summary.text}`);
         if (f.warning) out.info(`warning: ${f.domain}: ${f.warning}`);
       }
-      if (args.json) ctx.stdout.write(`${JSON.stringify(finished.map((f) => ({ key: f.key, domain: f.domain, served: f.served, text: f.summary.text, names: f.summary.names })))}\n`);
+      if (args.json) ctx.stdout.write(`${out.json(finished.map((f) => ({ key: f.key, domain: f.domain, served: f.served, text: f.summary.text, names: f.summary.names })))}\n`);
       const outcomes = finished.flatMap((f) => f.summary.names.map((n) => n.outcome));
       return exitFor(outcomes.map((o) => (o === 'served' ? 'ok' : o === 'unreachable' ? 'unreachable' : 'mismatch')));
     }
@@ -72,7 +72,7 @@ export async function verifyCommand(args: { names: string[]; json: boolean }, ct
         matches: served && expected ? served.fingerprint256 === expected.fingerprint256 : null,
       });
     }
-    if (args.json) ctx.stdout.write(`${JSON.stringify(rows)}\n`);
+    if (args.json) ctx.stdout.write(`${out.json(rows)}\n`);
     else for (const row of rows) out.info(describe(row, ctx.now()));
     return exitFor(rows.map((r) => (!r.served ? 'unreachable' : r.matches === false ? 'mismatch' : 'ok')));
   } catch (err) {

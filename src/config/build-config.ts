@@ -1,6 +1,7 @@
 import { HookError } from '../errors.js';
 import { baseUrlProblem } from './base-url.js';
 import { readSecondsMs } from './numbers.js';
+import { basicForms, userinfoSecrets } from '../secret-forms.js';
 import { SECRET_NAMES, type Settings } from './settings.js';
 
 export type BelugaAuth =
@@ -30,20 +31,23 @@ export interface SlackSettings {
 export const DEFAULT_BASE_URL = 'https://api.belugacdn.com';
 const DEFAULT_TIMEOUT_S = 20;
 
-/** Every secret value in the settings, for the redaction filter. */
+/** Settings holding a URL whose user:password (if any) is a secret, though the rest is not. */
+const URL_SETTINGS = ['BELUGA_BASE_URL', 'TELEGRAM_API_URL', 'SMTP_URL'] as const;
+
+/**
+ * Every secret value in the settings, for the redaction filter (which adds each one's derived
+ * forms): the secret settings, the userinfo of any URL setting, Basic auth's user:password (its
+ * header is the base64 of that) and the secret half of a Telegram bot token.
+ */
 export function secretValues(settings: Settings): string[] {
   const values = SECRET_NAMES.map((name) => settings[name]).filter((v): v is string => Boolean(v));
-  // A password inside a URL (SMTP_URL) is percent-encoded there; a library may print it decoded.
-  return [...values, ...values.flatMap(urlPassword)];
-}
-
-function urlPassword(value: string): string[] {
-  try {
-    const { password } = new URL(value);
-    return password ? [decodeURIComponent(password)] : [];
-  } catch {
-    return []; // not a URL, or a malformed escape: the raw value is redacted already
-  }
+  const { BELUGA_USERNAME: user, BELUGA_PASSWORD: password, TELEGRAM_BOT_TOKEN: bot } = settings;
+  return [
+    ...values,
+    ...URL_SETTINGS.flatMap((name) => userinfoSecrets(settings[name])),
+    ...(user && password ? basicForms(user, password) : []),
+    ...(bot?.includes(':') ? [bot.slice(bot.indexOf(':') + 1)] : []),
+  ];
 }
 
 /**

@@ -6,9 +6,10 @@
 import { checkUrl } from '../config/build-config.js';
 import type { Settings } from '../config/settings.js';
 import type { HttpResponse } from '../http.js';
+import { createRedactor } from '../redact.js';
 import { discordFailure, discordSkipped, discordSuccess, discordSync, discordTest } from './discord-message.js';
 import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
-import { answerText, createPoster, parseJsonObject, redactor, secondsToWaitMs, transient, urlSecrets, type Verdict } from './post-with-retry.js';
+import { answerText, createPoster, parseJsonObject, secondsToWaitMs, transient, type Verdict } from './post-with-retry.js';
 import type { NotifierDeps } from './registry.js';
 import type { Notifier } from './types.js';
 
@@ -40,7 +41,7 @@ export function createDiscordNotifier(config: DiscordConfig, deps: NotifierDeps)
     url: config.webhookUrl,
     timeoutMs: config.timeoutMs,
     maxAttempts: config.maxAttempts,
-    hide: redactor(urlSecrets(config.webhookUrl), '[Discord webhook URL]'),
+    hide: createRedactor([config.webhookUrl], { label: '[Discord webhook URL]' }),
     judge: judgeDiscord,
   }, deps);
   const u = config.username;

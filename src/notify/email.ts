@@ -6,7 +6,7 @@
  */
 import { readRegularFile, sizeText } from '../bounded-read.js';
 import { oneLine } from '../errors.js';
-import { createRedactor } from '../redact.js';
+import { createRedactor, cutRedacted } from '../redact.js';
 import type { EmailConfig } from './email-config.js';
 import { failureEmail, skippedEmail, successEmail, syncEmail, testEmail, type EmailMessage } from './email-message.js';
 import { describeSmtpError, type SmtpVerdict } from './smtp-errors.js';
@@ -119,7 +119,7 @@ export function createEmailNotifier(config: EmailConfig, deps: EmailDeps = {}): 
     const result = (ok: boolean, detail: string, attempts: number): NotifyResult => ({
       notifier: 'email',
       ok,
-      detail: cap(hide(oneLine(detail)), DETAIL_MAX),
+      detail: cutRedacted(hide(oneLine(detail)), DETAIL_MAX),
       attempts,
     });
     let message: EmailMessage;
@@ -175,8 +175,4 @@ async function readCa(path: string): Promise<string> {
 
 function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
-}
-
-function cap(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

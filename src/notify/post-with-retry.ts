@@ -1,11 +1,12 @@
 /**
  * The one sender every HTTP notifier uses: POST a JSON body, let the notifier judge each answer
  * (sent, final, or worth another try after a wait), back off, honour the service's wait, stop at
- * the run's deadline, and never throw. Every detail passes the notifier's redactor, because the
- * URL (Slack, Discord, Teams) or the path (Telegram's bot token) is the secret.
+ * the run's deadline, and never throw. Every detail passes the notifier's redactor (redact.ts's
+ * createRedactor), because the URL (Slack, Discord, Teams) or the path (Telegram's bot token) is the secret.
  */
 import { oneLine } from '../errors.js';
 import { mayPass, TransportError, type HttpClient, type HttpResponse } from '../http.js';
+import { cutRedacted } from '../redact.js';
 import type { NotifyResult } from './types.js';
 
 /** One answer's verdict, as the notifier reads its service's documentation. */
@@ -19,7 +20,7 @@ export interface PostSpec {
   url: string;
   timeoutMs: number;
   maxAttempts: number;
-  /** Removes the notifier's secrets from any text (see redactor()). */
+  /** Removes the notifier's secrets from any text (createRedactor over its URL and token). */
   hide: (text: string) => string;
   /** Headers made for each attempt (a signature over the current time must not go stale). */
   headers?: (body: string) => Record<string, string>;
@@ -148,28 +149,9 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
   }
 }
 
-/** Replaces each secret (a URL, its path, a token) by `label` in any text we report. */
-export function redactor(secrets: Array<string | undefined>, label: string): (text: string) => string {
-  const values = [...new Set(secrets.filter((s): s is string => Boolean(s) && (s as string).length >= 4))].sort((a, b) => b.length - a.length);
-  return (text) => values.reduce((acc, s) => acc.split(s).join(label), text);
-}
-
-/** A URL and the parts of it that carry its secret: the path, and the query (Teams' `sig`). */
-export function urlSecrets(url: string): string[] {
-  const secrets = [url];
-  try {
-    const parsed = new URL(url);
-    if (parsed.pathname.length > 1) secrets.push(parsed.pathname);
-    if (parsed.search.length > 1) secrets.push(parsed.search.slice(1));
-    for (const value of parsed.searchParams.values()) if (value.length >= 8) secrets.push(value);
-  } catch {
-    // Not a URL we can parse: redacting the whole string is all we can do.
-  }
-  return secrets;
-}
-
+/** Cut after redaction, never inside a label (redact.ts). */
 export function cap(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return cutRedacted(text, max);
 }
 
 function errorText(err: unknown): string {

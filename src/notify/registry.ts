@@ -7,8 +7,10 @@ import { buildSlackConfig } from '../config/build-config.js';
 import type { Settings } from '../config/settings.js';
 import { HookError, isHookError } from '../errors.js';
 import type { HttpClient } from '../http.js';
+import type { Redactor } from '../redact.js';
 import { buildEmailConfig, EMAIL_SETTINGS } from './email-config.js';
 import { parseNotifyLevel, type NotifyLevel } from './level.js';
+import { redactingNotifier } from './redacting-notifier.js';
 import type { Notifier } from './types.js';
 
 export interface NotifierDeps {
@@ -17,6 +19,8 @@ export interface NotifierDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Epoch ms (Date.now() clock) when the run's budget ends: retries stop in time. */
   deadline?: number;
+  /** The run's redaction filter (Output.redact): every event passes it before any notifier sees it. */
+  redact?: Redactor;
 }
 
 export interface NotifierEntry {
@@ -109,5 +113,7 @@ export async function buildNotifiers(
   if (problems.length > 0) {
     throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
   }
-  return { notifiers: built.filter((n): n is Notifier => n !== undefined), level };
+  const notifiers = built.filter((n): n is Notifier => n !== undefined);
+  const { redact } = deps;
+  return { notifiers: redact ? notifiers.map((n) => redactingNotifier(n, redact)) : notifiers, level };
 }

@@ -4,7 +4,8 @@
  * failed deploy. The webhook URL is a secret, so no detail it returns ever contains it.
  */
 import type { HttpClient } from '../http.js';
-import { answerText, createPoster, redactor, transient, urlSecrets } from './post-with-retry.js';
+import { createRedactor } from '../redact.js';
+import { answerText, createPoster, transient } from './post-with-retry.js';
 import { failureMessage, skippedMessage, successMessage, type SlackStyle, syncMessage, testMessage } from './slack-message.js';
 import type { Notifier } from './types.js';
 
@@ -31,7 +32,7 @@ export function createSlackNotifier(config: SlackConfig, deps: SlackDeps): Notif
     url: config.webhookUrl,
     timeoutMs: config.timeoutMs,
     maxAttempts: config.maxAttempts,
-    hide: redactor(urlSecrets(config.webhookUrl), '[webhook URL]'),
+    hide: createRedactor([config.webhookUrl], { label: '[webhook URL]' }),
     // A 200 is not enough: Slack confirms with the body "ok" (reference/slack.md).
     judge: (res, hide) => (res.status === 200 && res.text.trim() === 'ok' ? { kind: 'sent' } : transient(res, answerText(res, hide))),
   }, deps);

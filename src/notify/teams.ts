@@ -6,8 +6,9 @@
 import { checkUrl } from '../config/build-config.js';
 import type { Settings } from '../config/settings.js';
 import type { HttpResponse } from '../http.js';
+import { createRedactor } from '../redact.js';
 import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
-import { answerText, createPoster, parseJsonObject, redactor, transient, urlSecrets, type Verdict } from './post-with-retry.js';
+import { answerText, createPoster, parseJsonObject, transient, type Verdict } from './post-with-retry.js';
 import type { NotifierDeps } from './registry.js';
 import { teamsFailure, teamsSkipped, teamsSuccess, teamsSync, teamsTest } from './teams-message.js';
 import type { Notifier } from './types.js';
@@ -37,7 +38,7 @@ export function createTeamsNotifier(config: TeamsConfig, deps: NotifierDeps): No
     url: config.webhookUrl,
     timeoutMs: config.timeoutMs,
     maxAttempts: config.maxAttempts,
-    hide: redactor(urlSecrets(config.webhookUrl), '[Teams webhook URL]'),
+    hide: createRedactor([config.webhookUrl], { label: '[Teams webhook URL]' }),
     judge: judgeTeams,
   }, deps);
   return {

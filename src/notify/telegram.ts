@@ -7,8 +7,9 @@
 import { checkUrl } from '../config/build-config.js';
 import type { Settings } from '../config/settings.js';
 import type { HttpResponse } from '../http.js';
+import { createRedactor } from '../redact.js';
 import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
-import { answerText, createPoster, parseJsonObject, redactor, secondsToWaitMs, transient, type Verdict } from './post-with-retry.js';
+import { answerText, createPoster, parseJsonObject, secondsToWaitMs, transient, type Verdict } from './post-with-retry.js';
 import type { NotifierDeps } from './registry.js';
 import { telegramFailure, telegramSkipped, telegramSuccess, telegramSync, telegramTest } from './telegram-message.js';
 import type { Notifier } from './types.js';
@@ -57,7 +58,7 @@ export function createTelegramNotifier(config: TelegramConfig, deps: NotifierDep
     url,
     timeoutMs: config.timeoutMs,
     maxAttempts: config.maxAttempts,
-    hide: redactor([url, config.botToken, secretPart], '[Telegram bot token]'),
+    hide: createRedactor([url, config.botToken, secretPart], { label: '[Telegram bot token]' }),
     judge: judgeTelegram,
   }, deps);
   const chat = config.chatId;

@@ -8,8 +8,9 @@ import { createHmac } from 'node:crypto';
 import { checkUrl } from '../config/build-config.js';
 import type { Settings } from '../config/settings.js';
 import type { HttpResponse } from '../http.js';
+import { createRedactor } from '../redact.js';
 import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
-import { answerText, createPoster, redactor, transient, urlSecrets, type Verdict } from './post-with-retry.js';
+import { answerText, createPoster, transient, type Verdict } from './post-with-retry.js';
 import type { NotifierDeps } from './registry.js';
 import type { Notifier } from './types.js';
 import { failureEvent, skippedEvent, successEvent, syncEvent, testEvent, type WebhookEvent } from './webhook-event.js';
@@ -54,7 +55,7 @@ export function createWebhookNotifier(config: WebhookConfig, deps: NotifierDeps 
     url: config.url,
     timeoutMs: config.timeoutMs,
     maxAttempts: config.maxAttempts,
-    hide: redactor([...urlSecrets(config.url), config.secret], '[webhook URL]'),
+    hide: createRedactor([config.url, config.secret], { label: '[webhook URL]' }),
     headers: (body) => {
       const event = JSON.parse(body) as WebhookEvent;
       const timestamp = String(Math.floor(now() / 1000));

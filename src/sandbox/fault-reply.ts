@@ -2,9 +2,11 @@
 import { failureReply, type Reply } from './reply.js';
 import { isSinkName, sinkFaultReply } from './notify-sinks.js';
 import { slackErrorText } from './slack-sink.js';
-import type { Fault } from './types.js';
+import { echoReply } from './echo-reply.js';
+import type { Fault, RecordedRequest } from './types.js';
 
-export function faultReply(fault: Fault): Reply | undefined {
+export function faultReply(fault: Fault, request: RecordedRequest): Reply | undefined {
+  if (fault.echo) return echoReply(fault.status ?? 400, request);
   if (fault.status === undefined && !fault.failure && fault.body === undefined) return undefined;
   if (isSinkName(fault.target)) return sinkFaultReply({ ...fault, target: fault.target });
   if (fault.target === 'api') {

@@ -66,7 +66,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       req.socket.destroy();
       return;
     }
-    let reply: Reply | undefined = fault && faultReply(fault);
+    let reply: Reply | undefined = fault && faultReply(fault, recorded);
     if (!reply && tooLarge) {
       reply = isSlack ? textReply(413, 'request_too_large') : failureReply(413, 'payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
     }

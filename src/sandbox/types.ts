@@ -129,6 +129,11 @@ export interface Fault {
   failure?: boolean;
   /** Wait this long before answering (then the above, or the normal answer). */
   delayMs?: number;
+  /**
+   * Answer `status` (default 400) with the request quoted back: every header (Authorization
+   * decoded too), every body field, the path in other cases and encodings (see echo-reply.ts).
+   */
+  echo?: boolean;
   /** Destroy the socket without any answer. */
   drop?: boolean;
   /** Handle the request (a change is applied), then destroy the socket without the answer. */
