@@ -64,7 +64,9 @@ export async function pendingCommand(args: { json: boolean }, ctx: RunContext): 
     if (waiting.length === 0) out.info('nothing pending');
     for (const e of waiting) {
       const last = e.attempts.at(-1);
-      out.info(`${e.key}: sha256 ${e.pending!.fingerprint256.slice(0, 23)}… pending since ${e.pending!.since}, ${failedAttemptsSince(e)} failed attempt(s); last: ${last ? `${last.code}: ${last.error}` : 'none'}`);
+      // A run that recorded its intent and has not finished: killed, or still at work.
+      const inFlight = e.pending!.inFlight ? `; in flight since ${e.pending!.inFlight} (a run began deploying it and did not finish: killed, or still running)` : '';
+      out.info(`${e.key}: sha256 ${e.pending!.fingerprint256.slice(0, 23)}… pending since ${e.pending!.since}, ${failedAttemptsSince(e)} failed attempt(s); last: ${last ? `${last.code}: ${last.error}` : 'none'}${inFlight}`);
     }
     return EXIT.OK;
   } catch (err) {

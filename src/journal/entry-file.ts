@@ -20,10 +20,15 @@ type Loaded = { entry: JournalEntry } | { problem: string; ino: number } | undef
 
 const MAX_READS = 3; // a file replaced while being set aside is read again, a bounded number of times
 
-export async function readEntryFile(path: string, deps: ReadDeps): Promise<JournalEntry | undefined> {
+/** `setAside: false` (a dry run) reports a corrupt file and reads it as absent, moving nothing. */
+export async function readEntryFile(path: string, deps: ReadDeps, opts: { setAside?: boolean } = {}): Promise<JournalEntry | undefined> {
   for (let round = 0; round < MAX_READS; round++) {
     const loaded = await load(path);
     if (loaded === undefined || 'entry' in loaded) return loaded?.entry;
+    if (opts.setAside === false) {
+      deps.onWarning(`journal file ${path} is corrupt (${loaded.problem}); read it as absent`);
+      return undefined;
+    }
     const aside = await setAside(path, loaded.ino, deps.now());
     if (aside === 'gone') return undefined;
     if (aside !== 'replaced') {

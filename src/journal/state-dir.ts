@@ -16,18 +16,23 @@ function refuse(dir: string, why: string, cause?: unknown): HookError {
   );
 }
 
-export async function prepareStateDir(dir: string, onWarning: (line: string) => void): Promise<void> {
-  try {
-    const created = await mkdir(dir, { recursive: true, mode: 0o700 });
-    // mkdir's mode passes through the umask; say exactly what was meant.
-    if (created !== undefined) await chmod(dir, 0o700);
-  } catch (err) {
-    // EEXIST: something that is not a directory holds the name; the check below says what.
-    if (errorCode(err) !== 'EEXIST') throw refuse(dir, `cannot be created (${errorCode(err)})`, err);
+/** `create: false` (a dry run) makes nothing: a missing directory is an empty journal (false). */
+export async function prepareStateDir(dir: string, onWarning: (line: string) => void, create = true): Promise<boolean> {
+  if (create) {
+    try {
+      const created = await mkdir(dir, { recursive: true, mode: 0o700 });
+      // mkdir's mode passes through the umask; say exactly what was meant.
+      if (created !== undefined) await chmod(dir, 0o700);
+    } catch (err) {
+      // EEXIST: something that is not a directory holds the name; the check below says what.
+      if (errorCode(err) !== 'EEXIST') throw refuse(dir, `cannot be created (${errorCode(err)})`, err);
+    }
   }
   const info = await stat(dir).catch((err: unknown) => {
+    if (!create && errorCode(err) === 'ENOENT') return undefined;
     throw refuse(dir, `cannot be read (${errorCode(err)})`, err);
   });
+  if (info === undefined) return false;
   if (!info.isDirectory()) throw refuse(dir, 'is not a directory');
   const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
   if ((info.mode & 0o022) !== 0) throw refuse(dir, `is writable by group or others (mode ${mode}); chmod 700 it`);
@@ -43,4 +48,5 @@ export async function prepareStateDir(dir: string, onWarning: (line: string) => 
   if (uid !== undefined && info.uid !== uid && info.uid !== 0) {
     onWarning(`state directory ${dir} belongs to uid ${info.uid}, not to this user (uid ${uid}), who can change what it records`);
   }
+  return true;
 }
