@@ -114,5 +114,6 @@ t.test('sync --dry-run predicts the real run\'s counts: new, unchanged, older, p
   const counts = (r: CliResult) => /sync: (\d+) (?:would be deployed|deployed), (\d+) unchanged, (\d+) failed, (\d+) unmapped/.exec(r.stdout)?.slice(1);
   t.same(counts(real), ['2', '2', '0', '1'], `the real run: a and d deployed, b and c unchanged, e unmapped: ${real.stdout}`);
   t.same(counts(dry), counts(real), 'the dry run predicted it');
+  t.match((await runCli(['pending'], env)).stdout, /nothing pending/, 'the unmapped certificate left no intent behind');
   t.equal(dry.code, real.code);
 });
