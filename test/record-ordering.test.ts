@@ -6,7 +6,8 @@
  */
 import t, { type Test } from 'tap';
 import { X509Certificate } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { certMaker } from './helpers/make-certs.js';
@@ -43,7 +44,7 @@ async function setup(t: Test) {
     await writeFile(join(only, 'order-tls', 'tls.key'), maker.keyPem, { mode: 0o600 });
     return only;
   };
-  return { sb, env, hook, store };
+  return { sb, env, hook, store, state: env.BELUGA_HOOK_STATE_DIR };
 }
 const puts = (sb: Sandbox) => sb.requests.filter((r) => r.method === 'PUT').length;
 const held = (sb: Sandbox) => fp(sb.records()[0]!.certificate);
@@ -100,4 +101,21 @@ t.test('older first, newer through another key: the newer one goes', async (t) =
   t.match(synced.stdout, /sync: 1 deployed/);
   t.equal(puts(sb), 2);
   t.equal(held(sb), fp(NEWER));
+});
+
+t.test('the record is locked, not only the key: a run through another key waits, then leaves its certificate pending', async (t) => {
+  const { sb, env, hook, state } = await setup(t);
+  // A live run (this test process) holds record 7, as a pinned hook polling the edge would.
+  const lock = join(state, 'record_7.lock');
+  await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }), { mode: 0o600 });
+  const locked = await hook('newer', [], { BELUGA_RUN_BUDGET: '6' });
+  t.equal(locked.code, 24, locked.stdout + locked.stderr);
+  t.match(locked.stderr, /LOCKED: another run .* is deploying to record:7/);
+  t.equal(puts(sb), 0, 'nothing sent while the record is held');
+  t.match((await runCli(['pending'], env)).stdout, /domain:order.test: .* last: LOCKED/);
+  await unlink(lock);
+  const retried = await runCli(['retry'], env);
+  t.equal(retried.code, 0, retried.stdout + retried.stderr);
+  t.equal(held(sb), fp(NEWER));
+  t.equal(puts(sb), 1);
 });
