@@ -124,3 +124,25 @@ t.test('an error text quoting a PEM block is recorded without the block; the cer
   t.equal(retried.code, 0, retried.stdout + retried.stderr);
   t.equal(onRecord(sb), NEWEST);
 });
+
+t.test('retry leaves a certificate to the live run that is deploying it, and finishes it once that run is killed', async (t) => {
+  const { sb, env } = await setup(t);
+  sb.fault({ target: 'api', method: 'PUT', delayMs: HOLD });
+  // The run waits for its PUT as long as its budget allows: it is still at work when retry looks.
+  const run = spawnCli(deploy, { ...env, BELUGA_TIMEOUT: '80' });
+  t.teardown(() => { run.child.kill('SIGKILL'); });
+  t.ok(await until(() => puts(sb) === 1), `the run is in its PUT: ${run.output()}`);
+  const meanwhile = await runCli(['retry'], env);
+  t.equal(meanwhile.code, 0, meanwhile.stdout + meanwhile.stderr);
+  t.match(meanwhile.stdout, /retry: domain:example.com: a run has been deploying it since .* and still holds it; left to that run/);
+  t.match(meanwhile.stdout, /retry: 0 of 1 done, 0 still pending, 1 in flight in another run/);
+  t.equal(puts(sb), 1, 'retry sent nothing beside the live run');
+  t.equal(sb.slackMessages.length, 0, 'and told nobody');
+
+  run.child.kill('SIGKILL');
+  await run.ended;
+  const after = await runCli(['retry'], env);
+  t.equal(after.code, 0, after.stdout + after.stderr);
+  t.match(after.stdout, /retry: 1 of 1 done/);
+  t.equal(onRecord(sb), NEWEST);
+});
