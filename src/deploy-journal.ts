@@ -1,24 +1,38 @@
 import type { CheckedCertificate } from './certificate/types.js';
 import { HookError } from './errors.js';
-import type { CertificateRef, EdgeCheck, Journal, JournalEntry, SourceFiles } from './journal/types.js';
+import {
+  failedAttemptsSince, isNewer, refOf, withAttempt, withDeployed, withoutPendingUpTo, withPending, type Deployed,
+} from './journal/entry-changes.js';
+import type { EdgeCheck, Journal, JournalEntry, SourceFiles } from './journal/types.js';
+import { withoutPemBlocks } from './journal/validate-entry.js';
+
+import { pendingHint } from './pending-hint.js';
+
+export { failedAttemptsSince, isNewer, refOf } from './journal/entry-changes.js';
 
 /**
- * What one deploy writes to the journal: it holds the target's lock from `begin` to `release`,
- * skips a certificate already deployed there, refuses one older than what is deployed, and
- * records the outcome (deployed, or pending with the failed attempt). Never a key or a secret.
+ * What one deploy writes to the journal. It locks the journal key (the domain, or BELUGA_CERT_ID)
+ * and records its intent (the certificate pending, in flight) before any request, so a run killed
+ * at any point leaves work for `beluga-cert retry`. Once the target resolved the Beluga record, it
+ * locks that record too and compares with what this tool last put there, whichever key did: an
+ * older certificate never replaces a newer one. Never a key or a secret.
  */
 export interface DeployRecorder {
-  /** Lock the target and decide; `skip` is set when there is nothing to do. */
+  /** Lock the journal key and decide; `skip` is set when there is nothing to do. */
   begin(cert: CheckedCertificate): Promise<{ skip?: string }>;
-  /** Record the deploy; says whether it cleared a pending one. */
+  /** After resolve: lock the record and decide by what is on it; throws OLDER_CERTIFICATE. */
+  beginRecord(cert: CheckedCertificate, recordId: string): Promise<{ skip?: string }>;
+  /** Record the deploy; says whether it cleared a certificate pending before this run. */
   succeeded(cert: CheckedCertificate, recordId: string): Promise<{ since: Date; failedAttempts: number } | undefined>;
   /**
-   * Record the failure as pending; returns the one line saying when it will be retried, and
-   * whether it repeats the previous attempt (same certificate, same error code).
+   * Record the failure as pending (also when the lock was never had); returns the one line saying
+   * what happens next, and whether it repeats the previous attempt (same certificate, same code).
    */
   failed(cert: CheckedCertificate, code: string, error: string): Promise<{ hint: string; repeated: boolean }>;
+  /** The run ends with a certificate that can never go (older, unmapped in sync): take its intent back. */
+  withdraw(cert: CheckedCertificate): Promise<void>;
   release(): Promise<void>;
-  /** The fingerprint deployed before this run's `succeeded` (the certificate the edge may still serve). */
+  /** The fingerprint on the record before this run's `succeeded` (the certificate the edge may still serve). */
   replacedFingerprint?(): string | undefined;
   /** Record the edge check of the certificate `succeeded` recorded (issue 7). */
   recordEdge?(edge: EdgeCheck): Promise<void>;
@@ -34,21 +48,10 @@ export interface RecorderOptions {
   dropSuperseded: boolean;
   lockWaitMs: number;
   now: () => Date;
-  /** e.g. "within 5 minutes": how often `beluga-cert retry` runs (BELUGA_RETRY_INTERVAL). */
-  retryInterval: string;
-}
-
-const MAX_ATTEMPTS_KEPT = 50;
-
-/** How many attempts failed since the entry's certificate became pending (0 when none is). */
-export function failedAttemptsSince(entry: JournalEntry): number {
-  const since = entry.pending?.since;
-  return since === undefined ? 0 : entry.attempts.filter((a) => a.at >= since).length;
-}
-
-/** How a failure message says when `beluga-cert retry` runs (BELUGA_RETRY_INTERVAL, or the shipped timer). */
-export function retryIntervalText(interval: string | undefined): string {
-  return interval ? `within ${interval}` : 'at its next run (every 5 minutes with the shipped beluga-cert-retry.timer)';
+  /** BELUGA_RETRY_INTERVAL, e.g. "5 minutes": how often `beluga-cert retry` runs, when the user says so. */
+  retryInterval?: string;
+  /** A dry run: read and decide exactly as a real run, but lock and write nothing. */
+  readOnly?: boolean;
 }
 
 /** How long a run waits for another on the same target: a third of its budget, 30 s at most. */
@@ -56,104 +59,122 @@ export function lockWaitMs(budgetMs: number): number {
   return Math.min(30_000, Math.floor(budgetMs / 3));
 }
 
-export function refOf(cert: CheckedCertificate): CertificateRef {
-  return {
-    fingerprint256: cert.fingerprint256,
-    notBefore: cert.notBefore.toISOString(),
-    notAfter: cert.notAfter.toISOString(),
-    names: cert.names,
-  };
-}
-
-/** Whether `a` is a newer certificate than `b`: a later notBefore, then a later notAfter. */
-export function isNewer(a: CertificateRef, b: CertificateRef): boolean {
-  if (a.notBefore !== b.notBefore) return a.notBefore > b.notBefore;
-  return a.notAfter > b.notAfter;
-}
+export const recordKey = (recordId: string) => `record:${recordId}`;
 
 /** `openJournal` runs at the first `begin`, inside the pipeline, so its errors are told to Slack too. */
 export function createRecorder(openJournal: () => Promise<Journal>, opts: RecorderOptions): DeployRecorder {
   let journal: Journal | undefined;
-  let release: (() => Promise<void>) | undefined;
-  let entry: JournalEntry | undefined;
-  let replaced: string | undefined;
+  const held: Array<() => Promise<void>> = [];
+  let key = '';
+  /** The key's entry as this run found it, before its intent. */
+  let found: JournalEntry | undefined;
+  /** The `inFlight` time of the intent this run wrote, while it stands. */
+  let intent: string | undefined;
+  let onRecord: Deployed | undefined;
 
-  const current = (cert: CheckedCertificate): JournalEntry =>
-    entry ?? { key: opts.key(cert), domain: cert.domain, attempts: [] };
+  const blank = (cert: CheckedCertificate) => (e: JournalEntry | undefined): JournalEntry => e ?? { key, domain: cert.domain, attempts: [] };
+  const change = async (k: string, fn: (e: JournalEntry | undefined) => JournalEntry | undefined) => {
+    if (opts.readOnly) return;
+    if (!journal) throw new Error('the journal could not be opened');
+    await journal.update(k, fn);
+  };
+  const lockAndRead = async (k: string) => {
+    if (!opts.readOnly) held.push(await journal!.lock(k, opts.lockWaitMs));
+    return journal!.read(k);
+  };
+  /** The key's entry learns what its record holds; the intent and anything older stop waiting. */
+  const settle = async (cert: CheckedCertificate, deployed: Deployed, onKey: boolean) => {
+    intent = undefined;
+    // Judged by the key's own entry with nothing waiting: nothing to write (sync skips thousands so).
+    if (onKey && !found?.pending) return;
+    await change(key, (e) => {
+      const before = blank(cert)(e);
+      const after = onKey ? withoutPendingUpTo(before, deployed) : withDeployed(withoutPendingUpTo(before, deployed), deployed);
+      return JSON.stringify(after) === JSON.stringify(before) ? undefined : after;
+    });
+  };
+
+  /** Skip what is there, drop (retry) or refuse what is older; undefined: go on. */
+  async function judge(cert: CheckedCertificate, deployed: Deployed | undefined, onKey: boolean): Promise<{ skip: string } | undefined> {
+    if (!deployed || opts.force) return undefined;
+    if (deployed.fingerprint256 === cert.fingerprint256) {
+      await settle(cert, deployed, onKey);
+      return { skip: `already deployed to Beluga certificate id=${deployed.recordId} at ${deployed.at} (pass --force to upload again)` };
+    }
+    if (!isNewer(deployed, refOf(cert))) return undefined;
+    await settle(cert, deployed, onKey);
+    if (opts.dropSuperseded) {
+      return { skip: `superseded: Beluga certificate id=${deployed.recordId} already holds a newer certificate (deployed ${deployed.at}); dropped from pending` };
+    }
+    throw new HookError('OLDER_CERTIFICATE', `Beluga certificate id=${deployed.recordId} got a newer certificate for ${cert.domain} (valid from ${deployed.notBefore}, sha256 ${deployed.fingerprint256.slice(0, 23)}…) at ${deployed.at}; this one is valid from ${cert.notBefore.toISOString()}. Pass --force to upload the older one anyway`);
+  }
 
   return {
     async begin(cert) {
-      const key = opts.key(cert);
+      key = opts.key(cert);
       journal = await openJournal();
-      release = await journal.lock(key, opts.lockWaitMs);
-      entry = await journal.read(key);
-      const deployed = entry?.deployed;
-      if (!deployed || opts.force) return {};
-      if (deployed.fingerprint256 === cert.fingerprint256) {
-        if (entry?.pending) {
-          // What was pending is superseded by what is already there: nothing waits any more.
-          entry = { ...entry, pending: undefined };
-          await journal.write(entry);
-        }
-        return { skip: `already deployed to Beluga certificate id=${deployed.recordId} at ${deployed.at} (pass --force to upload again)` };
-      }
-      if (isNewer(deployed, refOf(cert))) {
-        if (opts.dropSuperseded) {
-          entry = { ...entry!, pending: undefined };
-          await journal.write(entry);
-          return { skip: `superseded: Beluga certificate id=${deployed.recordId} already holds a newer certificate (deployed ${deployed.at}); dropped from pending` };
-        }
-        throw new HookError('OLDER_CERTIFICATE', `Beluga certificate id=${deployed.recordId} got a newer certificate for ${cert.domain} (valid from ${deployed.notBefore}, sha256 ${deployed.fingerprint256.slice(0, 23)}…) at ${deployed.at}; this one is valid from ${cert.notBefore.toISOString()}. Pass --force to upload the older one anyway`);
-      }
+      found = await lockAndRead(key);
+      const judged = await judge(cert, found?.deployed, true);
+      if (judged) return judged;
+      // The intent goes down before the first request: a run killed from here on leaves it pending.
+      const at = opts.now().toISOString();
+      await change(key, (e) => withPending(blank(cert)(e), refOf(cert), { at, files: opts.files, allowNameLoss: opts.allowNameLoss, inFlight: at }));
+      intent = opts.readOnly ? undefined : at;
       return {};
     },
 
+    async beginRecord(cert, recordId) {
+      onRecord = (await lockAndRead(recordKey(recordId)))?.deployed;
+      return (await judge(cert, onRecord, false)) ?? {};
+    },
+
     async succeeded(cert, recordId) {
-      const before = current(cert);
-      replaced = before.deployed?.fingerprint256;
-      const recovered = before.pending
-        ? { since: new Date(before.pending.since), failedAttempts: failedAttemptsSince(before) }
+      const deployed: Deployed = { ...refOf(cert), at: opts.now().toISOString(), recordId, files: opts.files };
+      const before = found?.pending;
+      const recovered = before && !isNewer(before, deployed)
+        ? { since: new Date(before.since), failedAttempts: failedAttemptsSince(found!) }
         : undefined;
-      entry = {
-        ...before,
-        domain: cert.domain,
-        deployed: { ...refOf(cert), at: opts.now().toISOString(), recordId, files: opts.files },
-        pending: undefined,
-        // A new certificate starts a new edge check; the old one's says nothing about it.
-        edge: undefined,
-      };
-      await journal!.write(entry);
+      // The record first: killed between the two writes, the key's intent makes retry find it there.
+      await change(recordKey(recordId), (e) => ({ key: recordKey(recordId), domain: cert.domain, attempts: [], ...e, deployed }));
+      await change(key, (e) => ({ ...withDeployed(blank(cert)(e), deployed), domain: cert.domain, edge: undefined }));
+      intent = undefined;
       return recovered;
     },
 
-    replacedFingerprint: () => replaced,
+    replacedFingerprint: () => (onRecord ?? found?.deployed)?.fingerprint256,
 
     async recordEdge(edge) {
-      if (!entry || !journal) return;
-      entry = { ...entry, edge };
-      await journal.write(entry);
+      await change(key, (e) => e && { ...e, edge });
     },
 
     async failed(cert, code, error) {
-      const before = current(cert);
+      if (!key) key = opts.key(cert);
       const at = opts.now().toISOString();
-      const samePending = before.pending?.fingerprint256 === cert.fingerprint256;
-      const last = before.attempts.at(-1);
-      const repeated = samePending && last?.fingerprint256 === cert.fingerprint256 && last.code === code;
-      entry = {
-        ...before,
-        domain: cert.domain,
-        pending: { ...refOf(cert), since: samePending ? before.pending!.since : at, files: opts.files, allowNameLoss: opts.allowNameLoss },
-        attempts: [...before.attempts, { at, fingerprint256: cert.fingerprint256, code, error }].slice(-MAX_ATTEMPTS_KEPT),
-      };
-      await journal!.write(entry);
-      return { hint: `the certificate is pending: beluga-cert retry deploys it ${opts.retryInterval}`, repeated };
+      let repeated = false;
+      await change(key, (e) => {
+        const entry = blank(cert)(e);
+        // What waited before this run: with an intent written, the entry read at begin says it.
+        const before = intent !== undefined ? found?.pending : entry.pending;
+        const last = entry.attempts.at(-1);
+        repeated = before?.fingerprint256 === cert.fingerprint256 && last?.fingerprint256 === cert.fingerprint256 && last.code === code;
+        const pending = withPending(entry, refOf(cert), { at, files: opts.files, allowNameLoss: opts.allowNameLoss });
+        // A server's error may quote a certificate: the journal refuses PEM blocks, so they are cut, never the entry.
+        return withAttempt({ ...pending, domain: cert.domain }, { at, fingerprint256: cert.fingerprint256, code, error: withoutPemBlocks(error) });
+      });
+      intent = undefined;
+      return { hint: pendingHint(code, opts.retryInterval), repeated };
+    },
+
+    async withdraw(cert) {
+      const mine = intent;
+      if (mine === undefined) return;
+      intent = undefined;
+      await change(key, (e) => (e?.pending?.inFlight === mine && e.pending.fingerprint256 === cert.fingerprint256 ? { ...e, pending: found?.pending } : undefined));
     },
 
     async release() {
-      const done = release;
-      release = undefined;
-      await done?.();
+      // The record's lock was taken last: let it go first.
+      for (const done of held.splice(0).reverse()) await done();
     },
   };
 }

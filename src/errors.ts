@@ -95,7 +95,7 @@ export const EXIT_DESCRIPTIONS: Record<ErrorCode, string> = {
   AMBIGUOUS_RECORD: 'several Beluga certificates hold the domain; pin one with BELUGA_CERT_ID',
   RECORD_NOT_FOUND: 'BELUGA_CERT_ID names a certificate that Beluga does not have',
   NAME_LOSS: 'the new certificate would drop names the Beluga record serves (see --allow-name-loss)',
-  LOCKED: 'another run is deploying to the same record and did not finish in time; nothing was changed',
+  LOCKED: 'another run is deploying to the same record and did not finish in time; nothing was uploaded, the certificate is pending for retry',
   OLDER_CERTIFICATE: 'the record already holds a newer certificate deployed by this tool (see --force)',
   CREDENTIALS_REJECTED: 'Beluga rejected the credentials (HTTP 401/403)',
   REMOTE_REJECTED: 'Beluga refused the request (other 4xx, a redirect, or "result": "failure")',

@@ -32,7 +32,7 @@ export interface DeployContext {
   now: () => Date;
   host: string;
   readCertificate: (files: CertificateFiles, now: Date) => Promise<CheckedCertificate>;
-  /** The journal and lock (absent in a dry run, which writes nothing). */
+  /** The journal and locks (read-only in a dry run, which writes nothing). */
   recorder?: DeployRecorder;
   /** The verify step (issue 7): asks the CDN's edge after the upload; absent when BELUGA_VERIFY is off. */
   verifyEdge?: EdgeStep;
@@ -54,7 +54,7 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
   const { out, recorder } = ctx;
   let domain = options.files.domain;
   let cert: CheckedCertificate | undefined;
-  let locked = false;
+  let begun = false;
   try {
     const target = ctx.target();
     cert = await ctx.readCertificate(options.files, ctx.now());
@@ -65,19 +65,19 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
     out.info(`check: key matches, valid now, chain of ${cert.chainCount} intermediate(s) links to the certificate`);
     if (cert.chainCount === 0) out.info('warning: no intermediate certificates found; browsers may not trust the CDN without them (pass --chain)');
     if (recorder) {
-      locked = true; // from here the recorder may hold the lock: release it whatever happens
-      const begun = await recorder.begin(cert);
-      if (begun.skip) {
-        out.info(`unchanged: ${begun.skip}`);
-        const skipped = { domain: cert.domain, names: cert.names, fingerprint256: cert.fingerprint256, notAfter: cert.notAfter, reason: begun.skip, host: ctx.host, at: ctx.now() };
-        const notifications = await notifyAt(ctx, 'skipped', (n) => n.skipped(skipped));
-        return { certificate: cert, unchanged: begun.skip, notifications };
-      }
+      begun = true; // from here the recorder may hold locks and an intent: settle both whatever happens
+      const decided = await recorder.begin(cert);
+      if (decided.skip) return await unchanged(ctx, cert, decided.skip, options.dryRun);
     }
 
     const plan = await target.plan(cert, { allowNameLoss: options.allowNameLoss });
     out.info(`resolve: ${describePlan(plan)} (${plan.how})`);
     if (plan.lostNames.length > 0) out.info(`warning: --allow-name-loss: ${plan.lostNames.join(', ')} will no longer be covered`);
+    if (recorder && plan.action === 'update') {
+      // Ordering is per record: another journal key (another first name, BELUGA_CERT_ID, sync) may share it.
+      const onRecord = await recorder.beginRecord(cert, String(plan.recordId));
+      if (onRecord.skip) return await unchanged(ctx, cert, onRecord.skip, options.dryRun);
+    }
 
     if (options.dryRun) {
       out.info(`dry run: would ${plan.action === 'update' ? 'PUT' : 'POST'} the certificate (${cert.names.length} names), ${plan.sendChain && cert.chainPem ? `chain of ${cert.chainCount}` : 'no chain'}, and the private key (not shown); nothing sent`);
@@ -107,9 +107,10 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
       const known = isHookError(err) ? err : undefined;
       const code = known?.code ?? 'INTERNAL';
       const error = out.redact(known?.message ?? 'unexpected internal error');
-      // Pending only once this run holds the target's lock, and not for a certificate that can never go.
-      const recorded = recorder && locked && cert && code !== 'OLDER_CERTIFICATE' && code !== 'LOCKED' && !options.notPending?.includes(code)
-        ? await recordFailure(recorder, cert, code, error, out)
+      // Pending once the journal is in play, and not for a certificate that can never go.
+      const pendingWorthy = code !== 'OLDER_CERTIFICATE' && !options.notPending?.includes(code);
+      const recorded = recorder && begun && cert
+        ? await settleFailure(recorder, cert, pendingWorthy ? { code, error } : undefined, out)
         : undefined;
       const event: FailureEvent = { domain, host: ctx.host, at: ctx.now(), code, error, pending: recorded?.hint };
       if (recorded?.repeated && !options.notifyRepeatedFailures) {
@@ -120,20 +121,33 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
     }
     throw err;
   } finally {
-    if (locked) await recorder?.release();
+    if (begun) await recorder?.release();
   }
 }
 
 /** A journal that cannot be written must not hide the deploy's own error: warn and go on. */
-async function recordFailure(recorder: DeployRecorder, cert: CheckedCertificate, code: string, error: string, out: Output): Promise<{ hint: string; repeated: boolean } | undefined> {
+async function settleFailure(recorder: DeployRecorder, cert: CheckedCertificate, failure: { code: string; error: string } | undefined, out: Output): Promise<{ hint: string; repeated: boolean } | undefined> {
   try {
-    const recorded = await recorder.failed(cert, code, error);
+    if (!failure) {
+      await recorder.withdraw(cert);
+      return undefined;
+    }
+    const recorded = await recorder.failed(cert, failure.code, failure.error);
     out.info(`pending: ${recorded.hint}`);
     return recorded;
   } catch (err) {
     out.info(`warning: could not record the pending certificate in the journal: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   }
+}
+
+/** The journal says this certificate is there already: no upload, a "skipped" notification (none in a dry run). */
+async function unchanged(ctx: DeployContext, cert: CheckedCertificate, reason: string, dryRun: boolean): Promise<DeployOutcome> {
+  ctx.out.info(`unchanged: ${reason}`);
+  if (dryRun) return { certificate: cert, unchanged: reason, notifications: [] };
+  const skipped = { domain: cert.domain, names: cert.names, fingerprint256: cert.fingerprint256, notAfter: cert.notAfter, reason, host: ctx.host, at: ctx.now() };
+  const notifications = await notifyAt(ctx, 'skipped', (n) => n.skipped(skipped));
+  return { certificate: cert, unchanged: reason, notifications };
 }
 
 function describePlan(plan: Plan): string {

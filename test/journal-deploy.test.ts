@@ -34,11 +34,11 @@ t.test('a deploy is recorded; the same certificate again does nothing unless --f
   const { sb, state, env } = await setup(t);
   t.equal((await runCli(['deploy', ...newCert], env)).code, 0);
   const files = await journalFiles(state);
-  t.same(Object.keys(files), ['domain_example.com.json'], 'one entry, named after the target');
-  const entry = JSON.parse(Object.values(files)[0]);
+  t.same(Object.keys(files).sort(), ['domain_example.com.json', 'record_1001.json'], 'one entry named after the target, one after the record it went to');
+  const entry = JSON.parse(files['domain_example.com.json']!);
   t.match(entry, { key: 'domain:example.com', deployed: { fingerprint256: fp('ec256.crt'), recordId: '1001', files: { cert: fixture('ec256.bundle.crt'), key: fixture('ec256.sec1.key') } } });
   t.notOk(entry.pending);
-  t.equal((await stat(join(state, Object.keys(files)[0]))).mode & 0o777, 0o600);
+  t.equal((await stat(join(state, 'domain_example.com.json'))).mode & 0o777, 0o600);
   t.equal((await stat(state)).mode & 0o777, 0o700);
 
   const again = await runCli(['deploy', ...newCert], env);
@@ -56,7 +56,7 @@ t.test('a failed deploy is pending; pending lists it; retry deploys it and says 
   sb.fault({ target: 'api', method: 'PUT', status: 503, times: 2 });
   const failed = await runCli(['deploy', ...newCert], env);
   t.equal(failed.code, 32);
-  t.match(failed.stdout, /pending: the certificate is pending: beluga-cert retry deploys it at its next run/);
+  t.match(failed.stdout, /pending: the certificate is pending: run beluga-cert retry to deploy it/);
   const red = sb.slackMessages[0] as any;
   t.equal(red.attachments[0].color, 'danger');
   t.match(red.text, /HTTP 503.*the certificate is pending/);

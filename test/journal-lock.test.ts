@@ -70,7 +70,7 @@ t.test('LOCKED after waitMs, naming the holder; nothing is touched', async (t) =
       name: 'HookError',
       code: 'LOCKED',
       exitCode: 24,
-      message: `another run (pid ${process.pid}, since ${at}) is deploying to ${KEY}; nothing was changed; try again after it finishes`,
+      message: `another run (pid ${process.pid}, since ${at}) is deploying to ${KEY}; nothing was uploaded; it goes once that run ends`,
     });
   }
   t.equal(await readFile(lockPath, 'utf8'), before);
@@ -119,7 +119,7 @@ t.test('a live lock, or one from another host, is never taken', async (t) => {
   await plantLock(lockPath, foreign);
   await t.rejects(journal.lock(KEY, 0), {
     code: 'LOCKED',
-    message: `another run (pid ${foreign.pid} on other-host.example, since ${foreign.at}) is deploying to ${KEY}; nothing was changed; try again after it finishes; if no run is active on other-host.example, remove ${lockPath} (a later run removes it once 4 h old)`,
+    message: `another run (pid ${foreign.pid} on other-host.example, since ${foreign.at}) is deploying to ${KEY}; nothing was uploaded; it goes once that run ends; if no run is active on other-host.example, remove ${lockPath} (a later run removes it once 4 h old)`,
   });
   t.same(JSON.parse(await readFile(lockPath, 'utf8')), foreign);
 });
@@ -148,7 +148,7 @@ t.test('an empty or unreadable lock file: waited on while fresh, recovered once 
   const { journal, lockPath, warnings } = await setup(t);
   for (const text of ['', '{"pid": 12', '{"pid": 0, "host": "h", "at": "x"}']) {
     await plantLock(lockPath, text);
-    await t.rejects(journal.lock(KEY, 0), { code: 'LOCKED', message: `another run (lock file ${lockPath} not yet written) is deploying to ${KEY}; nothing was changed; try again after it finishes` });
+    await t.rejects(journal.lock(KEY, 0), { code: 'LOCKED', message: `another run (lock file ${lockPath} not yet written) is deploying to ${KEY}; nothing was uploaded; it goes once that run ends` });
     const minuteAgo = new Date(Date.now() - 60_000);
     await utimes(lockPath, minuteAgo, minuteAgo);
     const release = await journal.lock(KEY, 0);

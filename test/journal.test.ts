@@ -49,8 +49,8 @@ t.test('keys and file names', async (t) => {
   t.equal(entryFileName('id:12_34'), 'id_12_5f34.json', 'the escape character itself is escaped');
   t.equal(baseName('domain:xn--bcher-kva.example'), 'domain_xn--bcher-kva.example');
   t.equal(baseName('domain:bücher'), 'domain_b_c3_bccher', 'UTF-8 bytes');
-  t.throws(() => baseName('example.com'), /not id:<cert id> or domain:<domain>/);
-  t.throws(() => baseName('domain:'), /not id:<cert id> or domain:<domain>/);
+  t.throws(() => baseName('example.com'), /not id:<cert id>, domain:<domain> or record:<id>/);
+  t.throws(() => baseName('domain:'), /not id:<cert id>, domain:<domain> or record:<id>/);
   const distinct = ['id:A', 'id:_41', 'id:a', 'domain:a', 'domain:a/b', 'domain:a_2fb', 'id:../x'];
   t.equal(new Set(distinct.map(baseName)).size, distinct.length, 'no two keys share a file');
   t.notOk(distinct.some((key) => /[/]/.test(baseName(key)) || baseName(key).startsWith('.')), 'never a path or a hidden file');
@@ -155,7 +155,7 @@ t.test('attempts are capped at the last 50', async (t) => {
 t.test('a write of the wrong shape is a bug: refused before anything is written', async (t) => {
   const { dir, journal } = await setup(t);
   const bad: Array<[unknown, RegExp]> = [
-    [{ ...sample(), key: 'example.com' }, /key is not id:<cert id> or domain:<domain>/],
+    [{ ...sample(), key: 'example.com' }, /key is not id:<cert id>, domain:<domain> or record:<id>/],
     [{ ...sample(), domain: 7 }, /domain is not a string/],
     [{ ...sample(), attempts: undefined }, /attempts is not an array/],
     [{ ...sample(), attempts: [{ ...attempt(1), code: 24 }] }, /attempts\[0\]\.code is not a string/],

@@ -4,7 +4,7 @@ import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.
 import { readCertificate } from '../certificate/read-certificate.js';
 import { buildBelugaConfig, secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
-import { createRecorder, lockWaitMs, retryIntervalText, type DeployRecorder } from '../deploy-journal.js';
+import { createRecorder, lockWaitMs, type DeployRecorder } from '../deploy-journal.js';
 import { EXIT, isHookError } from '../errors.js';
 import { DEFAULT_STATE_DIR, journalKey, openJournal } from '../journal/index.js';
 import { buildNotifiers } from '../notify/registry.js';
@@ -40,9 +40,10 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
     const { policy, problems } = policyFromSettings(settings, startedAt);
     // Notifiers retry on the real clock (as the Beluga client does), within the same budget.
     const { notifiers, level: notifyLevel } = await buildNotifiers(settings, { http: ctx.http, deadline: Date.now() + (policy.deadline - startedAt), redact: out.redact });
-    // The verify step's settings join `problems`, so a bad one is named with the rest (and told to Slack).
-    const verifyEdge = args.dryRun ? undefined
-      : await (await import('../verify/from-settings.js')).edgeStepFromSettings(settings, problems, () => policy.deadline - ctx.now().getTime());
+    // The verify step's settings join `problems`, so a bad one is named with the rest (and told to
+    // Slack); a dry run checks them as well, though it asks no edge.
+    const edgeStep = await (await import('../verify/from-settings.js')).edgeStepFromSettings(settings, problems, () => policy.deadline - ctx.now().getTime());
+    const verifyEdge = args.dryRun ? undefined : edgeStep;
     const outcome = await runDeploy(
       { files: { certPath: args.cert, keyPath: args.key, chainPath: args.chain, domain: args.domain }, dryRun: args.dryRun, allowNameLoss: args.allowNameLoss, notifyRepeatedFailures: !args.retrying },
       {
@@ -51,7 +52,7 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
           return createBelugaTarget(buildBelugaConfig(settings, problems), { http, now: ctx.now });
         },
         notifiers, notifyLevel, out, now: ctx.now, host: ctx.host, readCertificate,
-        recorder: args.dryRun ? undefined : journalRecorder(args, settings, ctx, out, lockWaitMs(policy.deadline - startedAt)),
+        recorder: journalRecorder(args, settings, ctx, out, lockWaitMs(policy.deadline - startedAt)),
         verifyEdge,
       },
     );
@@ -63,13 +64,13 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
 }
 
 /**
- * The journal for this deploy, in BELUGA_HOOK_STATE_DIR (default /var/lib/beluga-cert-hook).
- * Reads BELUGA_CERT_ID (the journal key when pinned) and BELUGA_RETRY_INTERVAL (how the
- * failure message says when `beluga-cert retry` runs; default: the shipped timer's 5 minutes).
+ * The journal for this deploy, in BELUGA_HOOK_STATE_DIR (default /var/lib/beluga-cert-hook), read
+ * only in a dry run (its prediction needs what the real run would find). Reads BELUGA_CERT_ID (the
+ * journal key when pinned) and BELUGA_RETRY_INTERVAL (how often `beluga-cert retry` runs, if set).
  */
 function journalRecorder(args: DeployArgs, settings: Partial<Record<string, string>>, ctx: RunContext, out: Output, lockWaitMs: number): DeployRecorder {
   return createRecorder(
-    () => openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (line) => out.info(`warning: ${line}`) }),
+    () => openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (line) => out.info(`warning: ${line}`) }, { readOnly: args.dryRun }),
     {
       key: (cert) => journalKey({ certId: settings.BELUGA_CERT_ID, domain: cert.domain }),
       files: {
@@ -82,7 +83,8 @@ function journalRecorder(args: DeployArgs, settings: Partial<Record<string, stri
       dropSuperseded: Boolean(args.retrying),
       lockWaitMs,
       now: ctx.now,
-      retryInterval: retryIntervalText(settings.BELUGA_RETRY_INTERVAL),
+      retryInterval: settings.BELUGA_RETRY_INTERVAL || undefined,
+      readOnly: args.dryRun,
     },
   );
 }

@@ -1,8 +1,8 @@
 import { secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
 import { failedAttemptsSince } from '../deploy-journal.js';
-import { EXIT } from '../errors.js';
-import { DEFAULT_STATE_DIR, openJournal } from '../journal/index.js';
+import { EXIT, isHookError } from '../errors.js';
+import { DEFAULT_STATE_DIR, openJournal, type Journal } from '../journal/index.js';
 import { createOutput, type Output } from '../redact.js';
 import type { RunContext } from './context.js';
 import { deployCommand, reportError } from './deploy.js';
@@ -34,9 +34,16 @@ export async function retryCommand(ctx: RunContext): Promise<number> {
       return EXIT.OK;
     }
     let failed = 0;
+    let busy = 0;
     let lastCode: number = EXIT.OK;
     for (const entry of waiting) {
       const p = entry.pending!;
+      // In flight with its run still alive: that run finishes it (or dies, and the next retry does).
+      if (p.inFlight && !(await isFree(journal, entry.key))) {
+        out.info(`retry: ${entry.key}: a run has been deploying it since ${p.inFlight} and still holds it; left to that run`);
+        busy += 1;
+        continue;
+      }
       out.info(`retry: ${entry.key}: pending since ${p.since}, ${failedAttemptsSince(entry)} failed attempt(s); deploying from ${p.files.cert}`);
       const code = await deployCommand({
         cert: p.files.cert, key: p.files.key, chain: p.files.chain, domain: p.files.domain,
@@ -48,10 +55,22 @@ export async function retryCommand(ctx: RunContext): Promise<number> {
         lastCode = code;
       }
     }
-    out.info(`retry: ${waiting.length - failed} of ${waiting.length} done, ${failed} still pending`);
+    out.info(`retry: ${waiting.length - failed - busy} of ${waiting.length} done, ${failed} still pending${busy ? `, ${busy} in flight in another run` : ''}`);
     return failed === 0 ? EXIT.OK : lastCode;
   } catch (err) {
     return reportError(err, out);
+  }
+}
+
+/** Whether no live run holds the key's lock (a dead run's lock is recovered on the way). */
+async function isFree(journal: Journal, key: string): Promise<boolean> {
+  try {
+    const release = await journal.lock(key, 0);
+    await release();
+    return true;
+  } catch (err) {
+    if (isHookError(err) && err.code === 'LOCKED') return false;
+    throw err;
   }
 }
 
@@ -70,7 +89,9 @@ export async function pendingCommand(args: { json: boolean }, ctx: RunContext): 
     if (waiting.length === 0) out.info('nothing pending');
     for (const e of waiting) {
       const last = e.attempts.at(-1);
-      out.info(`${e.key}: sha256 ${e.pending!.fingerprint256.slice(0, 23)}… pending since ${e.pending!.since}, ${failedAttemptsSince(e)} failed attempt(s); last: ${last ? `${last.code}: ${last.error}` : 'none'}`);
+      // A run that recorded its intent and has not finished: killed, or still at work.
+      const inFlight = e.pending!.inFlight ? `; in flight since ${e.pending!.inFlight} (a run began deploying it and did not finish: killed, or still running)` : '';
+      out.info(`${e.key}: sha256 ${e.pending!.fingerprint256.slice(0, 23)}… pending since ${e.pending!.since}, ${failedAttemptsSince(e)} failed attempt(s); last: ${last ? `${last.code}: ${last.error}` : 'none'}${inFlight}`);
     }
     return EXIT.OK;
   } catch (err) {

@@ -3,7 +3,7 @@ import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.
 import { readCertificate } from '../certificate/read-certificate.js';
 import { buildBelugaConfig, secretValues } from '../config/build-config.js';
 import { loadSettings, type Settings } from '../config/settings.js';
-import { createRecorder, retryIntervalText } from '../deploy-journal.js';
+import { createRecorder } from '../deploy-journal.js';
 import { EXIT, HookError, isHookError } from '../errors.js';
 import { DEFAULT_STATE_DIR, journalKey, openJournal, type Journal } from '../journal/index.js';
 import { levelAllows, syncKind } from '../notify/level.js';
@@ -53,7 +53,8 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     const { edgeCheckSettings } = await import('../verify/from-settings.js');
     const edge = edgeCheckSettings(settings);
     const target = syncTarget(settings, ctx, out);
-    const journal = args.dryRun ? undefined : await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) });
+    // A dry run reads the journal too (never writes it): it must skip what the real run would skip.
+    const journal = await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) }, { readOnly: args.dryRun });
 
     const scan = await scanStores(args.stores);
     for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
@@ -69,7 +70,7 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     const failed = results.filter((r): r is Extract<Result, { kind: 'failed' }> => r.kind === 'failed');
     const deployed = results.filter((r): r is Extract<Result, { kind: 'deployed' }> => r.kind === 'deployed');
     out.info(`sync: ${args.dryRun ? `${count('would-deploy')} would be deployed` : `${deployed.length} deployed`}, ${count('unchanged')} unchanged, ${failed.length} failed, ${count('unmapped')} unmapped`);
-    if (journal && edge.enabled) {
+    if (!args.dryRun && edge.enabled) {
       const { finishPendingChecks } = await import('../verify/pending-checks.js');
       const { finished, left } = await finishPendingChecks(journal, { edgeAddress: edge.edgeAddress });
       for (const f of finished) out.info(`edge ${f.domain}: ${f.summary.text}${f.warning ? ` (${f.warning})` : ''}`);
@@ -111,7 +112,7 @@ function syncTarget(settings: Settings, ctx: RunContext, out: Output): () => Tar
 
 interface SyncContext {
   target: () => Target;
-  journal?: Journal;
+  journal: Journal;
   settings: Settings;
   ctx: RunContext;
   dryRun: boolean;
@@ -122,12 +123,11 @@ interface SyncContext {
 async function syncOne(local: LocalCertificate, s: SyncContext): Promise<Result> {
   // Quiet, but with the run's secrets: the journal and the result get the error through its filter.
   const quiet = createOutput({ write: () => true }, { write: () => true }, secretValues(s.settings));
-  const journal = s.journal;
-  const recorder = journal && createRecorder(async () => journal, {
+  const recorder = createRecorder(async () => s.journal, {
     key: (cert) => journalKey({ domain: cert.domain }),
     files: { cert: local.cert, key: local.key, ...(local.chain ? { chain: local.chain } : {}), ...(local.domain ? { domain: local.domain } : {}) },
     force: false, allowNameLoss: false, dropSuperseded: false, lockWaitMs: 30_000, now: s.ctx.now,
-    retryInterval: retryIntervalText(s.settings.BELUGA_RETRY_INTERVAL),
+    retryInterval: s.settings.BELUGA_RETRY_INTERVAL || undefined, readOnly: s.dryRun,
   });
   try {
     const outcome = await runDeploy(
@@ -140,6 +140,8 @@ async function syncOne(local: LocalCertificate, s: SyncContext): Promise<Result>
     return { kind: 'deployed', label: local.label, domain, belugaId: outcome.applied!.id, notAfter: outcome.certificate.notAfter };
   } catch (err) {
     if (isHookError(err) && err.code === 'NO_RECORD') return { kind: 'unmapped', label: local.label, detail: err.message };
+    // Its record holds a newer certificate (another lineage, or a hook): nothing for sync to do.
+    if (isHookError(err) && err.code === 'OLDER_CERTIFICATE') return { kind: 'unchanged', label: local.label, domain: local.domain ?? local.label, detail: `superseded: ${err.message}` };
     const known = isHookError(err) ? err : undefined;
     return {
       kind: 'failed', label: local.label, domain: local.domain, code: known?.code ?? 'INTERNAL',

@@ -25,10 +25,15 @@ export const MAX_ATTEMPTS = 50;
 /** 50 attempts of one-line errors are some 25 KiB: a file 40 times that was not written by this tool. */
 export const MAX_ENTRY_BYTES = 1024 * 1024;
 
-export async function readEntryFile(path: string, deps: ReadDeps): Promise<JournalEntry | undefined> {
+/** `setAside: false` (a dry run) reports a corrupt file and reads it as absent, moving nothing. */
+export async function readEntryFile(path: string, deps: ReadDeps, opts: { setAside?: boolean } = {}): Promise<JournalEntry | undefined> {
   for (let round = 0; round < MAX_READS; round++) {
     const loaded = await load(path);
     if (loaded === undefined || 'entry' in loaded) return loaded?.entry;
+    if (opts.setAside === false) {
+      deps.onWarning(`journal file ${path} is corrupt (${loaded.problem}); read it as absent`);
+      return undefined;
+    }
     const aside = await setAside(path, loaded.ino, deps.now());
     if (aside === 'gone') return undefined;
     if (aside !== 'replaced') {

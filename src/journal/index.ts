@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { HookError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { MAX_ATTEMPTS, readEntryFile } from './entry-file.js';
-import { entryFileName, isEntryFileName, lockFileName } from './file-names.js';
+import { entryFileName, entryLockFileName, isEntryFileName, lockFileName } from './file-names.js';
 import { acquireLock, isProcessAlive } from './lock-file.js';
 import { prepareStateDir } from './state-dir.js';
 import type { Journal, JournalEntry } from './types.js';
@@ -19,6 +19,8 @@ export type { Attempt, CertificateRef, EdgeCheck, Journal, JournalEntry, SourceF
 
 export const DEFAULT_STATE_DIR = '/var/lib/beluga-cert-hook';
 export { MAX_ATTEMPTS };
+/** The entry lock is held for one read and one write; waiting longer means something is wrong. */
+const ENTRY_LOCK_WAIT_MS = 10_000;
 
 export interface JournalDeps {
   now: () => Date;
@@ -33,20 +35,38 @@ export function journalKey(opts: { certId?: string; domain: string }): string {
   return opts.certId !== undefined && opts.certId !== '' ? `id:${opts.certId}` : `domain:${opts.domain.toLowerCase()}`;
 }
 
-/** Creates the directory (0700) when missing; throws HookError CONFIG when it is unusable or writable by others. */
-export async function openJournal(dir: string, deps: JournalDeps): Promise<Journal> {
-  await prepareStateDir(dir, deps.onWarning);
+/**
+ * Creates the directory (0700) when missing; throws HookError CONFIG when it is unusable or writable
+ * by others. `readOnly` (a dry run) checks the directory the same way but makes, locks and writes
+ * nothing: a missing directory reads as an empty journal, and a write is a bug in the caller.
+ */
+export async function openJournal(dir: string, deps: JournalDeps, opts: { readOnly?: boolean } = {}): Promise<Journal> {
+  const exists = await prepareStateDir(dir, deps.onWarning, !opts.readOnly);
+  if (opts.readOnly) return readOnlyJournal(dir, exists, deps);
   const lockDeps = {
     now: deps.now,
     onWarning: deps.onWarning,
     hostname: deps.hostname ?? osHostname(),
     isAlive: deps.isAlive ?? isProcessAlive,
   };
+  const read = (key: string) => readEntryFile(join(dir, entryFileName(key)), deps);
   return {
     dir,
-    read: (key) => readEntryFile(join(dir, entryFileName(key)), deps),
+    read,
     async write(entry) {
       await writeEntry(dir, entry);
+    },
+    async update(key, change) {
+      const release = await acquireLock(join(dir, entryLockFileName(key)), key, ENTRY_LOCK_WAIT_MS, lockDeps);
+      try {
+        const before = await read(key);
+        const after = change(before);
+        if (after === undefined) return before;
+        await writeEntry(dir, after);
+        return after;
+      } finally {
+        await release();
+      }
     },
     async list() {
       const names = await readdir(dir).catch((err: unknown) => {
@@ -60,6 +80,20 @@ export async function openJournal(dir: string, deps: JournalDeps): Promise<Journ
       return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
     lock: (key, waitMs) => acquireLock(join(dir, lockFileName(key)), key, waitMs, lockDeps),
+  };
+}
+
+function readOnlyJournal(dir: string, exists: boolean, deps: JournalDeps): Journal {
+  const refuse = (): never => {
+    throw new TypeError('a read-only journal (dry run) was asked to write');
+  };
+  return {
+    dir,
+    read: async (key) => (exists ? readEntryFile(join(dir, entryFileName(key)), deps, { setAside: false }) : undefined),
+    write: async () => refuse(),
+    update: async () => refuse(),
+    list: async () => refuse(),
+    lock: async () => refuse(),
   };
 }
 

@@ -197,7 +197,7 @@ function lockedError(key: string, path: string, last: Seen | undefined, hostname
   const foreign = h !== undefined && h.host !== hostname
     ? `; if no run is active on ${h.host}, remove ${path} (a later run removes it once ${STALE_LOCK_MS / 3_600_000} h old)`
     : '';
-  return new HookError('LOCKED', `another run (${who}) is deploying to ${key}; nothing was changed; try again after it finishes${foreign}`);
+  return new HookError('LOCKED', `another run (${who}) is deploying to ${key}; nothing was uploaded; it goes once that run ends${foreign}`);
 }
 
 function lockFileError(path: string, err: unknown): HookError {

@@ -18,18 +18,23 @@ function refuse(dir: string, why: string, cause?: unknown): HookError {
   );
 }
 
-export async function prepareStateDir(dir: string, onWarning: (line: string) => void): Promise<void> {
-  try {
-    const created = await mkdir(dir, { recursive: true, mode: 0o700 });
-    // mkdir's mode passes through the umask; say exactly what was meant.
-    if (created !== undefined) await chmod(dir, 0o700);
-  } catch (err) {
-    // EEXIST: something that is not a directory holds the name; the check below says what.
-    if (errorCode(err) !== 'EEXIST') throw refuse(dir, `cannot be created (${errorCode(err)})`, err);
+/** `create: false` (a dry run) makes nothing: a missing directory is an empty journal (false). */
+export async function prepareStateDir(dir: string, onWarning: (line: string) => void, create = true): Promise<boolean> {
+  if (create) {
+    try {
+      const created = await mkdir(dir, { recursive: true, mode: 0o700 });
+      // mkdir's mode passes through the umask; say exactly what was meant.
+      if (created !== undefined) await chmod(dir, 0o700);
+    } catch (err) {
+      // EEXIST: something that is not a directory holds the name; the check below says what.
+      if (errorCode(err) !== 'EEXIST') throw refuse(dir, `cannot be created (${errorCode(err)})`, err);
+    }
   }
   const info = await stat(dir).catch((err: unknown) => {
+    if (!create && errorCode(err) === 'ENOENT') return undefined;
     throw refuse(dir, `cannot be read (${errorCode(err)})`, err);
   });
+  if (info === undefined) return false;
   if (!info.isDirectory()) throw refuse(dir, 'is not a directory');
   const owner = ownerProblem(info.uid);
   if (owner) throw refuse(dir, owner);
@@ -43,4 +48,5 @@ export async function prepareStateDir(dir: string, onWarning: (line: string) => 
   if ((info.mode & 0o044) !== 0) {
     onWarning(`state directory ${dir} is readable by group or others (mode ${mode}); chmod 700 it`);
   }
+  return true;
 }

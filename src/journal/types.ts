@@ -46,13 +46,19 @@ export interface EdgeCheck {
 }
 
 export interface JournalEntry {
-  /** The target key: `id:<BELUGA_CERT_ID>` when pinned, else `domain:<primary domain>`. */
+  /**
+   * The target key: `id:<BELUGA_CERT_ID>` when pinned, else `domain:<primary domain>`; or
+   * `record:<Beluga id>` for what was last put on that record, whichever key's run put it there.
+   */
   key: string;
   domain: string;
   /** The last deploy that succeeded. */
   deployed?: CertificateRef & { at: string; recordId: string; files: SourceFiles };
-  /** A certificate that failed to deploy and waits for `beluga-cert retry`. */
-  pending?: CertificateRef & { since: string; files: SourceFiles; allowNameLoss: boolean };
+  /**
+   * A certificate that waits for `beluga-cert retry`: it failed to deploy, or met another run's
+   * lock, or a run is deploying it now (`inFlight`: since when; a killed run leaves it so).
+   */
+  pending?: CertificateRef & { since: string; files: SourceFiles; allowNameLoss: boolean; inFlight?: string };
   /** Failed attempts, oldest first, the last 50 kept. */
   attempts: Attempt[];
   /** Whether the CDN's edge serves the deployed certificate yet. */
@@ -65,6 +71,12 @@ export interface Journal {
   read(key: string): Promise<JournalEntry | undefined>;
   /** Atomic: temp file in the same folder, fsync, rename; mode 0600. */
   write(entry: JournalEntry): Promise<void>;
+  /**
+   * Read, change and write one entry under its short entry lock (held for that alone), so writers
+   * that do not hold the deploy lock (a run that met LOCKED) lose nothing; `change` returning
+   * undefined writes nothing. Returns the entry as it is now.
+   */
+  update(key: string, change: (entry: JournalEntry | undefined) => JournalEntry | undefined): Promise<JournalEntry | undefined>;
   /** Every entry (corrupt files reported and set aside), sorted by key. */
   list(): Promise<JournalEntry[]>;
   /**

@@ -22,7 +22,7 @@ const object = (fields: Record<string, Check>): Check => (v, at) =>
     : `${at || 'the entry'} is not an object`;
 const oneOf = (...values: string[]): Check => (v, at) => (typeof v === 'string' && values.includes(v) ? undefined : `${at} is not one of ${values.join(', ')}`);
 const key: Check = (v, at) =>
-  string(v, at) ?? (/^(id|domain):./s.test(v as string) ? undefined : `${at} is not id:<cert id> or domain:<domain>`);
+  string(v, at) ?? (/^(id|domain|record):./s.test(v as string) ? undefined : `${at} is not id:<cert id>, domain:<domain> or record:<id>`);
 
 const files = object({ cert: string, key: string, chain: optional(string), domain: optional(string) });
 const certificateRef = { fingerprint256: string, notBefore: date, notAfter: date, names: arrayOf(string) };
@@ -31,13 +31,20 @@ const entry = object({
   key,
   domain: string,
   deployed: optional(object({ ...certificateRef, at: date, recordId: string, files })),
-  pending: optional(object({ ...certificateRef, since: date, files, allowNameLoss: boolean })),
+  pending: optional(object({ ...certificateRef, since: date, files, allowNameLoss: boolean, inFlight: optional(date) })),
   attempts: arrayOf(object({ at: date, fingerprint256: string, code: string, error: string })),
   edge: optional(object({ state: oneOf('pending', 'served'), fingerprint256: string, names: arrayOf(string), uploadedAt: date, checkedAt: optional(date), text: optional(string) })),
 });
 
 /** A PEM block with a body; a bare `-----BEGIN PRIVATE KEY-----` in an error's hint is allowed. */
 const PEM_BLOCK = /-----BEGIN [^-]*-----\s*[A-Za-z0-9+/=]{16,}/;
+/** The same, to cut out: the body up to its END line, or to the end of the (truncated) text. */
+const PEM_BLOCKS = /-----BEGIN [^-]*-----\s*[A-Za-z0-9+/=\s]{16,}(?:-----END [^-]*-----|[^]*$)/g;
+
+/** Free text (a server's error) with every PEM block replaced by a marker, so the journal takes it. */
+export function withoutPemBlocks(text: string): string {
+  return text.replace(PEM_BLOCKS, '[PEM block left out]');
+}
 
 function pemProblem(value: unknown, at: string): string | undefined {
   if (typeof value === 'string') return PEM_BLOCK.test(value) ? `${at || 'a value'} holds a PEM block` : undefined;

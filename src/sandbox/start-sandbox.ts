@@ -74,6 +74,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     reply ??= isSlack
       ? handleSlack({ method, path, contentType: headers['content-type'], body }, webhookPath, (p) => slackMessages.push(p))
       : handleApi({ method, target, headers, body }, { store, credentials: options.credentials, now });
+    if (fault?.answerDelayMs !== undefined && fault.answerDelayMs > 0 && !(await delay(fault.answerDelayMs))) return;
     if (fault?.lostAnswer) {
       req.socket.destroy();
       return;

@@ -138,6 +138,8 @@ export interface Fault {
   drop?: boolean;
   /** Handle the request (a change is applied), then destroy the socket without the answer. */
   lostAnswer?: boolean;
+  /** Handle the request (a change is applied), then wait this long before answering (a client killed meanwhile). */
+  answerDelayMs?: number;
 }
 
 export interface Sandbox {

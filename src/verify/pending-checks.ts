@@ -71,10 +71,13 @@ async function record(journal: Journal, key: string, edge: EdgeCheck, waitMs: nu
   let release: (() => Promise<void>) | undefined;
   try {
     release = await journal.lock(key, waitMs);
-    const now = await journal.read(key);
-    if (!now || now.deployed?.fingerprint256 !== edge.fingerprint256) return 'a newer deploy replaced this certificate; not recorded';
-    await journal.write({ ...now, edge });
-    return undefined;
+    let replaced = false;
+    // Through the entry lock: a run that met the deploy lock may record a pending certificate meanwhile.
+    await journal.update(key, (now) => {
+      replaced = !now || now.deployed?.fingerprint256 !== edge.fingerprint256;
+      return replaced ? undefined : { ...now!, edge };
+    });
+    return replaced ? 'a newer deploy replaced this certificate; not recorded' : undefined;
   } catch (err) {
     if (isHookError(err)) return `not recorded: ${err.message}`;
     throw err;
