@@ -163,7 +163,7 @@ t.test('a user:password inside BELUGA_BASE_URL is never printed, raw or decoded,
   const e = env(sb, 'token', { BELUGA_BASE_URL: baseUrl });
   const r = await runCli(['deploy', ...CERT, '--json'], e);
   t.equal(r.code, EXIT.CONFIG, `CONFIG; stderr: ${r.stderr}`);
-  t.match(r.stderr, /CONFIG: BELUGA_BASE_URL uses http:\/\/ to a non-loopback host/);
+  t.match(r.stderr, /CONFIG: BELUGA_BASE_URL must not hold a user name or password/);
   t.equal(sb.slackMessages.length, 1, 'Slack was told the failure');
   await assertNothingLeaks(t, sb, e, r, [userinfo.password, `${userinfo.user}:${encodeURIComponent(userinfo.password)}`, `${userinfo.user}:${userinfo.password}`]);
 });
