@@ -138,8 +138,6 @@ interface Refusal {
   skip?: string | false;
 }
 
-const ESCAPES = 'control characters from the input (ESC, CSI sequences) are printed raw and reach the terminal; escape them (e.g. as \\u001b) before printing';
-
 const refusals: Refusal[] = [
   // Files.
   { name: 'empty certificate file', args: withCert(fixture('empty.crt')), code: 'FILE_UNREADABLE', message: /empty\.crt.*empty/ },

@@ -53,7 +53,7 @@ function drainedOrClosed(res: ServerResponse): Promise<void> {
 }
 
 t.test('a list answer far past 64 MiB ends in one line, with bounded peak memory', async (t) => {
-  const s = await server(t, (req, res) => void hugeList(res, 320 * MiB));
+  const s = await server(t, (_req, res) => void hugeList(res, 320 * MiB));
   const dir = await mkdtemp(join(tmpdir(), 'bch-rss-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const rssFile = join(dir, 'kb');
@@ -75,7 +75,7 @@ t.test('a list answer far past 64 MiB ends in one line, with bounded peak memory
 t.test('a body that trickles forever ends at the request timeout (BELUGA_TIMEOUT), reading included', async (t) => {
   const timers = new Set<NodeJS.Timeout>();
   t.teardown(() => timers.forEach(clearInterval));
-  const s = await server(t, (req, res) => {
+  const s = await server(t, (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.write('{"certificates":[');
     const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), 100);
@@ -88,7 +88,7 @@ t.test('a body that trickles forever ends at the request timeout (BELUGA_TIMEOUT
 });
 
 t.test('a notifier answer past 1 MiB is refused unread, and not asked again', async (t) => {
-  const s = await server(t, (req, res) => sendJson(res, 200, `"${'x'.repeat(4 * MiB)}"`));
+  const s = await server(t, (_req, res) => sendJson(res, 200, `"${'x'.repeat(4 * MiB)}"`));
   const r = await runCli(['notify-test'], { SLACK_WEBHOOK_URL: `${s.url}/services/T0/B0/bounded-secret-token` });
   t.equal(r.code, EXIT.NOTIFY_FAILED, r.stdout + r.stderr);
   t.match(r.stdout, /FAILED slack: the answer is larger than 1 MiB; not read further/);

@@ -9,7 +9,7 @@ import {
   testMessage,
   NEUTRAL_COLOR,
 } from '../src/notify/slack-message.js';
-import type { FailureEvent, SuccessEvent } from '../src/notify/types.js';
+import type { FailureEvent } from '../src/notify/types.js';
 import { at, success } from './helpers/notify-kit.js';
 
 const failure: FailureEvent = {

@@ -52,7 +52,7 @@ t.test('200 deploys through seeded failures, then retry until nothing is pending
   const first = issuers.map((iss) => iss.cert(0));
   const sb = await startSandbox({
     credentials: TOKEN,
-    records: DOMAINS.map((d, i) => ({ id: String(3000 + i), site: `site-${i}`, certificate: first[i]!, key: issuers[i]!.keyPem })),
+    records: DOMAINS.map((_d, i) => ({ id: String(3000 + i), site: `site-${i}`, certificate: first[i]!, key: issuers[i]!.keyPem })),
     chaos: { rate: 0.33, seed: 20261127, delayMs: 200 },
   });
   t.teardown(() => sb.close());
