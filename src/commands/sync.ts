@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import { createBelugaTarget } from '../beluga/beluga-target.js';
 import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.js';
 import { readCertificate } from '../certificate/read-certificate.js';
@@ -61,11 +62,12 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     out.info(`sync: ${scan.certificates.length} certificate(s) in ${args.stores.length} store(s)${args.dryRun ? ' (dry run: nothing is sent)' : ''}`);
 
     const verifyEdge = edge.enabled ? createEdgeStep({ mode: 'later', timeoutMs: 0 }) : undefined;
-    const results = await inParallel(scan.certificates, args.concurrency, async (local) => {
+    // p-map: at most --concurrency uploads at once, results in the order of the certificates.
+    const results = await pMap(scan.certificates, async (local) => {
       const result = await syncOne(local, { target, journal, settings, ctx, dryRun: args.dryRun, verifyEdge });
       out.info(describe(result));
       return result;
-    });
+    }, { concurrency: args.concurrency });
     const count = (kind: Result['kind']) => results.filter((r) => r.kind === kind).length;
     const failed = results.filter((r): r is Extract<Result, { kind: 'failed' }> => r.kind === 'failed');
     const deployed = results.filter((r): r is Extract<Result, { kind: 'deployed' }> => r.kind === 'deployed');
@@ -158,18 +160,4 @@ function describe(r: Result): string {
     case 'unmapped': return `unmapped ${r.label}: ${r.detail}`;
     case 'failed': return `failed ${r.label}: ${r.code}: ${r.error}`;
   }
-}
-
-/** Run `work` over `items`, at most `limit` at a time, keeping the results in order. */
-async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }

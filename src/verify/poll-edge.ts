@@ -3,10 +3,11 @@
  * with backoff between rounds (1 s, 2 s, 4 s ... 8 s), a bounded number of rounds, and never a wait
  * past the deadline. A name once served is not asked again.
  */
+import pMap from 'p-map';
 import type { EdgeNameResult } from '../notify/types.js';
 import { classify, type Expected } from './classify.js';
 import { addressFor, type EdgeAddress } from './edge-address.js';
-import type { Probe, ProbeResult } from './edge-probe.js';
+import type { Probe } from './edge-probe.js';
 
 export interface PollRequest {
   names: string[];
@@ -54,7 +55,7 @@ export async function pollEdge(req: PollRequest, deps: PollDeps): Promise<PollRe
     const timeoutMs = Math.min(PROBE_TIMEOUT_MS, req.deadline - deps.now());
     if (timeoutMs <= 0) break;
     rounds = round;
-    const probes = await inBatches(left, PARALLEL, (name) => deps.probe(name, addressFor(name, req.edgeAddress), timeoutMs));
+    const probes = await pMap(left, (name) => deps.probe(name, addressFor(name, req.edgeAddress), timeoutMs), { concurrency: PARALLEL });
     const after = Math.max(0, Math.round((deps.now() - req.uploadedAt) / 1000));
     left.forEach((name, i) => results.set(name, classify(name, probes[i]!, req.expected, after)));
     if (round === 1 && req.giveUpWithoutEdge && probes.every((p) => !p.ok && p.kind === 'network')) {
@@ -66,15 +67,6 @@ export async function pollEdge(req: PollRequest, deps: PollDeps): Promise<PollRe
     await deps.sleep(wait);
   }
   return { names: req.names.map((n) => results.get(n) ?? { name: n, outcome: 'unreachable', detail: 'not checked: the time for the check ran out' }), noEdge: false, rounds };
-}
-
-/** `work` over `items`, at most `limit` at once, results in order. */
-async function inBatches(items: string[], limit: number, work: (item: string) => Promise<ProbeResult>): Promise<ProbeResult[]> {
-  const out: ProbeResult[] = [];
-  for (let i = 0; i < items.length; i += limit) {
-    out.push(...await Promise.all(items.slice(i, i + limit).map(work)));
-  }
-  return out;
 }
 
 /** The names worth a handshake: a wildcard has no host to send as SNI, so it is left out. */

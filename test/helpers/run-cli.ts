@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { tempStateDir } from './state-dir.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,16 +20,16 @@ export interface CliResult {
  * config file, and a fresh journal folder unless the test names one),
  * as an ACME client or a cron job would. Bounded by a kill timer so a hung child cannot hang tests.
  */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+export async function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, BELUGA_HOOK_CONFIG: 'none', BELUGA_HOOK_STATE_DIR: tempStateDir(), ...env },
-      timeout: 60_000,
-      killSignal: 'SIGKILL',
-    }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+  const r = await execa(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH, BELUGA_HOOK_CONFIG: 'none', BELUGA_HOOK_STATE_DIR: tempStateDir(), ...env },
+    extendEnv: false, // exactly this environment, as an ACME client gives it
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
+    reject: false, // a failing run is a result to assert on, not an exception
+    stripFinalNewline: false, // the output exactly as printed
   });
+  // Killed (timer or signal) or never started: no exit code.
+  return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
