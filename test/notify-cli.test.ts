@@ -66,6 +66,14 @@ t.test('notify-test: one failing notifier gives NOTIFY_FAILED (40) and says whic
   assertNoSecrets(t, sb, r);
 });
 
+t.test('notify-test with a bad BELUGA_RUN_BUDGET: CONFIG naming it, nothing sent', async (t) => {
+  const sb = await sandbox(t);
+  const r = await runCli(['notify-test'], { ...notifyEnv(sb), BELUGA_RUN_BUDGET: '0x10' });
+  t.equal(r.code, 3, r.stderr);
+  t.match(r.stderr, /CONFIG: BELUGA_RUN_BUDGET/);
+  t.equal(sb.slackMessages.length, 0, 'nothing sent');
+});
+
 t.test('notify-test with nothing configured: CONFIG, naming what turns each notifier on', async (t) => {
   const r = await runCli(['notify-test'], {});
   t.equal(r.code, 3);

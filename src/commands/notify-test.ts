@@ -20,7 +20,9 @@ export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext
   try {
     const { settings } = await loadSettings(ctx.env);
     out.addSecrets(secretValues(settings));
-    const { policy } = policyFromSettings(settings, Date.now());
+    const { policy, problems } = policyFromSettings(settings, Date.now());
+    // A bad budget is named here as in a deploy, not silently replaced by the default.
+    if (problems.length > 0) throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
     const { notifiers } = await buildNotifiers(settings, { http: ctx.http, deadline: policy.deadline, redact: out.redact });
     if (notifiers.length === 0) {
       throw new HookError('CONFIG', `no notifier is configured; set ${howToEnableAny()}`);
