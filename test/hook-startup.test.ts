@@ -1,5 +1,5 @@
 /**
- * What a hook loads before its first file read (issue 6): no node stream objects for stdout or
+ * What a hook loads before its first file read: no node stream objects for stdout or
  * stderr, no node:crypto and no node:fs/promises, which together cost about a third of bare node's
  * start-up. A certificate that parses still loads crypto (the lazy stand-in must work for real use).
  */
@@ -19,14 +19,18 @@ async function modulesLoadedBy(hook: string, args: string[], env: Record<string,
   const preload = join(dir, 'preload.cjs');
   await writeFile(preload, PRELOAD);
   const out = join(dir, 'modules.txt');
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     // tap adds NODE_OPTIONS (its process-info loader) to every child's environment: drop it here.
     execFile('env', ['-u', 'NODE_OPTIONS', process.execPath, '--require', preload, join(ROOT, hook.includes('/') ? hook : `hooks/${hook}`), ...args], {
       env: { PATH: process.env.PATH, BELUGA_HOOK_CONFIG: 'none', BELUGA_HOOK_STATE_DIR: tempStateDir(), BELUGA_BASE_URL: 'http://127.0.0.1:9', BELUGA_USERNAME: 'u', BELUGA_PASSWORD: 'p4ssword', MODS_OUT: out, ...env },
       timeout: 60_000, killSignal: 'SIGKILL',
-    }, async (err, stdout, stderr) => {
+    }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr), modules: (await readFile(out, 'utf8')).split('\n') });
+      // A child killed before its exit handler wrote the list rejects here instead of never settling.
+      readFile(out, 'utf8').then(
+        (mods) => resolve({ code, stdout: String(stdout), stderr: String(stderr), modules: mods.split('\n') }),
+        reject,
+      );
     });
   });
 }
