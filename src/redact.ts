@@ -10,7 +10,7 @@ import { dropSent, sentWindows } from './sent-text.js';
 
 export type Redactor = (text: string) => string;
 
-export const REDACTED = '[REDACTED]';
+const REDACTED = '[REDACTED]';
 const MIN_SECRET_LENGTH = 4; // shorter values would redact ordinary words
 
 export interface RedactOptions {
@@ -34,8 +34,8 @@ export function createRedactor(secrets: Iterable<string | undefined>, options: R
 export interface Output {
   info(line: string): void;
   error(line: string): void;
-  /** The same filter, for text that goes elsewhere (a notifier's message, the journal). */
-  redact(text: string): string;
+  /** The same filter, for text that goes elsewhere (a notifier's message, the journal); passed around unbound. */
+  redact: (text: string) => string;
   /** A JSON document for stdout: every string in it passes the same filter. */
   json(value: unknown): string;
   /** Add secrets learnt later (e.g. once the config is read). */
@@ -71,7 +71,7 @@ export function createOutput(stdout: Writable, stderr: Writable, secrets: Iterab
 }
 
 /** JSON text of `value` with every string (keys too) redacted before it is escaped. */
-export function redactJson(value: unknown, redact: Redactor): string {
+function redactJson(value: unknown, redact: Redactor): string {
   return JSON.stringify(value, function replacer(this: unknown, _key, v: unknown) {
     if (typeof v === 'string') return redact(v);
     if (v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype) {

@@ -203,7 +203,7 @@ await clientTest('certbot wildcard over manual dns-01', 'certbot', async (t, peb
   t.equal(calls[0]?.env.RENEWED_DOMAINS, '*.cw.example.com cw.example.com', 'RENEWED_DOMAINS keeps the *');
   t.match(res.paths.lineage, /\/live\/cw\.example\.com$/, 'lineage named without the *.');
   // certbot 2.1.0 leaves the manual auth hook's CERTBOT_* variables set for the deploy hook (E2E-NOTES)
-  t.comment(`CERTBOT_* seen by the deploy hook: ${Object.keys(calls[0]?.env ?? {}).filter((k) => k.startsWith('CERTBOT_'))}`);
+  t.comment(`CERTBOT_* seen by the deploy hook: ${Object.keys(calls[0]?.env ?? {}).filter((k) => k.startsWith('CERTBOT_')).join(',')}`);
   await checkPair(t, res.paths.fullchain!, res.paths.privkey!, domains);
 });
 

@@ -202,7 +202,7 @@ t.test('the credentials Secret template: placeholders only', async (t) => {
   t.same([secret.apiVersion, secret.kind, secret.metadata?.name, secret.type], ['v1', 'Secret', CREDENTIALS, 'Opaque']);
   const values = Object.values(secret.stringData ?? {});
   t.ok(values.length >= 2, 'token id and secret at least');
-  for (const v of values) t.match(v, /^<[a-z-]+>$/, `${v} is a placeholder, never a real-looking value`);
+  for (const v of values) t.match(v, /^<[a-z-]+>$/, `${String(v)} is a placeholder, never a real-looking value`);
 });
 
 t.test('securityContext: non-root, no privilege, read-only root file system, RuntimeDefault seccomp', async (t) => {

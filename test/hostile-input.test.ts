@@ -228,6 +228,7 @@ for (const c of refusals) {
     t.equal(r.stderr.split('\n').length, 2, 'exactly one line on stderr', todo);
     t.ok(r.stderr.startsWith(`beluga-cert: ${c.code}: `), 'the line starts with the code', todo);
     t.match(r.stderr, c.message, 'the message names what is wrong', todo);
+    // eslint-disable-next-line no-control-regex -- the control characters are what this looks for
     t.notMatch(r.stderr.trimEnd(), /[\u0000-\u001f\u007f]/, 'no control characters on the terminal', todo);
     t.same(sb.requests.map((q) => `${q.method} ${q.path}`), [], 'no request to Beluga', todo);
     // A leak is never a todo.
