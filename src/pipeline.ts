@@ -34,7 +34,7 @@ export interface DeployContext {
   readCertificate: (files: CertificateFiles, now: Date) => Promise<CheckedCertificate>;
   /** The journal and locks (read-only in a dry run, which writes nothing). */
   recorder?: DeployRecorder;
-  /** The verify step (issue 7): asks the CDN's edge after the upload; absent when BELUGA_VERIFY is off. */
+  /** The verify step: asks the CDN's edge after the upload; absent when BELUGA_VERIFY is off. */
   verifyEdge?: EdgeStep;
 }
 

@@ -1,6 +1,6 @@
 /**
  * A hook loads what it needs to notify and to check the edge from a second bundle
- * (dist/hooks-bundle/hook-extras.cjs, issue 6). Run as lego runs it: the edge check and several
+ * (dist/hooks-bundle/hook-extras.cjs, so that start-up compiles less). Run as lego runs it: the edge check and several
  * notifiers work from there, and the error classes crossing between the bundles are still
  * recognised (a Slack timeout is retried as a timeout, not reported as an unknown failure).
  */

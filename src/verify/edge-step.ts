@@ -1,5 +1,5 @@
 /**
- * The pipeline's verify step (issue 7): after an upload, ask the CDN's edge which certificate it
+ * The pipeline's verify step: after an upload, ask the CDN's edge which certificate it
  * serves for each name, poll until it is the new one or the time is up, record the result in the
  * journal and hand notifiers a summary. It never fails a deploy: every problem becomes a line.
  */
