@@ -5,7 +5,7 @@
  */
 
 /** Shortest run of sent base64 that counts as a copy (a key line is 64). */
-export const SENT_WINDOW = 16;
+const SENT_WINDOW = 16;
 
 /**
  * A run of base64 characters in a reply, crossing line breaks (real or `\n`, `\r` escapes) and

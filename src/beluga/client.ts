@@ -14,7 +14,7 @@ export interface BelugaRecord {
   [field: string]: unknown;
 }
 
-export interface UploadBody {
+interface UploadBody {
   certificate: string;
   key: string;
   chain?: string;
@@ -29,7 +29,7 @@ export interface BelugaClient {
 
 const PREFIX = '/api/cdn/v2/';
 /** Room for very large accounts (a record lists ~300 bytes); other answers are one record. */
-export const LIST_MAX_BYTES = 64 * 1024 * 1024;
+const LIST_MAX_BYTES = 64 * 1024 * 1024;
 
 /** The Beluga SSL-certificate API exactly as beluga-api.md describes it. */
 export function createBelugaClient(

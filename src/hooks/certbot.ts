@@ -8,8 +8,8 @@ import type { DeployArgs } from '../commands/deploy.js';
 import { HookError } from '../errors.js';
 import { noArguments, toDeployArgs, value, type Env } from './hook-input.js';
 
-export const LINEAGE = 'RENEWED_LINEAGE';
-export const DOMAINS = 'RENEWED_DOMAINS';
+const LINEAGE = 'RENEWED_LINEAGE';
+const DOMAINS = 'RENEWED_DOMAINS';
 
 /**
  * Reads RENEWED_LINEAGE (`/etc/letsencrypt/live/NAME`: cert.pem, privkey.pem, chain.pem, the

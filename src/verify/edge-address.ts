@@ -5,7 +5,7 @@ export interface EdgeAddress {
   port: number;
 }
 
-export const HTTPS_PORT = 443;
+const HTTPS_PORT = 443;
 
 /** `host:port`, `1.2.3.4:443` or `[::1]:8443`; undefined when the text is not one (the caller names the setting). */
 export function parseEdgeAddress(text: string): EdgeAddress | undefined {

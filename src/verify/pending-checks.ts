@@ -35,7 +35,7 @@ const ENTRY_BUDGET_MS = 10_000;
 export const FINISH_BUDGET_MS = 60_000;
 
 /** The entries whose edge check waits: pending, and still about the certificate deployed there. */
-export function pendingChecks(entries: JournalEntry[]): Array<JournalEntry & { edge: EdgeCheck }> {
+function pendingChecks(entries: JournalEntry[]): Array<JournalEntry & { edge: EdgeCheck }> {
   return entries.filter((e): e is JournalEntry & { edge: EdgeCheck } =>
     e.edge?.state === 'pending' && e.deployed?.fingerprint256 === e.edge.fingerprint256);
 }

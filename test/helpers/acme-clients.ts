@@ -20,7 +20,7 @@ export interface ClientResult<P> {
   paths: P;
 }
 
-export const CLIENT_TIMEOUT_MS = 120_000;
+const CLIENT_TIMEOUT_MS = 120_000;
 const OUTPUT_LIMIT = 256 * 1024;
 
 /** Commands from `names` that are not executable anywhere on PATH. */

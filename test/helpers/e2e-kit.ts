@@ -17,9 +17,9 @@ import { ROOT, fixtureText } from './run-cli.js';
 import { tempStateDir } from './state-dir.js';
 
 /** The certificate every record holds before a deploy. */
-export const OLD = { certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') };
+const OLD = { certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') };
 /** A record for another domain that no deploy may touch. */
-export const DECOY = { id: '2999', names: ['decoy.example.com'] };
+const DECOY = { id: '2999', names: ['decoy.example.com'] };
 
 type Printed = Pick<ClientResult<unknown>, 'stdout' | 'stderr'>;
 type SlackMessage = { text: string; attachments: Array<{ color: string; fields: Array<{ title: string; value: string }> }> };
@@ -35,7 +35,7 @@ export function okRun(t: Test, what: string, r: ClientResult<unknown>): void {
  * The key file's base64 lines that hold private bytes. Lines that only encode the public key are
  * left out: certificates and CSRs (which clients log) carry the same bytes, and may match by chance.
  */
-export function privateLines(pem: string): string[] {
+function privateLines(pem: string): string[] {
   const spki = createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'der' });
   return pem.split('\n').map((l) => l.trim()).filter((l) => l.length > 20 && !l.startsWith('-----'))
     .filter((l) => !spki.includes(Buffer.from(l, 'base64')));

@@ -47,7 +47,7 @@ const STOP_GRACE_MS = 5000;
 const LOG_LIMIT = 64 * 1024;
 
 /** Ask the kernel for a currently free TCP port on 127.0.0.1. */
-export async function freeLoopbackPort(): Promise<number> {
+async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -60,7 +60,7 @@ export async function freeLoopbackPort(): Promise<number> {
 }
 
 /** GET over HTTPS trusting only `caPem`; resolves with status and body. */
-export async function httpsGet(url: string, caPem: string): Promise<{ status: number; body: string }> {
+async function httpsGet(url: string, caPem: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { ca: caPem, timeout: REQUEST_TIMEOUT_MS }, (res) => {
       const chunks: Buffer[] = [];

@@ -8,7 +8,7 @@ import { createServer as createHttps } from 'node:https';
 import type { Socket } from 'node:net';
 import { listenOnLoopback } from '../../src/sandbox/listen.js';
 
-export interface RawRequest {
+interface RawRequest {
   method: string;
   path: string;
   body: string;
