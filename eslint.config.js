@@ -56,7 +56,8 @@ export default defineConfig(
     languageOptions: { globals: globals.node },
   },
   {
-    files: ['**/*.cjs'],
+    // The launchers in bin/ and hooks/ are CommonJS scripts without an extension.
+    files: ['**/*.cjs', 'bin/beluga-cert', 'hooks/{certbot,dehydrated,lego}'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
   },
   prettier,
