@@ -1,3 +1,4 @@
+import { checkTrust, type TrustSettings } from './certificate/trust.js';
 import type { CheckedCertificate, CertificateFiles } from './certificate/types.js';
 import type { DeployRecorder } from './deploy-journal.js';
 import { isHookError } from './errors.js';
@@ -34,6 +35,8 @@ export interface DeployContext {
   readCertificate: (files: CertificateFiles, now: Date) => Promise<CheckedCertificate>;
   /** The journal and locks (read-only in a dry run, which writes nothing). */
   recorder?: DeployRecorder;
+  /** The trust step's settings: would browsers trust the certificate? Checked before anything is sent. */
+  trust?: TrustSettings;
   /** The verify step (issue 7): asks the CDN's edge after the upload; absent when BELUGA_VERIFY is off. */
   verifyEdge?: EdgeStep;
 }
@@ -64,6 +67,7 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
     out.info(`read: ${cert.domain}: ${cert.names.join(', ')}; ${cert.keyDescription}; expires ${cert.notAfter.toISOString()}; sha256 ${cert.fingerprint256}`);
     out.info(`check: key matches, valid now, chain of ${cert.chainCount} intermediate(s) links to the certificate`);
     if (cert.chainCount === 0) out.info('warning: no intermediate certificates found; browsers may not trust the CDN without them (pass --chain)');
+    if (ctx.trust) for (const line of (await checkTrust(cert, ctx.trust, ctx.now())).lines) out.info(line);
     if (recorder) {
       begun = true; // from here the recorder may hold locks and an intent: settle both whatever happens
       const decided = await recorder.begin(cert);
