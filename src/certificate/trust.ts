@@ -38,12 +38,14 @@ const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
  * a trusted root does not matter; an anchor included in the chain itself counts as reached.
  */
 export function verifyTrust(leaf: X509Certificate, chain: X509Certificate[], anchors: Anchor[], now: Date): TrustVerdict {
+  const bySubject = indexed(anchors);
   const path = [leaf];
   let current = leaf;
   for (let step = 0; step <= chain.length; step += 1) {
-    const same = anchors.find((a) => a.cert.fingerprint256 === current.fingerprint256);
+    const candidates = bySubject.get(current.issuer) ?? [];
+    const same = (bySubject.get(current.subject) ?? []).find((a) => a.cert.fingerprint256 === current.fingerprint256);
     if (same) return { trusted: true, root: describe(same.cert), source: same.source };
-    const anchor = anchors.find((a) => validAt(a.cert, now) && issued(current, a.cert));
+    const anchor = candidates.find((a) => validAt(a.cert, now) && issued(current, a.cert));
     if (anchor) return { trusted: true, root: describe(anchor.cert), source: anchor.source };
     const next = chain.find((c) => c !== current && !path.includes(c) && issued(current, c));
     if (!next) break;
@@ -54,6 +56,19 @@ export function verifyTrust(leaf: X509Certificate, chain: X509Certificate[], anc
     current = next;
   }
   return untrusted(path, `no trusted root issued "${formatName(current.issuer)}"`);
+}
+
+const indexes = new WeakMap<Anchor[], Map<string, Anchor[]>>();
+
+/** Anchors by subject, once per anchor list: a sync checks thousands of certificates against ~300. */
+function indexed(anchors: Anchor[]): Map<string, Anchor[]> {
+  let bySubject = indexes.get(anchors);
+  if (!bySubject) {
+    bySubject = new Map();
+    for (const a of anchors) bySubject.set(a.cert.subject, [...(bySubject.get(a.cert.subject) ?? []), a]);
+    indexes.set(anchors, bySubject);
+  }
+  return bySubject;
 }
 
 function untrusted(path: X509Certificate[], reason: string): TrustVerdict {
@@ -115,6 +130,21 @@ async function builtInAnchors(): Promise<Anchor[]> {
   return anchors;
 }
 
+const combined = new Map<string, Promise<Anchor[]>>();
+
+/** BELUGA_CA_FILE's anchors first, then the built-in ones; one list a process per file. */
+function anchorsFor(caFile: string | undefined): Promise<Anchor[]> {
+  const key = caFile ?? '';
+  let anchors = combined.get(key);
+  if (!anchors) {
+    anchors = (async () => [...(caFile ? await caFileAnchors(caFile) : []), ...(await builtInAnchors())])();
+    // A failed read is not kept: the error is told to the certificate that found it, and the next tries again.
+    anchors.catch(() => combined.delete(key));
+    combined.set(key, anchors);
+  }
+  return anchors;
+}
+
 /** BELUGA_CA_FILE's certificates: a file that cannot be read or holds none is a configuration error. */
 async function caFileAnchors(path: string): Promise<Anchor[]> {
   let read;
@@ -156,7 +186,7 @@ export interface TrustReport {
 export async function checkTrust(cert: CheckedCertificate, settings: TrustSettings, now: Date): Promise<TrustReport> {
   const lines: string[] = [];
   if (settings.allowUntrusted) lines.push(ALLOW_UNTRUSTED_WARNING);
-  const anchors = [...(settings.caFile ? await caFileAnchors(settings.caFile) : []), ...(await builtInAnchors())];
+  const anchors = await anchorsFor(settings.caFile);
   const leaf = new X509Certificate(cert.certificatePem);
   const chain = parseAll(cert.chainPem);
   const verdict = verifyTrust(leaf, chain, anchors, now);
