@@ -7,6 +7,7 @@ import { resultLine, sendToAll } from './notify/send-all.js';
 import type { EdgeSummary, FailureEvent, Notifier, NotifyResult } from './notify/types.js';
 import type { Output } from './redact.js';
 import type { Applied, Plan, Target } from './targets/types.js';
+import type { EdgeGuard } from './verify/edge-guard.js';
 import type { EdgeStep } from './verify/edge-step.js';
 
 /**
@@ -37,6 +38,8 @@ export interface DeployContext {
   recorder?: DeployRecorder;
   /** The trust step's settings: would browsers trust the certificate? Checked before anything is sent. */
   trust?: TrustSettings;
+  /** Before the upload: refuses when the edge serves a newer certificate (absent: not asked). */
+  edgeGuard?: EdgeGuard;
   /** The verify step (issue 7): asks the CDN's edge after the upload; absent when BELUGA_VERIFY is off. */
   verifyEdge?: EdgeStep;
 }
@@ -74,6 +77,7 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
       if (decided.skip) return await unchanged(ctx, cert, decided.skip, options.dryRun);
     }
 
+    await ctx.edgeGuard?.(cert, out);
     const plan = await target.plan(cert, { allowNameLoss: options.allowNameLoss });
     out.info(`resolve: ${describePlan(plan)} (${plan.how})`);
     if (plan.lostNames.length > 0) out.info(`warning: --allow-name-loss: ${plan.lostNames.join(', ')} will no longer be covered`);

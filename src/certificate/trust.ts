@@ -133,7 +133,7 @@ async function builtInAnchors(): Promise<Anchor[]> {
 const combined = new Map<string, Promise<Anchor[]>>();
 
 /** BELUGA_CA_FILE's anchors first, then the built-in ones; one list a process per file. */
-function anchorsFor(caFile: string | undefined): Promise<Anchor[]> {
+export function anchorsFor(caFile: string | undefined): Promise<Anchor[]> {
   const key = caFile ?? '';
   let anchors = combined.get(key);
   if (!anchors) {

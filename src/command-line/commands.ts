@@ -40,10 +40,12 @@ export const COMMANDS: CommandSpec[] = [
       json('the result'),
       { kind: 'flag', name: 'allow-name-loss', describe: 'upload even if names the record serves would be lost' },
       { kind: 'flag', name: 'force', describe: 'upload even if the journal says it is already there (or a newer one is)' },
+      { kind: 'flag', name: 'allow-older', describe: 'upload even if the edge serves a newer certificate for these names' },
     ],
     run: async (v, ctx) => (await import('../commands/deploy.js')).deployCommand({
       cert: v.text('cert')!, key: v.text('key')!, chain: v.text('chain'), domain: v.text('domain'),
       dryRun: v.flag('dry-run'), json: v.flag('json'), allowNameLoss: v.flag('allow-name-loss'), force: v.flag('force'),
+      allowOlder: v.flag('allow-older'),
     }, ctx),
   },
   {

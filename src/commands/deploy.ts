@@ -21,6 +21,8 @@ export interface DeployArgs {
   dryRun: boolean;
   json: boolean;
   allowNameLoss: boolean;
+  /** --allow-older: upload even when the edge serves a newer certificate (another host's). */
+  allowOlder?: boolean;
   /** Upload even when the journal says this certificate is already there, or a newer one is. */
   force: boolean;
   /** Set by `beluga-cert retry` for a pending certificate: the target it was recorded under. */
@@ -46,6 +48,7 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
     const edgeStep = await (await import('../verify/from-settings.js')).edgeStepFromSettings(settings, problems, () => policy.deadline - ctx.now().getTime());
     const verifyEdge = args.dryRun ? undefined : edgeStep;
     const trust = trustSettings(settings, problems);
+    const edgeGuard = args.allowOlder ? undefined : await (await import('../verify/from-settings.js')).edgeGuardFromSettings(settings);
     const outcome = await runDeploy(
       { files: { certPath: args.cert, keyPath: args.key, chainPath: args.chain, domain: args.domain }, dryRun: args.dryRun, allowNameLoss: args.allowNameLoss, notifyRepeatedFailures: !args.retrying },
       {
@@ -53,7 +56,7 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
           const http = createRetryingHttp(ctx.http, policy, { onRetry: (line) => out.info(`beluga: ${line}`) });
           return createBelugaTarget(buildBelugaConfig(settings, problems), { http, now: ctx.now });
         },
-        notifiers, notifyLevel, out, now: ctx.now, host: ctx.host, readCertificate, trust,
+        notifiers, notifyLevel, out, now: ctx.now, host: ctx.host, readCertificate, trust, edgeGuard,
         recorder: journalRecorder(args, settings, ctx, out, lockWaitMs(policy.deadline - startedAt)),
         verifyEdge,
       },
