@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { verifyTrust, type Anchor } from '../src/certificate/trust.js';
+import { anchorsFromText, verifyTrust } from '../src/certificate/trust.js';
 import { EXIT } from '../src/errors.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { makeChain } from './helpers/make-chain.js';
@@ -31,7 +31,7 @@ const chain = fixtureText('chain.pem').split(/(?<=-----END CERTIFICATE-----\n)/)
 const now = new Date();
 
 t.test('verifyTrust walks leaf -> intermediates -> an anchor', async (t) => {
-  const anchors: Anchor[] = [{ cert: root, source: 'BELUGA_CA_FILE' }];
+  const anchors = anchorsFromText(fixtureText('root.crt'), 'BELUGA_CA_FILE');
   t.match(verifyTrust(leaf, chain, anchors, now), { trusted: true, root: 'Beluga Test Root CA', source: 'BELUGA_CA_FILE' });
   const without = verifyTrust(leaf, chain, [], now);
   t.match(without, { trusted: false, issuer: 'O=Beluga Test, CN=Beluga Test Root CA', staging: false });
@@ -46,7 +46,7 @@ t.test('verifyTrust walks leaf -> intermediates -> an anchor', async (t) => {
 
 t.test('an expired intermediate breaks the path', async (t) => {
   const c = makeChain({ rootName: 'Old Int Root', intermediateName: 'Old Int', names: ['old.example'], intermediateNotAfter: new Date(Date.now() - 3_600_000) });
-  const verdict = verifyTrust(x509(c.leafPem), [x509(c.intermediatePem)], [{ cert: x509(c.rootPem), source: 'BELUGA_CA_FILE' }], now);
+  const verdict = verifyTrust(x509(c.leafPem), [x509(c.intermediatePem)], anchorsFromText(c.rootPem, 'BELUGA_CA_FILE'), now);
   t.match(verdict, { trusted: false, reason: /intermediate "Old Int" is not valid now/ });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Would a browser trust this certificate? Checked before anything is sent: the leaf and its
  * intermediates must lead, signature by signature, to a trust anchor: node's bundled Mozilla roots
- * (`tls.rootCertificates`), the system bundle where there is one, and the certificates in
+ * (`tls.rootCertificates`), the system bundle where there is one (read only when needed), and the certificates in
  * BELUGA_CA_FILE (a private CA, or pebble's root in tests). Only node:crypto is used: node-forge
  * cannot read the EC certificates lego and certbot make by default.
  */
@@ -18,9 +18,11 @@ import type { CheckedCertificate } from './types.js';
 /** Where a trust anchor came from, as the output names it. */
 export type AnchorSource = 'node' | 'system' | 'BELUGA_CA_FILE';
 
+/** A trust anchor, kept as DER: parsed only when its subject is the issuer asked about. */
 export interface Anchor {
-  cert: X509Certificate;
+  der: Buffer;
   source: AnchorSource;
+  parsed?: X509Certificate;
 }
 
 export type TrustVerdict =
@@ -35,18 +37,18 @@ const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
 /**
  * The path from `leaf` through `chain` (already ordered leaf-upwards) to an anchor. At each step an
  * anchor that issued the current certificate ends the walk, so a cross-signed intermediate beyond
- * a trusted root does not matter; an anchor included in the chain itself counts as reached.
+ * a trusted root does not matter; a certificate that is itself an anchor counts as reached.
  */
 export function verifyTrust(leaf: X509Certificate, chain: X509Certificate[], anchors: Anchor[], now: Date): TrustVerdict {
   const bySubject = indexed(anchors);
   const path = [leaf];
   let current = leaf;
   for (let step = 0; step <= chain.length; step += 1) {
-    const candidates = bySubject.get(current.issuer) ?? [];
-    const same = (bySubject.get(current.subject) ?? []).find((a) => a.cert.fingerprint256 === current.fingerprint256);
-    if (same) return { trusted: true, root: describe(same.cert), source: same.source };
-    const anchor = candidates.find((a) => validAt(a.cert, now) && issued(current, a.cert));
-    if (anchor) return { trusted: true, root: describe(anchor.cert), source: anchor.source };
+    const { issuer, subject } = nameKeys(current.raw);
+    const same = (bySubject.get(subject) ?? []).find((a) => parse(a).fingerprint256 === current.fingerprint256);
+    if (same) return { trusted: true, root: describe(parse(same)), source: same.source };
+    const anchor = (bySubject.get(issuer) ?? []).find((a) => validAt(parse(a), now) && issued(current, parse(a)));
+    if (anchor) return { trusted: true, root: describe(parse(anchor)), source: anchor.source };
     const next = chain.find((c) => c !== current && !path.includes(c) && issued(current, c));
     if (!next) break;
     if (!validAt(next, now)) {
@@ -56,19 +58,6 @@ export function verifyTrust(leaf: X509Certificate, chain: X509Certificate[], anc
     current = next;
   }
   return untrusted(path, `no trusted root issued "${formatName(current.issuer)}"`);
-}
-
-const indexes = new WeakMap<Anchor[], Map<string, Anchor[]>>();
-
-/** Anchors by subject, once per anchor list: a sync checks thousands of certificates against ~300. */
-function indexed(anchors: Anchor[]): Map<string, Anchor[]> {
-  let bySubject = indexes.get(anchors);
-  if (!bySubject) {
-    bySubject = new Map();
-    for (const a of anchors) bySubject.set(a.cert.subject, [...(bySubject.get(a.cert.subject) ?? []), a]);
-    indexes.set(anchors, bySubject);
-  }
-  return bySubject;
 }
 
 function untrusted(path: X509Certificate[], reason: string): TrustVerdict {
@@ -97,52 +86,125 @@ function describe(cert: X509Certificate): string {
   return commonName(cert) ?? formatName(cert.subject);
 }
 
-/** Every certificate in PEM text; anything that is not one is left out. */
-function parseAll(text: string): X509Certificate[] {
-  const certs: X509Certificate[] = [];
-  for (const block of pemBlocks(text)) {
-    if (block.label !== 'CERTIFICATE') continue;
-    try {
-      certs.push(new X509Certificate(block.text));
-    } catch {
-      // a damaged entry in a system bundle is not this run's problem
-    }
-  }
-  return certs;
+function parse(anchor: Anchor): X509Certificate {
+  anchor.parsed ??= new X509Certificate(anchor.der);
+  return anchor.parsed;
 }
 
-let builtIn: Anchor[] | undefined;
+const BEGIN = '-----BEGIN CERTIFICATE-----';
+const END = '-----END CERTIFICATE-----';
 
-/** node's roots and the system bundle, parsed once a process (a sync checks many certificates). */
-async function builtInAnchors(): Promise<Anchor[]> {
-  if (builtIn) return builtIn;
-  const anchors: Anchor[] = parseAll(rootCertificates.join('\n')).map((cert) => ({ cert, source: 'node' }));
-  const bundle = SYSTEM_BUNDLES.find((path) => existsSync(path));
-  if (bundle) {
+/**
+ * Anchors from PEM text, decoded but not parsed: parsing (or even pemBlocks' full reading of)
+ * node's ~150 roots and a system bundle as large would cost every run several milliseconds.
+ * Buffer's base64 decoder skips the line breaks.
+ */
+export function anchorsFromText(text: string, source: AnchorSource): Anchor[] {
+  const anchors: Anchor[] = [];
+  for (let at = text.indexOf(BEGIN); at !== -1; at = text.indexOf(BEGIN, at + BEGIN.length)) {
+    const end = text.indexOf(END, at);
+    if (end === -1) break;
+    anchors.push({ der: Buffer.from(text.slice(at + BEGIN.length, end), 'base64'), source });
+  }
+  return anchors;
+}
+
+/** Every certificate in PEM text (the chain the ACME client wrote). */
+function parseAll(text: string): X509Certificate[] {
+  return pemBlocks(text).filter((b) => b.label === 'CERTIFICATE').map((b) => new X509Certificate(b.text));
+}
+
+/**
+ * A certificate's issuer and subject Names as hex of their DER, read straight off the bytes
+ * (Certificate ::= SEQUENCE { tbs SEQUENCE { [0] version?, serial, signature, issuer, validity,
+ * subject, ... } }): equal bytes are the same name, which is how an issuer's anchor is found.
+ */
+function nameKeys(der: Buffer): { issuer: string; subject: string } {
+  const tlv = (at: number) => {
+    if (at + 2 > der.length) throw new RangeError('truncated DER');
+    let length = der[at + 1]!;
+    let header = 2;
+    if (length & 0x80) {
+      const bytes = length & 0x7f;
+      length = 0;
+      for (let i = 0; i < bytes; i += 1) length = length * 256 + der[at + 2 + i]!;
+      header += bytes;
+    }
+    return { tag: der[at]!, start: at + header, end: at + header + length };
+  };
+  let at = tlv(tlv(0).start).start; // into tbsCertificate
+  if (tlv(at).tag === 0xa0) at = tlv(at).end; // version
+  at = tlv(at).end; // serialNumber
+  at = tlv(at).end; // signature algorithm
+  const issuerEnd = tlv(at).end;
+  const subjectStart = tlv(issuerEnd).end; // after validity
+  return { issuer: der.subarray(at, issuerEnd).toString('hex'), subject: der.subarray(subjectStart, tlv(subjectStart).end).toString('hex') };
+}
+
+const indexes = new WeakMap<Anchor[], Map<string, Anchor[]>>();
+
+/** Anchors by subject, once per anchor list: a sync checks thousands of certificates against ~300. */
+function indexed(anchors: Anchor[]): Map<string, Anchor[]> {
+  let bySubject = indexes.get(anchors);
+  if (!bySubject) {
+    bySubject = new Map();
+    for (const a of anchors) {
+      try {
+        const key = nameKeys(a.der).subject;
+        bySubject.set(key, [...(bySubject.get(key) ?? []), a]);
+      } catch {
+        // a damaged entry in a bundle anchors nothing
+      }
+    }
+    indexes.set(anchors, bySubject);
+  }
+  return bySubject;
+}
+
+let nodeRoots: Anchor[] | undefined;
+let systemBundle: Promise<Anchor[]> | undefined;
+
+/** The system bundle, read once a process and only when node's roots did not anchor a chain. */
+function systemAnchors(): Promise<Anchor[]> {
+  systemBundle ??= (async () => {
+    const bundle = SYSTEM_BUNDLES.find((path) => existsSync(path));
+    if (!bundle) return [];
     try {
       const read = await readRegularFile(bundle, { maxBytes: MAX_BUNDLE_BYTES });
-      if ('data' in read) anchors.push(...parseAll(toText(read.data)).map((cert) => ({ cert, source: 'system' as const })));
+      return 'data' in read ? anchorsFromText(toText(read.data), 'system') : [];
     } catch {
-      // an unreadable system bundle leaves node's roots, which hold the public CAs
+      return []; // an unreadable system bundle leaves node's roots, which hold the public CAs
     }
+  })();
+  return systemBundle;
+}
+
+const withCaFile = new Map<string, Promise<Anchor[]>>();
+
+/** BELUGA_CA_FILE's anchors, then node's roots; one list a process per file. */
+function primaryAnchors(caFile: string | undefined): Promise<Anchor[]> {
+  nodeRoots ??= anchorsFromText(rootCertificates.join('\n'), 'node');
+  const roots = nodeRoots;
+  const key = caFile ?? '';
+  let anchors = withCaFile.get(key);
+  if (!anchors) {
+    anchors = (async () => [...(caFile ? await caFileAnchors(caFile) : []), ...roots])();
+    // A failed read is not kept: the error is told to the certificate that found it, and the next tries again.
+    anchors.catch(() => withCaFile.delete(key));
+    withCaFile.set(key, anchors);
   }
-  builtIn = anchors;
   return anchors;
 }
 
-const combined = new Map<string, Promise<Anchor[]>>();
-
-/** BELUGA_CA_FILE's anchors first, then the built-in ones; one list a process per file. */
-export function anchorsFor(caFile: string | undefined): Promise<Anchor[]> {
-  const key = caFile ?? '';
-  let anchors = combined.get(key);
-  if (!anchors) {
-    anchors = (async () => [...(caFile ? await caFileAnchors(caFile) : []), ...(await builtInAnchors())])();
-    // A failed read is not kept: the error is told to the certificate that found it, and the next tries again.
-    anchors.catch(() => combined.delete(key));
-    combined.set(key, anchors);
-  }
-  return anchors;
+/**
+ * The verdict against BELUGA_CA_FILE and node's roots, and only when they do not anchor the chain
+ * also against the system bundle (most certificates chain to a public root: no 200 KiB read).
+ */
+export async function trustOf(leaf: X509Certificate, chain: X509Certificate[], caFile: string | undefined, now: Date): Promise<TrustVerdict> {
+  const first = verifyTrust(leaf, chain, await primaryAnchors(caFile), now);
+  if (first.trusted) return first;
+  const system = await systemAnchors();
+  return system.length > 0 ? verifyTrust(leaf, chain, system, now) : first;
 }
 
 /** BELUGA_CA_FILE's certificates: a file that cannot be read or holds none is a configuration error. */
@@ -156,9 +218,9 @@ async function caFileAnchors(path: string): Promise<Anchor[]> {
   if (!('data' in read)) {
     throw new HookError('CONFIG', `BELUGA_CA_FILE=${path} ${read.refused === 'not-regular' ? 'is not a regular file' : `is larger than ${sizeText(MAX_BUNDLE_BYTES)}`}; name a PEM file holding the CA certificates to trust`);
   }
-  const certs = parseAll(toText(read.data));
-  if (certs.length === 0) throw new HookError('CONFIG', `BELUGA_CA_FILE=${path} holds no PEM certificate; name a PEM file holding the CA certificates to trust`);
-  return certs.map((cert) => ({ cert, source: 'BELUGA_CA_FILE' }));
+  const anchors = anchorsFromText(toText(read.data), 'BELUGA_CA_FILE');
+  if (anchors.length === 0) throw new HookError('CONFIG', `BELUGA_CA_FILE=${path} holds no PEM certificate; name a PEM file holding the CA certificates to trust`);
+  return anchors;
 }
 
 export interface TrustSettings {
@@ -186,10 +248,7 @@ export interface TrustReport {
 export async function checkTrust(cert: CheckedCertificate, settings: TrustSettings, now: Date): Promise<TrustReport> {
   const lines: string[] = [];
   if (settings.allowUntrusted) lines.push(ALLOW_UNTRUSTED_WARNING);
-  const anchors = await anchorsFor(settings.caFile);
-  const leaf = new X509Certificate(cert.certificatePem);
-  const chain = parseAll(cert.chainPem);
-  const verdict = verifyTrust(leaf, chain, anchors, now);
+  const verdict = await trustOf(new X509Certificate(cert.certificatePem), parseAll(cert.chainPem), settings.caFile, now);
   if (verdict.trusted) {
     lines.push(`trust: chains to "${verdict.root}" (${sourceText(verdict.source)})`);
     return { lines };

@@ -8,7 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import pMap from 'p-map';
 import { nameCovers } from '../certificate/names.js';
-import { anchorsFor, verifyTrust } from '../certificate/trust.js';
+import { trustOf } from '../certificate/trust.js';
 import type { CheckedCertificate } from '../certificate/types.js';
 import { HookError } from '../errors.js';
 import type { Output } from '../redact.js';
@@ -82,7 +82,7 @@ async function trusted(served: ServedCertificate, caFile: string | undefined): P
   if (!served.der) return false;
   try {
     const chain = (served.chainDer ?? []).map((der) => new X509Certificate(der));
-    return verifyTrust(new X509Certificate(served.der), chain, await anchorsFor(caFile), new Date()).trusted;
+    return (await trustOf(new X509Certificate(served.der), chain, caFile, new Date())).trusted;
   } catch {
     return false; // a certificate that cannot be read is not one browsers trust
   }
