@@ -79,6 +79,15 @@ export const COMMANDS: CommandSpec[] = [
     run: async (v, ctx) => (await import('../commands/status.js')).statusCommand({ stores: storesFrom(v), json: v.flag('json') }, ctx),
   },
   {
+    name: 'metrics',
+    describe: 'print Prometheus metrics from the stores and the journal (or write them to a file)',
+    options: [
+      ...STORE_OPTIONS,
+      { kind: 'text', name: 'out', placeholder: 'a file', describe: "write atomically to this file (node_exporter's textfile collector)" },
+    ],
+    run: async (v, ctx) => (await import('../commands/metrics.js')).metricsCommand({ stores: storesFrom(v), out: v.text('out') }, ctx),
+  },
+  {
     name: 'verify',
     describe: 'show which certificate the CDN\'s edge serves for each name; with none, finish pending edge checks',
     positional: {
