@@ -15,6 +15,8 @@ declare -A PACKAGE_FOR=(
   [dehydrated]=dehydrated
   [openssl]=openssl
   [curl]=curl
+  # promtool checks the Prometheus text format of `beluga-cert metrics` and the example alert rules.
+  [promtool]=prometheus
 )
 
 missing=()
@@ -35,7 +37,7 @@ else
 fi
 
 # Record the versions in the CI log: hook behaviour differs between client versions.
-for cmd in pebble lego certbot dehydrated openssl curl; do
+for cmd in pebble lego certbot dehydrated openssl curl promtool; do
   command -v "$cmd" >/dev/null 2>&1 || { echo "install-e2e-deps: $cmd still missing" >&2; exit 1; }
 done
 dpkg-query -W -f='${Package} ${Version}\n' pebble lego certbot dehydrated openssl curl

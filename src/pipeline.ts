@@ -1,3 +1,4 @@
+import { checkTrust, type TrustSettings } from './certificate/trust.js';
 import type { CheckedCertificate, CertificateFiles } from './certificate/types.js';
 import type { DeployRecorder } from './deploy-journal.js';
 import { isHookError } from './errors.js';
@@ -6,6 +7,7 @@ import { resultLine, sendToAll } from './notify/send-all.js';
 import type { EdgeSummary, FailureEvent, Notifier, NotifyResult } from './notify/types.js';
 import type { Output } from './redact.js';
 import type { Applied, Plan, Target } from './targets/types.js';
+import type { EdgeGuard } from './verify/edge-guard.js';
 import type { EdgeStep } from './verify/edge-step.js';
 
 /**
@@ -34,6 +36,10 @@ export interface DeployContext {
   readCertificate: (files: CertificateFiles, now: Date) => Promise<CheckedCertificate>;
   /** The journal and locks (read-only in a dry run, which writes nothing). */
   recorder?: DeployRecorder;
+  /** The trust step's settings: would browsers trust the certificate? Checked before anything is sent. */
+  trust?: TrustSettings;
+  /** Before the upload: refuses when the edge serves a newer certificate (absent: not asked). */
+  edgeGuard?: EdgeGuard;
   /** The verify step: asks the CDN's edge after the upload; absent when BELUGA_VERIFY is off. */
   verifyEdge?: EdgeStep;
 }
@@ -64,12 +70,14 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
     out.info(`read: ${cert.domain}: ${cert.names.join(', ')}; ${cert.keyDescription}; expires ${cert.notAfter.toISOString()}; sha256 ${cert.fingerprint256}`);
     out.info(`check: key matches, valid now, chain of ${cert.chainCount} intermediate(s) links to the certificate`);
     if (cert.chainCount === 0) out.info('warning: no intermediate certificates found; browsers may not trust the CDN without them (pass --chain)');
+    if (ctx.trust) for (const line of (await checkTrust(cert, ctx.trust, ctx.now())).lines) out.info(line);
     if (recorder) {
       begun = true; // from here the recorder may hold locks and an intent: settle both whatever happens
       const decided = await recorder.begin(cert);
       if (decided.skip) return await unchanged(ctx, cert, decided.skip, options.dryRun);
     }
 
+    await ctx.edgeGuard?.(cert, out);
     const plan = await target.plan(cert, { allowNameLoss: options.allowNameLoss });
     out.info(`resolve: ${describePlan(plan)} (${plan.how})`);
     if (plan.lostNames.length > 0) out.info(`warning: --allow-name-loss: ${plan.lostNames.join(', ')} will no longer be covered`);

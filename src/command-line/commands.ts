@@ -40,10 +40,12 @@ export const COMMANDS: CommandSpec[] = [
       json('the result'),
       { kind: 'flag', name: 'allow-name-loss', describe: 'upload even if names the record serves would be lost' },
       { kind: 'flag', name: 'force', describe: 'upload even if the journal says it is already there (or a newer one is)' },
+      { kind: 'flag', name: 'allow-older', describe: 'upload even if the edge serves a newer certificate for these names' },
     ],
     run: async (v, ctx) => (await import('../commands/deploy.js')).deployCommand({
       cert: v.text('cert')!, key: v.text('key')!, chain: v.text('chain'), domain: v.text('domain'),
       dryRun: v.flag('dry-run'), json: v.flag('json'), allowNameLoss: v.flag('allow-name-loss'), force: v.flag('force'),
+      allowOlder: v.flag('allow-older'),
     }, ctx),
   },
   {
@@ -75,6 +77,15 @@ export const COMMANDS: CommandSpec[] = [
     options: [...STORE_OPTIONS, json('the rows')],
     check: needsStore,
     run: async (v, ctx) => (await import('../commands/status.js')).statusCommand({ stores: storesFrom(v), json: v.flag('json') }, ctx),
+  },
+  {
+    name: 'metrics',
+    describe: 'print Prometheus metrics from the stores and the journal (or write them to a file)',
+    options: [
+      ...STORE_OPTIONS,
+      { kind: 'text', name: 'out', placeholder: 'a file', describe: "write atomically to this file (node_exporter's textfile collector)" },
+    ],
+    run: async (v, ctx) => (await import('../commands/metrics.js')).metricsCommand({ stores: storesFrom(v), out: v.text('out') }, ctx),
   },
   {
     name: 'verify',

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { createBelugaTarget } from '../beluga/beluga-target.js';
 import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.js';
 import { readCertificate } from '../certificate/read-certificate.js';
+import { trustSettings } from '../certificate/trust.js';
 import { buildBelugaConfig, secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
 import { createRecorder, lockWaitMs, type DeployRecorder } from '../deploy-journal.js';
@@ -20,6 +21,8 @@ export interface DeployArgs {
   dryRun: boolean;
   json: boolean;
   allowNameLoss: boolean;
+  /** --allow-older: upload even when the edge serves a newer certificate (another host's). */
+  allowOlder?: boolean;
   /** Upload even when the journal says this certificate is already there, or a newer one is. */
   force: boolean;
   /** Set by `beluga-cert retry` for a pending certificate: the target it was recorded under. */
@@ -44,6 +47,8 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
     // Slack); a dry run checks them as well, though it asks no edge.
     const edgeStep = await (await import('../verify/from-settings.js')).edgeStepFromSettings(settings, problems, () => policy.deadline - ctx.now().getTime());
     const verifyEdge = args.dryRun ? undefined : edgeStep;
+    const trust = trustSettings(settings, problems);
+    const edgeGuard = args.allowOlder ? undefined : await (await import('../verify/from-settings.js')).edgeGuardFromSettings(settings);
     const outcome = await runDeploy(
       { files: { certPath: args.cert, keyPath: args.key, chainPath: args.chain, domain: args.domain }, dryRun: args.dryRun, allowNameLoss: args.allowNameLoss, notifyRepeatedFailures: !args.retrying },
       {
@@ -51,7 +56,7 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
           const http = createRetryingHttp(ctx.http, policy, { onRetry: (line) => out.info(`beluga: ${line}`) });
           return createBelugaTarget(buildBelugaConfig(settings, problems), { http, now: ctx.now });
         },
-        notifiers, notifyLevel, out, now: ctx.now, host: ctx.host, readCertificate,
+        notifiers, notifyLevel, out, now: ctx.now, host: ctx.host, readCertificate, trust, edgeGuard,
         recorder: journalRecorder(args, settings, ctx, out, lockWaitMs(policy.deadline - startedAt)),
         verifyEdge,
       },

@@ -1,8 +1,7 @@
-import { X509Certificate } from 'node:crypto';
 import { createBelugaClient } from '../beluga/client.js';
 import { indexRecords, resolveRecord, type RecordIndex } from '../beluga/resolve-record.js';
 import { certificateNames, normalise } from '../certificate/names.js';
-import { readInputFile } from '../certificate/read-file.js';
+import { peekCertificate } from '../certificate/peek.js';
 import { buildBelugaConfig, secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
 import { EXIT, isHookError } from '../errors.js';
@@ -72,7 +71,7 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
     for (const local of scan.certificates) {
       const row: StatusRow = { label: local.label, domain: local.domain ?? '', names: [], notAfter: null, daysLeft: null, fingerprint256: null, record: null, problem: null, deployed: 'unknown', flag: null, edge: null };
       rows.push(row);
-      const leaf = await firstCertificate(local.cert);
+      const leaf = await peekCertificate(local.cert);
       if (!leaf) {
         row.problem = `${local.cert} holds no readable certificate`;
         continue;
@@ -106,17 +105,6 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
     return EXIT.OK;
   } catch (err) {
     return reportError(err, out, args.json ? ctx.stdout : undefined);
-  }
-}
-
-/** The first certificate in a file (the leaf of a bundle), or undefined. No check: status only looks. */
-async function firstCertificate(path: string): Promise<X509Certificate | undefined> {
-  try {
-    const text = (await readInputFile(path, 'certificate')).toString('utf8');
-    const block = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text);
-    return block ? new X509Certificate(block[0]) : undefined;
-  } catch {
-    return undefined;
   }
 }
 

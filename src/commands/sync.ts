@@ -2,6 +2,7 @@ import pMap from 'p-map';
 import { createBelugaTarget } from '../beluga/beluga-target.js';
 import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.js';
 import { readCertificate } from '../certificate/read-certificate.js';
+import { ALLOW_UNTRUSTED_WARNING, trustSettings, type TrustSettings } from '../certificate/trust.js';
 import { buildBelugaConfig, secretValues } from '../config/build-config.js';
 import { loadSettings, type Settings } from '../config/settings.js';
 import { createRecorder } from '../deploy-journal.js';
@@ -16,6 +17,7 @@ import { createOutput, type Output } from '../redact.js';
 import { scanStores } from '../stores/index.js';
 import type { LocalCertificate, StoreSpec } from '../stores/types.js';
 import type { Target } from '../targets/types.js';
+import type { EdgeGuard } from '../verify/edge-guard.js';
 import { createEdgeStep, type EdgeStep } from '../verify/edge-step.js';
 import type { RunContext } from './context.js';
 import { reportError } from './deploy.js';
@@ -53,7 +55,12 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     // Edge checks (issue 7): each deploy leaves its check pending; the end of the run asks the edge once.
     const { edgeCheckSettings } = await import('../verify/from-settings.js');
     const edge = edgeCheckSettings(settings);
+    const trustProblems: string[] = [];
+    const trust = trustSettings(settings, trustProblems);
+    if (trustProblems.length > 0) throw new HookError('CONFIG', `${trustProblems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
+    if (trust.allowUntrusted) out.info(ALLOW_UNTRUSTED_WARNING);
     const target = syncTarget(settings, ctx, out);
+    const edgeGuard = await (await import('../verify/from-settings.js')).edgeGuardFromSettings(settings);
     // A dry run reads the journal too (never writes it): it must skip what the real run would skip.
     const journal = await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) }, { readOnly: args.dryRun });
 
@@ -64,7 +71,7 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     const verifyEdge = edge.enabled ? createEdgeStep({ mode: 'later', timeoutMs: 0 }) : undefined;
     // p-map: at most --concurrency uploads at once, results in the order of the certificates.
     const results = await pMap(scan.certificates, async (local) => {
-      const result = await syncOne(local, { target, journal, settings, ctx, dryRun: args.dryRun, verifyEdge });
+      const result = await syncOne(local, { target, journal, settings, ctx, dryRun: args.dryRun, verifyEdge, trust, edgeGuard });
       out.info(describe(result));
       return result;
     }, { concurrency: args.concurrency });
@@ -119,6 +126,8 @@ interface SyncContext {
   ctx: RunContext;
   dryRun: boolean;
   verifyEdge?: EdgeStep;
+  trust: TrustSettings;
+  edgeGuard?: EdgeGuard;
 }
 
 /** Deploy one local certificate through the same pipeline as a hook, quietly; return what happened. */
@@ -134,7 +143,7 @@ async function syncOne(local: LocalCertificate, s: SyncContext): Promise<Result>
   try {
     const outcome = await runDeploy(
       { files: { certPath: local.cert, keyPath: local.key, chainPath: local.chain, domain: local.domain }, dryRun: s.dryRun, allowNameLoss: false, notifyRepeatedFailures: false, notPending: ['NO_RECORD'] },
-      { target: s.target, notifiers: [], out: quiet, now: s.ctx.now, host: s.ctx.host, readCertificate, recorder, verifyEdge: s.verifyEdge },
+      { target: s.target, notifiers: [], out: quiet, now: s.ctx.now, host: s.ctx.host, readCertificate, recorder, verifyEdge: s.verifyEdge, trust: s.trust, edgeGuard: s.edgeGuard },
     );
     const domain = outcome.certificate.domain;
     if (outcome.unchanged) return { kind: 'unchanged', label: local.label, domain, detail: outcome.unchanged };

@@ -119,6 +119,15 @@ function pickAuth(s: Settings, problems: string[]): BelugaAuth | undefined {
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
+/** Whether a URL names this machine (localhost, 127.0.0.0/8, ::1): the sandbox, never a real API. */
+export function isLoopbackUrl(value: string): boolean {
+  try {
+    return LOOPBACK.test(new URL(value).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** https:// anywhere; http:// only to loopback, so credentials never cross a network in clear. */
 export function checkUrl(name: string, value: string, problems: string[], secret = false): string {
   let url: URL;
@@ -137,7 +146,7 @@ export function checkUrl(name: string, value: string, problems: string[], secret
   return value;
 }
 
-function parseBoolean(name: string, value: string | undefined, fallback: boolean, problems: string[]): boolean {
+export function parseBoolean(name: string, value: string | undefined, fallback: boolean, problems: string[]): boolean {
   if (value === undefined || value === '') return fallback;
   if (/^(true|yes|1|on)$/i.test(value)) return true;
   if (/^(false|no|0|off)$/i.test(value)) return false;

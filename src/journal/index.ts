@@ -68,19 +68,22 @@ export async function openJournal(dir: string, deps: JournalDeps, opts: { readOn
         await release();
       }
     },
-    async list() {
-      const names = await readdir(dir).catch((err: unknown) => {
-        throw new HookError('CONFIG', `cannot list the state directory ${dir} (${(err as NodeJS.ErrnoException).code}); fix its permissions`, { cause: err });
-      });
-      const entries: JournalEntry[] = [];
-      for (const name of names.filter(isEntryFileName).sort()) {
-        const entry = await readEntryFile(join(dir, name), deps);
-        if (entry !== undefined) entries.push(entry);
-      }
-      return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    },
+    list: () => listEntries(dir, deps),
     lock: (key, waitMs) => acquireLock(join(dir, lockFileName(key)), key, waitMs, lockDeps),
   };
+}
+
+/** Every entry, sorted by key; corrupt files reported (and set aside unless told not to). */
+async function listEntries(dir: string, deps: JournalDeps, opts?: { setAside: boolean }): Promise<JournalEntry[]> {
+  const names = await readdir(dir).catch((err: unknown) => {
+    throw new HookError('CONFIG', `cannot list the state directory ${dir} (${(err as NodeJS.ErrnoException).code}); fix its permissions`, { cause: err });
+  });
+  const entries: JournalEntry[] = [];
+  for (const name of names.filter(isEntryFileName).sort()) {
+    const entry = await readEntryFile(join(dir, name), deps, opts);
+    if (entry !== undefined) entries.push(entry);
+  }
+  return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 function readOnlyJournal(dir: string, exists: boolean, deps: JournalDeps): Journal {
@@ -92,7 +95,8 @@ function readOnlyJournal(dir: string, exists: boolean, deps: JournalDeps): Journ
     read: async (key) => (exists ? readEntryFile(join(dir, entryFileName(key)), deps, { setAside: false }) : undefined),
     write: async () => refuse(),
     update: async () => refuse(),
-    list: async () => refuse(),
+    // Corrupt files are reported and left where they are: nothing is moved aside.
+    list: async () => (exists ? listEntries(dir, deps, { setAside: false }) : []),
     lock: async () => refuse(),
   };
 }

@@ -12,6 +12,9 @@ export interface ServedCertificate {
   names: string[];
   notBefore: Date;
   notAfter: Date;
+  /** The leaf as DER, and the certificates the edge sent after it, as DER, leaf-upwards (for a trust check). */
+  der?: Buffer;
+  chainDer?: Buffer[];
 }
 
 export interface ProbeFailure {
@@ -66,6 +69,8 @@ export const probeEdge: Probe = async (name, address, timeoutMs) => {
         names: certificateNames(leaf),
         notBefore: new Date(leaf.validFrom),
         notAfter: new Date(leaf.validTo),
+        der: leaf.raw,
+        chainDer: sentChain(socket.getPeerCertificate(true)),
       });
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
@@ -75,6 +80,17 @@ export const probeEdge: Probe = async (name, address, timeoutMs) => {
     });
   });
 };
+
+/** The issuers node linked behind the leaf (it stops at a self-signed one, which links to itself). */
+function sentChain(leaf: import('node:tls').DetailedPeerCertificate): Buffer[] {
+  const chain: Buffer[] = [];
+  let current = leaf;
+  for (let i = 0; i < 10 && current.issuerCertificate && current.issuerCertificate !== current; i += 1) {
+    current = current.issuerCertificate;
+    chain.push(current.raw);
+  }
+  return chain;
+}
 
 function networkText(err: NodeJS.ErrnoException): string {
   switch (err.code) {

@@ -1,6 +1,7 @@
 /** The verify step as a deploy builds it from its settings (loaded with `await import` by deploy.ts). */
-import { DEFAULT_BASE_URL } from '../config/build-config.js';
+import { DEFAULT_BASE_URL, isLoopbackUrl } from '../config/build-config.js';
 import type { EdgeAddress } from './edge-address.js';
+import type { EdgeGuard } from './edge-guard.js';
 import type { EdgeStep } from './edge-step.js';
 import { effectiveMode, verifySettingsFromEnv } from './verify-settings.js';
 
@@ -25,4 +26,21 @@ export async function edgeStepFromSettings(settings: Partial<Record<string, stri
 export function edgeCheckSettings(settings: Partial<Record<string, string>>): { enabled: boolean; edgeAddress?: EdgeAddress } {
   const verify = verifySettingsFromEnv(settings);
   return { enabled: effectiveMode(verify, settings.BELUGA_BASE_URL || DEFAULT_BASE_URL) !== 'off', edgeAddress: verify.edgeAddress };
+}
+
+/**
+ * The check before an upload that the edge serves nothing newer: asked where the verify step asks
+ * (so not at all when BELUGA_VERIFY=off, or against a sandbox with no BELUGA_EDGE_ADDRESS).
+ * Undefined when it is not asked (bad verify settings are named by edgeStepFromSettings).
+ */
+export async function edgeGuardFromSettings(settings: Partial<Record<string, string>>): Promise<EdgeGuard | undefined> {
+  const verify = verifySettingsFromEnv(settings, []);
+  const baseUrl = settings.BELUGA_BASE_URL || DEFAULT_BASE_URL;
+  if (effectiveMode(verify, baseUrl) === 'off') return undefined;
+  const { createEdgeGuard } = await import('./edge-guard.js');
+  return createEdgeGuard({
+    loopback: isLoopbackUrl(baseUrl),
+    ...(verify.edgeAddress ? { edgeAddress: verify.edgeAddress } : {}),
+    ...(settings.BELUGA_CA_FILE ? { caFile: settings.BELUGA_CA_FILE } : {}),
+  });
 }

@@ -1,0 +1,117 @@
+import { basename, dirname, resolve } from 'node:path';
+import { certificateNames, normalise } from '../certificate/names.js';
+import { peekCertificate } from '../certificate/peek.js';
+import { secretValues } from '../config/build-config.js';
+import { loadSettings } from '../config/settings.js';
+import { EXIT, HookError } from '../errors.js';
+import { writeFileAtomic } from '../journal/atomic-write.js';
+import { DEFAULT_STATE_DIR, openJournal, type JournalEntry } from '../journal/index.js';
+import { createOutput } from '../redact.js';
+import { scanStores } from '../stores/index.js';
+import type { StoreSpec } from '../stores/types.js';
+import type { RunContext } from './context.js';
+import { reportError } from './deploy.js';
+
+export interface MetricsArgs {
+  stores: StoreSpec[];
+  /** Write here atomically (node_exporter's textfile collector) instead of printing. */
+  out?: string;
+}
+
+interface Family {
+  name: string;
+  help: string;
+  samples: Array<{ labels: Record<string, string>; value: number }>;
+}
+
+/**
+ * `beluga-cert metrics [STORES...] [--out FILE]`: the Prometheus text format, from the stores and
+ * the journal alone (no request: it runs every minute beside node_exporter). Per local certificate
+ * its expiry and whether the journal's newest deployed certificate for its name is that one; per
+ * name whether a certificate waits for a retry, when the last deploy succeeded, and whether the
+ * last edge check saw the deployed certificate served.
+ */
+export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promise<number> {
+  // stdout carries the metrics: every other line goes to stderr.
+  const out = createOutput(ctx.stderr, ctx.stderr);
+  try {
+    const { settings } = await loadSettings(ctx.env);
+    out.addSecrets(secretValues(settings));
+    const journal = await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) }, { readOnly: true });
+    // Domain and pinned-id entries: `record:` entries repeat what one of them deployed.
+    const entries = (await journal.list()).filter((e) => !e.key.startsWith('record:'));
+    const scan = await scanStores(args.stores);
+    for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
+
+    const notAfter: Family = { name: 'beluga_cert_not_after_timestamp_seconds', help: 'When the local certificate expires, as a Unix time.', samples: [] };
+    const deployed: Family = { name: 'beluga_cert_deployed', help: "1 when the journal's newest deployed certificate for the name is the store's certificate, else 0.", samples: [] };
+    const pending: Family = { name: 'beluga_cert_pending', help: '1 when a certificate for the name waits for beluga-cert retry, else 0.', samples: [] };
+    const lastSuccess: Family = { name: 'beluga_cert_last_success_timestamp_seconds', help: 'When a deploy for the name last succeeded, as a Unix time.', samples: [] };
+    const edge: Family = { name: 'beluga_cert_edge_serves_deployed', help: "1 when the last edge check saw the deployed certificate served for every name, 0 while it is pending.", samples: [] };
+
+    // Per name, the newest local certificate (two stores may hold the same name).
+    const local = new Map<string, { fingerprint256: string; notBefore: number }>();
+    for (const cert of scan.certificates) {
+      const leaf = await peekCertificate(cert.cert);
+      if (!leaf) {
+        out.info(`skipped ${cert.label}: ${cert.cert} holds no readable certificate`);
+        continue;
+      }
+      const name = normalise(cert.domain ?? certificateNames(leaf)[0] ?? '');
+      notAfter.samples.push({ labels: { name, store: `${cert.store.kind}:${cert.store.path}` }, value: seconds(leaf.validTo) });
+      const seen = local.get(name);
+      if (!seen || Date.parse(leaf.validFrom) > seen.notBefore) local.set(name, { fingerprint256: leaf.fingerprint256, notBefore: Date.parse(leaf.validFrom) });
+    }
+
+    const names = [...new Set([...local.keys(), ...entries.map((e) => normalise(e.domain))])].sort();
+    for (const name of names) {
+      const mine = entries.filter((e) => normalise(e.domain) === name);
+      const newest = newestDeployed(mine);
+      const store = local.get(name);
+      if (store) deployed.samples.push({ labels: { name, record: newest?.deployed?.recordId ?? '' }, value: newest?.deployed?.fingerprint256 === store.fingerprint256 ? 1 : 0 });
+      pending.samples.push({ labels: { name }, value: mine.some((e) => e.pending) ? 1 : 0 });
+      if (newest?.deployed) lastSuccess.samples.push({ labels: { name }, value: seconds(newest.deployed.at) });
+      const check = newest?.edge;
+      if (check && check.fingerprint256 === newest.deployed?.fingerprint256) edge.samples.push({ labels: { name }, value: check.state === 'served' ? 1 : 0 });
+    }
+
+    const text = [notAfter, deployed, pending, lastSuccess, edge].map(render).join('');
+    if (args.out) {
+      const path = resolve(args.out);
+      try {
+        // Readable by node_exporter's own user: nothing here is a secret.
+        await writeFileAtomic(dirname(path), basename(path), text, 0o644);
+      } catch (err) {
+        throw new HookError('FILE_UNREADABLE', `cannot write --out ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}); name a file in a folder this user may write`);
+      }
+      out.info(`metrics: ${names.length} name(s) written to ${path}`);
+    } else {
+      ctx.stdout.write(text);
+    }
+    return EXIT.OK;
+  } catch (err) {
+    return reportError(err, out);
+  }
+}
+
+function newestDeployed(entries: JournalEntry[]): JournalEntry | undefined {
+  let newest: JournalEntry | undefined;
+  for (const e of entries) {
+    if (e.deployed && (!newest?.deployed || Date.parse(e.deployed.at) > Date.parse(newest.deployed.at))) newest = e;
+  }
+  return newest;
+}
+
+function seconds(date: string): number {
+  return Math.floor(Date.parse(date) / 1000);
+}
+
+/** HELP and TYPE lines, then one line per sample; label values escaped as the format requires. */
+function render(family: Family): string {
+  const lines = [`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} gauge`];
+  for (const { labels, value } of family.samples) {
+    const text = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',');
+    lines.push(`${family.name}{${text}} ${value}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
