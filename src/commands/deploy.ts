@@ -4,7 +4,7 @@ import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.
 import { readCertificate } from '../certificate/read-certificate.js';
 import { buildBelugaConfig, secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
-import { createRecorder, lockWaitMs, type DeployRecorder } from '../deploy-journal.js';
+import { createRecorder, lockWaitMs, type DeployRecorder } from '../journal/deploy-recorder.js';
 import { EXIT, isHookError } from '../errors.js';
 import { DEFAULT_STATE_DIR, journalKey, openJournal } from '../journal/index.js';
 import { buildNotifiers } from '../notify/registry.js';

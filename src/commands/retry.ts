@@ -1,6 +1,6 @@
 import { secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
-import { failedAttemptsSince } from '../deploy-journal.js';
+import { failedAttemptsSince } from '../journal/entry-changes.js';
 import { EXIT, isHookError } from '../errors.js';
 import { DEFAULT_STATE_DIR, openJournal, type Journal } from '../journal/index.js';
 import { createOutput, type Output } from '../redact.js';

@@ -4,7 +4,7 @@ import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.
 import { readCertificate } from '../certificate/read-certificate.js';
 import { buildBelugaConfig, secretValues } from '../config/build-config.js';
 import { loadSettings, type Settings } from '../config/settings.js';
-import { createRecorder } from '../deploy-journal.js';
+import { createRecorder } from '../journal/deploy-recorder.js';
 import { EXIT, HookError, isHookError } from '../errors.js';
 import { DEFAULT_STATE_DIR, journalKey, openJournal, type Journal } from '../journal/index.js';
 import { levelAllows, syncKind } from '../notify/level.js';

@@ -1,17 +1,15 @@
-import type { CheckedCertificate } from './certificate/types.js';
-import { HookError } from './errors.js';
+import type { CheckedCertificate } from '../certificate/types.js';
+import { HookError } from '../errors.js';
 import {
   failedAttemptsSince, isNewer, refOf, withAttempt, withDeployed, withoutPendingUpTo, withPending, type Deployed,
-} from './journal/entry-changes.js';
-import type { EdgeCheck, Journal, JournalEntry, SourceFiles } from './journal/types.js';
-import { withoutPemBlocks } from './journal/validate-entry.js';
-
-import { pendingHint } from './pending-hint.js';
-
-export { failedAttemptsSince, isNewer, refOf } from './journal/entry-changes.js';
+} from './entry-changes.js';
+import type { EdgeCheck, Journal, JournalEntry, SourceFiles } from './types.js';
+import { withoutPemBlocks } from './validate-entry.js';
+import { pendingHint } from '../pending-hint.js';
 
 /**
- * What one deploy writes to the journal. It locks the journal key (the domain, or BELUGA_CERT_ID)
+ * What one deploy writes to the journal (the store itself, files and locks, is ./index.ts): the
+ * pipeline calls the recorder at each step. It locks the journal key (the domain, or BELUGA_CERT_ID)
  * and records its intent (the certificate pending, in flight) before any request, so a run killed
  * at any point leaves work for `beluga-cert retry`. Once the target resolved the Beluga record, it
  * locks that record too and compares with what this tool last put there, whichever key did: an
