@@ -59,6 +59,10 @@ export function lockWaitMs(budgetMs: number): number {
 
 export const recordKey = (recordId: string) => `record:${recordId}`;
 
+/** Why a failure could not be recorded as pending when the journal itself could not be opened. */
+export const NOT_OPENED = 'the journal could not be opened (the error says why), so beluga-cert retry will not know of '
+  + 'this certificate; once that is fixed, run the deploy again';
+
 /** `openJournal` runs at the first `begin`, inside the pipeline, so its errors are told to Slack too. */
 export function createRecorder(openJournal: () => Promise<Journal>, opts: RecorderOptions): DeployRecorder {
   let journal: Journal | undefined;
@@ -73,7 +77,8 @@ export function createRecorder(openJournal: () => Promise<Journal>, opts: Record
   const blank = (cert: CheckedCertificate) => (e: JournalEntry | undefined): JournalEntry => e ?? { key, domain: cert.domain, attempts: [] };
   const change = async (k: string, fn: (e: JournalEntry | undefined) => JournalEntry | undefined) => {
     if (opts.readOnly) return;
-    if (!journal) throw new Error('the journal could not be opened');
+    // Only `begin` failing to open it leaves no journal: that failure is the run's error, told as such.
+    if (!journal) throw new HookError('CONFIG', NOT_OPENED);
     await journal.update(k, fn);
   };
   const lockAndRead = async (k: string) => {
