@@ -1,6 +1,6 @@
 import { checkTrust, type TrustSettings } from './certificate/trust.js';
 import type { CheckedCertificate, CertificateFiles } from './certificate/types.js';
-import type { DeployRecorder } from './deploy-journal.js';
+import type { DeployRecorder } from './journal/deploy-recorder.js';
 import { isHookError } from './errors.js';
 import { DEFAULT_NOTIFY_LEVEL, levelAllows, type NotifyKind, type NotifyLevel } from './notify/level.js';
 import { resultLine, sendToAll } from './notify/send-all.js';

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import type { CheckedCertificate } from '../src/certificate/types.js';
-import type { DeployRecorder } from '../src/deploy-journal.js';
+import type { DeployRecorder } from '../src/journal/deploy-recorder.js';
 import { HookError } from '../src/errors.js';
 import type { EdgeCheck } from '../src/journal/types.js';
 import { entryProblem } from '../src/journal/validate-entry.js';

@@ -9,4 +9,9 @@ export interface RunContext {
   http: HttpClient;
   now: () => Date;
   host: string;
+  /**
+   * This process's user id (process.getuid()): root's journal is in /var/lib, another user's in
+   * their home. Absent (no POSIX user ids, or a test that does not say) counts as root.
+   */
+  uid?: number;
 }

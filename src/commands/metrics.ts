@@ -1,16 +1,13 @@
 import { basename, dirname, resolve } from 'node:path';
 import { certificateNames, normalise } from '../certificate/names.js';
 import { peekCertificate } from '../certificate/peek.js';
-import { secretValues } from '../config/build-config.js';
-import { loadSettings } from '../config/settings.js';
 import { EXIT, HookError } from '../errors.js';
 import { writeFileAtomic } from '../journal/atomic-write.js';
-import { DEFAULT_STATE_DIR, openJournal, type JournalEntry } from '../journal/index.js';
-import { createOutput } from '../redact.js';
+import type { JournalEntry } from '../journal/index.js';
 import { scanStores } from '../stores/index.js';
 import type { StoreSpec } from '../stores/types.js';
 import type { RunContext } from './context.js';
-import { reportError } from './deploy.js';
+import { runServices } from './services.js';
 
 export interface MetricsArgs {
   stores: StoreSpec[];
@@ -33,11 +30,11 @@ interface Family {
  */
 export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promise<number> {
   // stdout carries the metrics: every other line goes to stderr.
-  const out = createOutput(ctx.stderr, ctx.stderr);
+  const run = runServices(ctx, { dataOnStdout: true });
+  const { out } = run;
   try {
-    const { settings } = await loadSettings(ctx.env);
-    out.addSecrets(secretValues(settings));
-    const journal = await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) }, { readOnly: true });
+    await run.settings();
+    const journal = await run.journal({ readOnly: true });
     // Domain and pinned-id entries: `record:` entries repeat what one of them deployed.
     const entries = (await journal.list()).filter((e) => !e.key.startsWith('record:'));
     const scan = await scanStores(args.stores);
@@ -90,7 +87,7 @@ export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promis
     }
     return EXIT.OK;
   } catch (err) {
-    return reportError(err, out);
+    return run.fail(err);
   }
 }
 

@@ -1,12 +1,8 @@
-import { policyFromSettings } from '../beluga/retry-policy.js';
-import { secretValues } from '../config/build-config.js';
-import { loadSettings } from '../config/settings.js';
 import { EXIT, HookError } from '../errors.js';
-import { buildNotifiers, howToEnableAny } from '../notify/registry.js';
+import { howToEnableAny } from '../notify/registry.js';
 import { sendToAll } from '../notify/send-all.js';
-import { createOutput } from '../redact.js';
 import type { RunContext } from './context.js';
-import { reportError } from './deploy.js';
+import { runServices } from './services.js';
 
 /**
  * `beluga-cert notify-test [--json]`: sends a test message through every configured notifier at
@@ -16,14 +12,13 @@ import { reportError } from './deploy.js';
  * BELUGA_RUN_BUDGET (the retries' budget).
  */
 export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext): Promise<number> {
-  const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
+  const run = runServices(ctx, { json: args.json });
+  const { out } = run;
   try {
-    const { settings } = await loadSettings(ctx.env);
-    out.addSecrets(secretValues(settings));
-    const { policy, problems } = policyFromSettings(settings, Date.now());
+    const { problems } = await run.budget();
     // A bad budget is named here as in a deploy, not silently replaced by the default.
     if (problems.length > 0) throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
-    const { notifiers } = await buildNotifiers(settings, { http: ctx.http, deadline: policy.deadline, redact: out.redact });
+    const { notifiers } = await run.notifiers();
     if (notifiers.length === 0) {
       throw new HookError('CONFIG', `no notifier is configured; set ${howToEnableAny()}`);
     }
@@ -40,6 +35,6 @@ export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext
     }
     return worked === results.length ? EXIT.OK : EXIT.NOTIFY_FAILED;
   } catch (err) {
-    return reportError(err, out, args.json ? ctx.stdout : undefined);
+    return run.fail(err);
   }
 }

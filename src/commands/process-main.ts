@@ -18,6 +18,7 @@ export function runAsMain(main: (argv: string[], ctx: RunContext) => Promise<num
     http,
     now: () => new Date(),
     host: hostname(),
+    uid: process.getuid?.(),
   }).then((code) => {
     process.exitCode = code;
   }, (err) => {

@@ -1,22 +1,9 @@
-import { secretValues } from '../config/build-config.js';
-import { loadSettings } from '../config/settings.js';
-import { failedAttemptsSince } from '../deploy-journal.js';
 import { EXIT, isHookError } from '../errors.js';
-import { DEFAULT_STATE_DIR, openJournal, type Journal } from '../journal/index.js';
-import { createOutput, type Output } from '../redact.js';
+import { failedAttemptsSince } from '../journal/entry-changes.js';
+import type { Journal } from '../journal/index.js';
 import type { RunContext } from './context.js';
-import { deployCommand, reportError } from './deploy.js';
-
-/**
- * The journal named by BELUGA_HOOK_STATE_DIR (default /var/lib/beluga-cert-hook); the settings'
- * secrets join `out`'s filter first, so no recorded error shows one, whenever it was recorded.
- */
-async function journalFrom(ctx: RunContext, out: Output) {
-  const { settings } = await loadSettings(ctx.env);
-  out.addSecrets(secretValues(settings));
-  const warn = (line: string) => out.info(`warning: ${line}`);
-  return openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: warn });
-}
+import { deployCommand } from './deploy.js';
+import { runServices } from './services.js';
 
 /**
  * `beluga-cert retry`: deploy every pending certificate again from the files it was read from
@@ -25,9 +12,11 @@ async function journalFrom(ctx: RunContext, out: Output) {
  * is left pending, else the exit code of the last failure.
  */
 export async function retryCommand(ctx: RunContext): Promise<number> {
-  const out = createOutput(ctx.stdout, ctx.stderr);
+  const run = runServices(ctx);
+  const { out } = run;
   try {
-    const journal = await journalFrom(ctx, out);
+    // The settings' secrets join `out`'s filter as the journal opens: no recorded error shows one.
+    const journal = await run.journal();
     const waiting = (await journal.list()).filter((e) => e.pending);
     if (waiting.length === 0) {
       out.info('retry: nothing pending');
@@ -58,7 +47,7 @@ export async function retryCommand(ctx: RunContext): Promise<number> {
     out.info(`retry: ${waiting.length - failed - busy} of ${waiting.length} done, ${failed} still pending${busy ? `, ${busy} in flight in another run` : ''}`);
     return failed === 0 ? EXIT.OK : lastCode;
   } catch (err) {
-    return reportError(err, out);
+    return run.fail(err);
   }
 }
 
@@ -76,9 +65,10 @@ async function isFree(journal: Journal, key: string): Promise<boolean> {
 
 /** `beluga-cert pending [--json]`: what waits, since when, and the last error. */
 export async function pendingCommand(args: { json: boolean }, ctx: RunContext): Promise<number> {
-  const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
+  const run = runServices(ctx, { json: args.json });
+  const { out } = run;
   try {
-    const journal = await journalFrom(ctx, out);
+    const journal = await run.journal();
     const waiting = (await journal.list()).filter((e) => e.pending);
     if (args.json) {
       ctx.stdout.write(`${out.json(waiting.map((e) => ({
@@ -95,6 +85,6 @@ export async function pendingCommand(args: { json: boolean }, ctx: RunContext): 
     }
     return EXIT.OK;
   } catch (err) {
-    return reportError(err, out, args.json ? ctx.stdout : undefined);
+    return run.fail(err);
   }
 }

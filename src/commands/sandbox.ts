@@ -3,7 +3,7 @@ import { loadSettings } from '../config/settings.js';
 import { EXIT, HookError } from '../errors.js';
 import { createOutput } from '../redact.js';
 import type { RunContext } from './context.js';
-import { reportError } from './deploy.js';
+import { reportError } from './services.js';
 
 /**
  * `beluga-cert sandbox`: a Beluga-compatible API and a Slack sink on 127.0.0.1, checking auth

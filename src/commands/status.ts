@@ -2,15 +2,13 @@ import { createBelugaClient } from '../beluga/client.js';
 import { indexRecords, resolveRecord, type RecordIndex } from '../beluga/resolve-record.js';
 import { certificateNames, normalise } from '../certificate/names.js';
 import { peekCertificate } from '../certificate/peek.js';
-import { buildBelugaConfig, secretValues } from '../config/build-config.js';
-import { loadSettings } from '../config/settings.js';
+import { buildBelugaConfig } from '../config/build-config.js';
 import { EXIT, isHookError } from '../errors.js';
-import { DEFAULT_STATE_DIR, journalKey, openJournal } from '../journal/index.js';
-import { createOutput } from '../redact.js';
+import { journalKey } from '../journal/index.js';
 import { scanStores } from '../stores/index.js';
 import type { StoreSpec } from '../stores/types.js';
 import type { RunContext } from './context.js';
-import { reportError } from './deploy.js';
+import { runServices } from './services.js';
 
 /** Certificates with fewer days left than this are flagged. */
 export const EXPIRING_SOON_DAYS = 30;
@@ -39,10 +37,10 @@ export interface StatusRow {
  * finished first, the only thing it writes). One list call.
  */
 export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }, ctx: RunContext): Promise<number> {
-  const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
+  const run = runServices(ctx, { json: args.json });
+  const { out } = run;
   try {
-    const { settings } = await loadSettings(ctx.env);
-    out.addSecrets(secretValues(settings));
+    const settings = await run.settings();
     const scan = await scanStores(args.stores);
     for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
 
@@ -56,7 +54,7 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
       listProblem = `records unknown: ${err.message}`;
       out.info(`warning: ${listProblem}`);
     }
-    const journal = await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) })
+    const journal = await run.journal()
       .catch((err: unknown) => { out.info(`warning: journal unavailable: ${err instanceof Error ? err.message : String(err)}`); return undefined; });
     // Pending edge checks are finished first, so the rows say what the edge serves now.
     const { edgeCheckSettings } = await import('../verify/from-settings.js');
@@ -104,7 +102,7 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
     else for (const line of table(rows)) out.info(line);
     return EXIT.OK;
   } catch (err) {
-    return reportError(err, out, args.json ? ctx.stdout : undefined);
+    return run.fail(err);
   }
 }
 

@@ -1,26 +1,23 @@
 import pMap from 'p-map';
-import { createBelugaTarget } from '../beluga/beluga-target.js';
-import { createRetryingHttp, policyFromSettings } from '../beluga/retrying-http.js';
 import { readCertificate } from '../certificate/read-certificate.js';
 import { ALLOW_UNTRUSTED_WARNING, trustSettings, type TrustSettings } from '../certificate/trust.js';
-import { buildBelugaConfig, secretValues } from '../config/build-config.js';
-import { loadSettings, type Settings } from '../config/settings.js';
-import { createRecorder } from '../deploy-journal.js';
+import { secretValues } from '../config/build-config.js';
+import type { Settings } from '../config/settings.js';
+import { createRecorder } from '../journal/deploy-recorder.js';
 import { EXIT, HookError, isHookError } from '../errors.js';
-import { DEFAULT_STATE_DIR, journalKey, openJournal, type Journal } from '../journal/index.js';
+import { journalKey, type Journal } from '../journal/index.js';
 import { levelAllows, syncKind } from '../notify/level.js';
-import { buildNotifiers, type NotifierDeps } from '../notify/registry.js';
 import { resultLine, sendToAll } from '../notify/send-all.js';
 import type { SyncEvent } from '../notify/types.js';
 import { runDeploy } from '../pipeline.js';
-import { createOutput, type Output } from '../redact.js';
+import { createOutput } from '../redact.js';
 import { scanStores } from '../stores/index.js';
 import type { LocalCertificate, StoreSpec } from '../stores/types.js';
 import type { Target } from '../targets/types.js';
 import type { EdgeGuard } from '../verify/edge-guard.js';
 import { createEdgeStep, type EdgeStep } from '../verify/edge-step.js';
 import type { RunContext } from './context.js';
-import { reportError } from './deploy.js';
+import { runServices } from './services.js';
 
 export interface SyncArgs {
   stores: StoreSpec[];
@@ -42,16 +39,15 @@ type Result =
  * all: also when nothing changed). Uses the same journal and locks as the hooks.
  */
 export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<number> {
-  const out = createOutput(ctx.stdout, ctx.stderr);
+  const run = runServices(ctx);
+  const { out } = run;
   try {
-    const { settings } = await loadSettings(ctx.env);
-    out.addSecrets(secretValues(settings));
+    const settings = await run.settings();
     if (settings.BELUGA_CERT_ID) {
       throw new HookError('CONFIG', 'BELUGA_CERT_ID pins one record, but sync maps many certificates: unset it for sync (each certificate finds its record by name)');
     }
     // Built (and checked) before any upload; each message gets the run budget afresh when it is sent.
-    const notifierDeps: NotifierDeps = { http: ctx.http, redact: out.redact };
-    const { notifiers, level } = await buildNotifiers(settings, notifierDeps);
+    const { notifiers, level, startBudget } = await run.notifiers({ budgetFrom: 'send' });
     // Edge checks (issue 7): each deploy leaves its check pending; the end of the run asks the edge once.
     const { edgeCheckSettings } = await import('../verify/from-settings.js');
     const edge = edgeCheckSettings(settings);
@@ -59,10 +55,11 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     const trust = trustSettings(settings, trustProblems);
     if (trustProblems.length > 0) throw new HookError('CONFIG', `${trustProblems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
     if (trust.allowUntrusted) out.info(ALLOW_UNTRUSTED_WARNING);
-    const target = syncTarget(settings, ctx, out);
+    // One Beluga target for the whole run: it lists once.
+    const target = await run.target({ perRequestBudget: true });
     const edgeGuard = await (await import('../verify/from-settings.js')).edgeGuardFromSettings(settings);
     // A dry run reads the journal too (never writes it): it must skip what the real run would skip.
-    const journal = await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) }, { readOnly: args.dryRun });
+    const journal = await run.journal({ readOnly: args.dryRun });
 
     const scan = await scanStores(args.stores);
     for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
@@ -87,8 +84,7 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     }
 
     if (!args.dryRun && notifiers.length > 0 && levelAllows(level, syncKind(deployed.length, failed.length))) {
-      const { policy } = policyFromSettings(settings, Date.now());
-      notifierDeps.deadline = policy.deadline;
+      await startBudget();
       const event: SyncEvent = {
         deployed: deployed.map(({ label, domain, belugaId, notAfter }) => ({ label, domain, belugaId, notAfter })),
         failed: failed.map(({ label, domain, code, error }) => ({ label, domain, code, error })),
@@ -99,24 +95,8 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     }
     return failed.length === 0 ? EXIT.OK : failed[failed.length - 1]!.exitCode;
   } catch (err) {
-    return reportError(err, out);
+    return run.fail(err);
   }
-}
-
-/** One Beluga target for the whole run: it lists once; each request gets the run budget afresh. */
-function syncTarget(settings: Settings, ctx: RunContext, out: Output): () => Target {
-  let target: Target | undefined;
-  return () => {
-    if (target) return target;
-    const started = ctx.now().getTime();
-    const { policy, problems } = policyFromSettings(settings, started);
-    const budgetMs = policy.deadline - started;
-    // A sync may run far longer than one deploy: the budget bounds each request's retries instead.
-    const sliding = { ...policy, get deadline() { return Date.now() + budgetMs; } };
-    const http = createRetryingHttp(ctx.http, sliding, { onRetry: (line) => out.info(`beluga: ${line}`) });
-    target = createBelugaTarget(buildBelugaConfig(settings, problems), { http, now: ctx.now });
-    return target;
-  };
 }
 
 interface SyncContext {

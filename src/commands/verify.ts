@@ -1,8 +1,5 @@
-import { loadSettings } from '../config/settings.js';
-import { secretValues } from '../config/build-config.js';
 import { EXIT } from '../errors.js';
-import { DEFAULT_STATE_DIR, openJournal, type JournalEntry } from '../journal/index.js';
-import { createOutput } from '../redact.js';
+import type { JournalEntry } from '../journal/index.js';
 import { addressFor, formatEdgeAddress } from '../verify/edge-address.js';
 import type { Probe } from '../verify/edge-probe.js';
 import { expiresIn } from '../verify/edge-summary.js';
@@ -11,7 +8,7 @@ import { PROBE_TIMEOUT_MS } from '../verify/poll-edge.js';
 import { verifySettingsFromEnv } from '../verify/verify-settings.js';
 import { nameCovers } from '../certificate/names.js';
 import type { RunContext } from './context.js';
-import { reportError } from './deploy.js';
+import { runServices } from './services.js';
 
 export interface VerifyRow {
   name: string;
@@ -33,16 +30,14 @@ export interface VerifyRow {
  * what it should, EDGE_MISMATCH when one serves another certificate, else EDGE_UNREACHABLE.
  */
 export async function verifyCommand(args: { names: string[]; json: boolean }, ctx: RunContext, deps: { probe?: Probe } = {}): Promise<number> {
-  const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
+  const run = runServices(ctx, { json: args.json });
+  const { out } = run;
   try {
-    const { settings } = await loadSettings(ctx.env);
-    out.addSecrets(secretValues(settings));
-    const { edgeAddress } = verifySettingsFromEnv(settings);
-    const openState = () => openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) });
+    const { edgeAddress } = verifySettingsFromEnv(await run.settings());
     const probe = deps.probe ?? (await import('../verify/edge-probe.js')).probeEdge;
 
     if (args.names.length === 0) {
-      const journal = await openState();
+      const journal = await run.journal();
       const { finished, left } = await finishPendingChecks(journal, { edgeAddress, probe });
       if (finished.length === 0 && left === 0) out.info('verify: no edge check is pending');
       if (left > 0) out.info(`verify: ${left} more edge check(s) left pending for the next run (this one used its ${FINISH_BUDGET_MS / 1000} s)`);
@@ -56,7 +51,7 @@ export async function verifyCommand(args: { names: string[]; json: boolean }, ct
     }
 
     // Asking the edge needs no journal: without one, there is just nothing to compare with.
-    const entries = await openState().then((j) => j.list()).catch((err: unknown) => {
+    const entries = await run.journal().then((j) => j.list()).catch((err: unknown) => {
       out.info(`warning: journal unavailable, nothing to compare with: ${err instanceof Error ? err.message : String(err)}`);
       return [] as JournalEntry[];
     });
@@ -76,7 +71,7 @@ export async function verifyCommand(args: { names: string[]; json: boolean }, ct
     else for (const row of rows) out.info(describe(row, ctx.now()));
     return exitFor(rows.map((r) => (!r.served ? 'unreachable' : r.matches === false ? 'mismatch' : 'ok')));
   } catch (err) {
-    return reportError(err, out, args.json ? ctx.stdout : undefined);
+    return run.fail(err);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The journal in the state directory (BELUGA_HOOK_STATE_DIR, default /var/lib/beluga-cert-hook):
+ * The journal in the state directory (BELUGA_HOOK_STATE_DIR, default: see stateDirFor):
  * one JSON file per target record, written atomically, readable by the owner only, never holding a
  * key, plus one lock file per record while a run deploys to it.
  */
@@ -17,7 +17,7 @@ import { entryProblem } from './validate-entry.js';
 
 export type { Attempt, CertificateRef, EdgeCheck, Journal, JournalEntry, SourceFiles } from './types.js';
 
-export const DEFAULT_STATE_DIR = '/var/lib/beluga-cert-hook';
+export { DEFAULT_STATE_DIR, stateDirFor } from './state-dir.js';
 export { MAX_ATTEMPTS };
 /** The entry lock is held for one read and one write; waiting longer means something is wrong. */
 const ENTRY_LOCK_WAIT_MS = 10_000;

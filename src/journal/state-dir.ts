@@ -4,9 +4,33 @@
  * only warned about when others can read it.
  */
 import { constants } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { access, chmod, mkdir, stat } from '../fs-lite.js';
 import { ownerProblem } from '../config/owner.js';
 import { HookError } from '../errors.js';
+
+/** Root's default state directory (another user's is under their home: see stateDirFor). */
+export const DEFAULT_STATE_DIR = '/var/lib/beluga-cert-hook';
+
+/**
+ * Where the journal lives: BELUGA_HOOK_STATE_DIR when set; else root's /var/lib/beluga-cert-hook;
+ * else (another user, who cannot write there) `$XDG_STATE_HOME/beluga-cert-hook`, or
+ * `~/.local/state/beluga-cert-hook` when XDG_STATE_HOME is unset or relative (as the XDG Base
+ * Directory spec says). Reads XDG_STATE_HOME and HOME from `env`; `uid` undefined (no POSIX user
+ * ids) counts as root. The user is passed in, so a test can be any user while running as root.
+ */
+export function stateDirFor(
+  setting: string | undefined,
+  who: { uid: number | undefined; env: Partial<Record<string, string>> },
+  home: () => string = homedir,
+): string {
+  if (setting) return setting;
+  if (who.uid === undefined || who.uid === 0) return DEFAULT_STATE_DIR;
+  const xdg = who.env.XDG_STATE_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'beluga-cert-hook');
+  return join(who.env.HOME || home(), '.local', 'state', 'beluga-cert-hook');
+}
 
 const errorCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
 

@@ -4,7 +4,7 @@
  * journal and hand notifiers a summary. It never fails a deploy: every problem becomes a line.
  */
 import type { CheckedCertificate } from '../certificate/types.js';
-import type { DeployRecorder } from '../deploy-journal.js';
+import type { DeployRecorder } from '../journal/deploy-recorder.js';
 import type { EdgeCheck } from '../journal/types.js';
 import type { EdgeSummary } from '../notify/types.js';
 import type { Output } from '../redact.js';

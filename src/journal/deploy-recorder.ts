@@ -1,17 +1,15 @@
-import type { CheckedCertificate } from './certificate/types.js';
-import { HookError } from './errors.js';
+import type { CheckedCertificate } from '../certificate/types.js';
+import { HookError } from '../errors.js';
 import {
   failedAttemptsSince, isNewer, refOf, withAttempt, withDeployed, withoutPendingUpTo, withPending, type Deployed,
-} from './journal/entry-changes.js';
-import type { EdgeCheck, Journal, JournalEntry, SourceFiles } from './journal/types.js';
-import { withoutPemBlocks } from './journal/validate-entry.js';
-
-import { pendingHint } from './pending-hint.js';
-
-export { failedAttemptsSince, isNewer, refOf } from './journal/entry-changes.js';
+} from './entry-changes.js';
+import type { EdgeCheck, Journal, JournalEntry, SourceFiles } from './types.js';
+import { withoutPemBlocks } from './validate-entry.js';
+import { pendingHint } from '../pending-hint.js';
 
 /**
- * What one deploy writes to the journal. It locks the journal key (the domain, or BELUGA_CERT_ID)
+ * What one deploy writes to the journal (the store itself, files and locks, is ./index.ts): the
+ * pipeline calls the recorder at each step. It locks the journal key (the domain, or BELUGA_CERT_ID)
  * and records its intent (the certificate pending, in flight) before any request, so a run killed
  * at any point leaves work for `beluga-cert retry`. Once the target resolved the Beluga record, it
  * locks that record too and compares with what this tool last put there, whichever key did: an
@@ -61,6 +59,10 @@ export function lockWaitMs(budgetMs: number): number {
 
 export const recordKey = (recordId: string) => `record:${recordId}`;
 
+/** Why a failure could not be recorded as pending when the journal itself could not be opened. */
+export const NOT_OPENED = 'the journal could not be opened (the error says why), so beluga-cert retry will not know of '
+  + 'this certificate; once that is fixed, run the deploy again';
+
 /** `openJournal` runs at the first `begin`, inside the pipeline, so its errors are told to Slack too. */
 export function createRecorder(openJournal: () => Promise<Journal>, opts: RecorderOptions): DeployRecorder {
   let journal: Journal | undefined;
@@ -75,7 +77,8 @@ export function createRecorder(openJournal: () => Promise<Journal>, opts: Record
   const blank = (cert: CheckedCertificate) => (e: JournalEntry | undefined): JournalEntry => e ?? { key, domain: cert.domain, attempts: [] };
   const change = async (k: string, fn: (e: JournalEntry | undefined) => JournalEntry | undefined) => {
     if (opts.readOnly) return;
-    if (!journal) throw new Error('the journal could not be opened');
+    // Only `begin` failing to open it leaves no journal: that failure is the run's error, told as such.
+    if (!journal) throw new HookError('CONFIG', NOT_OPENED);
     await journal.update(k, fn);
   };
   const lockAndRead = async (k: string) => {
