@@ -105,3 +105,22 @@ t.test('bad command lines: exit 2 before anything is asked', async (t) => {
     t.equal(sb.edgeHandshakes.length, before, 'no handshake');
   }
 });
+
+t.test('the shipped examples run expiry with a command line the CLI accepts', async (t) => {
+  const { readFile } = await import('node:fs/promises');
+  const { parse } = await import('yaml');
+  const manifest = parse(await readFile(join(process.cwd(), 'examples/kubernetes/beluga-cert-expiry.yaml'), 'utf8'));
+  const command: string[] = manifest.spec.jobTemplate.spec.template.spec.containers[0].command;
+  t.same(command.slice(0, 2), ['beluga-cert', 'expiry']);
+  const unit = await readFile(join(process.cwd(), 'examples/systemd/beluga-cert-expiry.service'), 'utf8');
+  const execStart = /^ExecStart=\S+ (.*)$/m.exec(unit)![1]!.split(' ');
+  t.equal(execStart[0], 'expiry');
+  // Each line as the CLI reads it (stores pointed at an empty folder, names at the sandbox's edge):
+  // never a usage error.
+  const empty = await mkdtemp(join(tmpdir(), 'expiry-ex-'));
+  t.teardown(() => rm(empty, { recursive: true, force: true }));
+  for (const args of [command.slice(1), execStart.map((a) => (a.startsWith('/') ? empty : a))]) {
+    const r = await runCli(args, env());
+    t.not(r.code, EXIT.USAGE, `${args.join(' ')}: ${r.stderr}`);
+  }
+});
