@@ -31,6 +31,7 @@ export const EXIT = {
   NOTIFY_FAILED: 40,
   EDGE_MISMATCH: 41,
   EDGE_UNREACHABLE: 42,
+  EDGE_EXPIRING: 43,
 } as const;
 
 export type ErrorCode = keyof typeof EXIT;
@@ -104,5 +105,6 @@ export const EXIT_DESCRIPTIONS: Record<ErrorCode, string> = {
   REMOTE_UNAVAILABLE: 'Beluga could not be reached, timed out, or answered 5xx or a broken body',
   NOTIFY_FAILED: '`beluga-cert notify-test`: at least one configured notifier could not deliver its test message',
   EDGE_MISMATCH: '`verify`: the edge serves another certificate than the newest one deployed for a name',
-  EDGE_UNREACHABLE: '`verify`: the edge could not be reached for a name (no connection, or it refused the name)',
+  EDGE_UNREACHABLE: '`verify`: the edge could not be reached for a name (no connection, or it refused the name); `expiry`: for any name',
+  EDGE_EXPIRING: '`expiry`: the edge serves a certificate that expires within --days (default 21) for at least one name',
 };

@@ -26,6 +26,12 @@ const needsStore = (v: Values) => (storesFrom(v).length === 0 ? 'name at least o
 
 const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?$/;
 
+/** Names to ask the edge for, as a certificate lists them. */
+function hostNames(names: string[]): string | undefined {
+  const bad = names.filter((n) => !HOST_NAME.test(n) || n.length > 253);
+  return bad.length > 0 ? `not a host name: ${bad.join(', ')}; give names as the certificate lists them (no wildcard, no scheme, no port)` : undefined;
+}
+
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'deploy',
@@ -93,13 +99,21 @@ export const COMMANDS: CommandSpec[] = [
     positional: {
       name: 'names',
       describe: 'host names to ask the edge for',
-      check: (names) => {
-        const bad = names.filter((n) => !HOST_NAME.test(n) || n.length > 253);
-        return bad.length > 0 ? `not a host name: ${bad.join(', ')}; give names as the certificate lists them (no wildcard, no scheme, no port)` : undefined;
-      },
+      check: hostNames,
     },
     options: [json('the result')],
     run: async (v, ctx) => (await import('../commands/verify.js')).verifyCommand({ names: v.positionals, json: v.flag('json') }, ctx),
+  },
+  {
+    name: 'expiry',
+    describe: 'ask the edge which certificate it serves for each name and alert on those expiring soon',
+    positional: { name: 'names', describe: 'host names to ask the edge for (default: every name deployed or in the stores)', check: hostNames },
+    options: [
+      ...STORE_OPTIONS,
+      { kind: 'number', name: 'days', what: 'a whole number of days', min: 1, max: 365, default: 21, describe: 'alert when fewer days are left (1-365)' },
+      json('the rows'),
+    ],
+    run: async (v, ctx) => (await import('../commands/expiry.js')).expiryCommand({ names: v.positionals, stores: storesFrom(v), days: v.number('days'), json: v.flag('json') }, ctx),
   },
   {
     name: 'notify-test',
