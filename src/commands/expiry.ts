@@ -1,12 +1,8 @@
 import pMap from 'p-map';
-import { nameCovers, normalise } from '../certificate/names.js';
+import { certificateNames, nameCovers, normalise } from '../certificate/names.js';
 import { peekCertificate } from '../certificate/peek.js';
-import { certificateNames } from '../certificate/names.js';
-import { secretValues } from '../config/build-config.js';
-import { loadSettings } from '../config/settings.js';
 import { EXIT } from '../errors.js';
-import { DEFAULT_STATE_DIR, openJournal, type JournalEntry } from '../journal/index.js';
-import { createOutput } from '../redact.js';
+import type { JournalEntry } from '../journal/index.js';
 import { scanStores } from '../stores/index.js';
 import type { StoreSpec } from '../stores/types.js';
 import { addressFor, formatEdgeAddress } from '../verify/edge-address.js';
@@ -14,7 +10,7 @@ import type { Probe } from '../verify/edge-probe.js';
 import { PROBE_TIMEOUT_MS, probeableNames } from '../verify/poll-edge.js';
 import { verifySettingsFromEnv } from '../verify/verify-settings.js';
 import type { RunContext } from './context.js';
-import { reportError } from './deploy.js';
+import { runServices } from './services.js';
 
 export const DEFAULT_EXPIRY_DAYS = 21;
 const DAY_MS = 86_400_000;
@@ -60,12 +56,11 @@ export async function expiryCommand(
   ctx: RunContext,
   deps: { probe?: Probe; alert?: (alert: ExpiryAlert) => Promise<string[]> } = {},
 ): Promise<number> {
-  const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
+  const run = runServices(ctx, { json: args.json });
+  const { out } = run;
   try {
-    const { settings } = await loadSettings(ctx.env);
-    out.addSecrets(secretValues(settings));
-    const { edgeAddress } = verifySettingsFromEnv(settings);
-    const journal = await openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) }, { readOnly: true });
+    const { edgeAddress } = verifySettingsFromEnv(await run.settings());
+    const journal = await run.journal({ readOnly: true });
     const entries = (await journal.list()).filter((e) => e.deployed);
     const scan = await scanStores(args.stores);
     for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
@@ -103,7 +98,7 @@ export async function expiryCommand(
     if (expiring.length > 0) return EXIT.EDGE_EXPIRING;
     return unreachable.length === rows.length ? EXIT.EDGE_UNREACHABLE : EXIT.OK;
   } catch (err) {
-    return reportError(err, out, args.json ? ctx.stdout : undefined);
+    return run.fail(err);
   }
 }
 
