@@ -45,7 +45,9 @@ export async function sandboxCommand(args: SandboxArgs, ctx: RunContext & { stop
     if (records.length > 0 && args.state !== undefined && await exists(args.state)) {
       out.info(`--state ${args.state} exists: the sandbox starts with its records, not those of --records or --seed`);
     }
-    const edge = { delayMs: Math.round((args.edgeDelay ?? 0) * 1000), never: args.edgeNever ?? false, port: args.edgePort };
+    const edge = {
+      delayMs: Math.round((args.edgeDelay ?? 0) * 1000), never: args.edgeNever ?? false, port: args.edgePort,
+    };
     let shown: ((sb: Sandbox) => void) | undefined;
     let sandbox: Sandbox | undefined;
     const log = (line: string) => {

@@ -23,6 +23,8 @@ export function formatSandboxBanner(
   ];
 }
 
+const NO_KEY = ' (no key: the edge cannot serve it)';
+
 /** What the sandbox holds, or how a first deploy gets a record when it holds none. */
 function holding(records: SandboxRecord[]): string[] {
   if (records.length === 0) {
@@ -32,5 +34,5 @@ function holding(records: SandboxRecord[]): string[] {
     ];
   }
   return [`The sandbox holds ${records.length} certificate${records.length === 1 ? '' : 's'}:`,
-    ...records.map((r) => `  id=${r.id} site=${r.site} ${r.names.join(', ')}${r.key ? '' : ' (no key: the edge cannot serve it)'}`)];
+    ...records.map((r) => `  id=${r.id} site=${r.site} ${r.names.join(', ')}${r.key ? '' : NO_KEY}`)];
 }

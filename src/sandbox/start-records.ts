@@ -41,7 +41,9 @@ export function readRecordsFile(path: string): SeedRecord[] {
 export function seedRecords(groups: string[][], now = new Date()): SeedRecord[] {
   return groups.map((names) => {
     const bad = names.find((n) => !NAME.test(n));
-    if (names.length === 0 || bad !== undefined) throw new Error(`--seed: ${JSON.stringify(bad ?? '')} is not a DNS name`);
+    if (names.length === 0 || bad !== undefined) {
+      throw new Error(`--seed: ${JSON.stringify(bad ?? '')} is not a DNS name`);
+    }
     const { certPem, keyPem } = makeSelfSigned({ names, now, validDays: SEED_VALID_DAYS });
     return { site: names[0]!.replace(/^\*\./, 'wildcard.'), certificate: certPem, key: keyPem };
   });

@@ -30,7 +30,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
   let edge: SandboxEdge | undefined;
   const entries = (stored?.certificates ?? options.records ?? []) as Array<SeedRecord & Partial<SandboxRecord>>;
-  const store = new RecordStore({ persist, numericIds: options.numericIds ?? false, now, onChange: (r) => edge?.changed(r) }, entries);
+  const numericIds = options.numericIds ?? false;
+  const store = new RecordStore({ persist, numericIds, now, onChange: (r) => edge?.changed(r) }, entries);
   edge = await onRememberedPort(options.edge?.port, endpoints?.edgePort, 'TLS edge', options.log,
     (port) => startEdge(store.snapshot(), { ...options.edge, port }));
   const requests: RecordedRequest[] = [];
@@ -63,7 +64,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     else (isSlack ? slackRequests : requests).push(recorded);
     if (aborted) return;
     const interception = options.intercept?.({ target: sink ?? (isSlack ? 'slack' : 'api'), request: recorded });
-    if (interception?.delayMs !== undefined && interception.delayMs > 0 && !(await delay(interception.delayMs))) return;
+    const delayMs = interception?.delayMs ?? 0;
+    if (delayMs > 0 && !(await delay(delayMs))) return;
     if (interception?.drop) {
       req.socket.destroy();
       return;
@@ -76,7 +78,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     reply ??= isSlack
       ? handleSlack({ method, path, contentType: headers['content-type'], body }, webhookPath, (p) => slackMessages.push(p))
       : handleApi({ method, target, headers, body }, { store, credentials: options.credentials, now });
-    if (interception?.answerDelayMs !== undefined && interception.answerDelayMs > 0 && !(await delay(interception.answerDelayMs))) return;
+    const answerDelayMs = interception?.answerDelayMs ?? 0;
+    if (answerDelayMs > 0 && !(await delay(answerDelayMs))) return;
     if (interception?.lostAnswer) {
       req.socket.destroy();
       return;
@@ -113,7 +116,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       persist(store.snapshot());
     } catch (err) {
       // As before the sandbox remembered its ports: it serves, and each change answers 500.
-      options.log?.(`the state file cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)}): changes will fail`);
+      const why = (err as NodeJS.ErrnoException).code ?? String(err);
+      options.log?.(`the state file cannot be written (${why}): changes will fail`);
     }
   }
 

@@ -22,7 +22,7 @@ export interface SandboxState {
 }
 
 /** The Slack path's shape: its last segment plays the webhook's secret token. */
-export const SLACK_PATH = /^\/slack\/services\/T00000000\/B00000000\/[0-9a-f]{24}$/;
+const SLACK_PATH = /^\/slack\/services\/T00000000\/B00000000\/[0-9a-f]{24}$/;
 
 const isPort = (n: unknown): n is number => Number.isInteger(n) && (n as number) > 0 && (n as number) <= 65535;
 
