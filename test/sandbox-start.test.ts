@@ -47,7 +47,8 @@ async function sandbox(t: Test, args: Partial<SandboxArgs>, env: Record<string, 
   let stop!: () => void;
   const done = sandboxCommand({ port: 0, ...args }, {
     env: { BELUGA_HOOK_CONFIG: 'none', ...env }, stdout: { write }, stderr: { write },
-    http: nodeFetchClient, now: () => new Date(), host: 'test', stop: new Promise<void>((resolve) => { stop = resolve; }),
+    http: nodeFetchClient, now: () => new Date(), host: 'test',
+    stop: new Promise<void>((resolve) => { stop = resolve; }),
   });
   let stopped = false;
   const running: Running = {
@@ -126,9 +127,10 @@ t.test('an empty sandbox says how a first deploy creates a record; a seeded one 
   t.match(empty.printed(), /--seed NAME\[,NAME\.\.\.\] or --records FILE/);
   t.equal(await empty.stop(), 0);
   const seeded = await sandbox(t, { seed: ['example.com,www.example.com', 'example.net'] });
-  t.match(seeded.printed(), /holds 2 certificates:\n {2}id=1000 site=example\.com example\.com, www\.example\.com\n {2}id=1001 site=example\.net example\.net\n/);
+  t.match(seeded.printed(), /holds 2 certificates:\n {2}id=1000 site=example\.com example\.com, www\.example\.com\n/);
+  t.match(seeded.printed(), /\n {2}id=1001 site=example\.net example\.net\n/);
   t.equal(await seeded.stop(), 0);
-  const lines = formatSandboxBanner({ url: 'http://127.0.0.1:1', slackUrl: 'http://127.0.0.1:1/slack/x', records: () => [] });
+  const lines = formatSandboxBanner({ url: 'http://127.0.0.1:1', slackUrl: 'http://127.0.0.1:1/s', records: () => [] });
   t.ok(lines.some((l) => l.includes('BELUGA_SITE=my-site')));
 });
 
@@ -146,6 +148,17 @@ t.test('a bad --records file or --seed name stops the start with a CONFIG error'
     t.equal(code, 3, printed);
     t.match(printed, /record 1: "certificate" \(PEM text\) is missing|--seed: "bad name" is not a DNS name/);
     t.notMatch(printed, /listening/);
+  }
+  const usage: Array<[string[], RegExp]> = [
+    [['--edge-port', '70000'], /--edge-port must be a port number from 0 to 65535 \(got 70000\)/],
+    [['--seed', ''], /--seed is empty; give a name, or names separated by commas/],
+    [['--records', ''], /--records is empty; give a file/],
+    [['--show-messages=yes'], /--show-messages is a flag/],
+  ];
+  for (const [args, message] of usage) {
+    const r = await runCli(['sandbox', ...args], TOKEN);
+    t.equal(r.code, 2, args.join(' '));
+    t.match(r.stderr, message);
   }
 });
 
@@ -192,12 +205,16 @@ t.test('--edge-port and --port win over the state file; a remembered port taken 
   await new Promise<void>((resolve) => squatter.listen(apiPort, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
   const second = await sandbox(t, { state });
-  t.match(second.printed(), new RegExp(`the API's port ${apiPort} from the state file is taken; listening on another one`));
+  t.match(second.printed(), new RegExp(`the API's port ${apiPort} from the state file is taken; listening on another`));
   t.not(second.setting('BELUGA_BASE_URL'), `http://127.0.0.1:${apiPort}`);
   t.equal(second.setting('BELUGA_EDGE_ADDRESS'), `127.0.0.1:${free}`, 'the edge port is remembered');
   t.equal(await second.stop(), 0);
   const saved = JSON.parse(readFileSync(state, 'utf8'));
   t.equal(`http://127.0.0.1:${saved.endpoints.port}`, second.setting('BELUGA_BASE_URL'), 'the new port is remembered');
+  const chosen = await freePort();
+  const third = await sandbox(t, { state, port: chosen });
+  t.equal(third.setting('BELUGA_BASE_URL'), `http://127.0.0.1:${chosen}`, '--port wins over the remembered one');
+  t.equal(await third.stop(), 0);
 });
 
 t.test('a state file with broken endpoints is refused at start', async (t) => {
@@ -217,11 +234,13 @@ t.test('a state file with broken endpoints is refused at start', async (t) => {
 });
 
 t.test('messageText: the text of each service\'s payload, tags and card types left out, bounded', async (t) => {
-  t.same(messageText({ content: 'hello', embeds: [{ title: 'Renewed', description: '<b>ok</b>', fields: [{ name: 'Domain', value: 'example.com' }] }] }),
-    ['hello', 'Renewed', 'ok', 'example.com']);
-  t.same(messageText({ type: 'message', attachments: [{ content: { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: 'Renewed' }] } }] }),
-    ['Renewed']);
-  t.same(messageText({ version: 1, type: 'certificate.deployed', domain: 'example.com', error: null }), ['certificate.deployed']);
+  const fields = [{ name: 'Domain', value: 'a.example' }];
+  const discord = { content: 'hello', embeds: [{ title: 'Renewed', description: '<b>ok</b>', fields }] };
+  t.same(messageText(discord), ['hello', 'Renewed', 'ok', 'a.example']);
+  const card = { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: 'Renewed' }] };
+  t.same(messageText({ type: 'message', attachments: [{ content: card }] }), ['Renewed']);
+  const event = { version: 1, type: 'certificate.deployed', domain: 'example.com', error: null };
+  t.same(messageText(event), ['certificate.deployed']);
   t.equal(messageText({ text: Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n') }).length, 60);
 });
 
