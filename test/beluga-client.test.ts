@@ -2,7 +2,7 @@
 import t, { type Test } from 'tap';
 import { createBelugaClient } from '../src/beluga/client.js';
 import { nodeFetchClient } from '../src/http.js';
-import { startSandbox } from '../src/sandbox/index.js';
+import { startSandbox } from './helpers/sandbox.js';
 import { fixtureText } from './helpers/run-cli.js';
 
 const creds = { tokenId: 'tid', tokenSecret: 'tsecret-abcdef', username: 'u@example.com', password: 'pw-123456' };

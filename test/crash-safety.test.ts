@@ -15,7 +15,7 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type Fault, type Sandbox } from '../src/sandbox/index.js';
+import { startSandbox, type Fault, type Sandbox } from './helpers/sandbox.js';
 import { fixture, fixtureText, runCli } from './helpers/run-cli.js';
 import { spawnCli, until } from './helpers/spawn-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';

@@ -8,8 +8,8 @@ import { X509Certificate } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox } from '../src/sandbox/index.js';
-import type { Sandbox, SeedRecord } from '../src/sandbox/index.js';
+import { startSandbox } from './helpers/sandbox.js';
+import type { Sandbox, SeedRecord } from './helpers/sandbox.js';
 import { fixture, fixtureText, runCli, type CliResult } from './helpers/run-cli.js';
 
 const TOKEN = { tokenId: 'tok-id', tokenSecret: 'tok-secret-0123456789' };

@@ -7,7 +7,7 @@
 import t from 'tap';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from './helpers/sandbox.js';
 import { certMaker } from './helpers/make-certs.js';
 import { runCli, type CliResult } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';

@@ -12,7 +12,7 @@ import { X509Certificate } from 'node:crypto';
 import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT } from '../src/errors.js';
-import type { Sandbox } from '../src/sandbox/index.js';
+import type { Sandbox } from './helpers/sandbox.js';
 import { legoRenew, legoRun, runCommand, type LegoPaths } from './helpers/acme-clients.js';
 import { checkRecord, checkSlackSuccess, createE2eKit, output } from './helpers/e2e-kit.js';
 import { CLI, ROOT } from './helpers/run-cli.js';

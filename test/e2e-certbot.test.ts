@@ -10,7 +10,7 @@ import t, { type Test } from 'tap';
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Sandbox } from '../src/sandbox/index.js';
+import type { Sandbox } from './helpers/sandbox.js';
 import { certbotCertonly, certbotRenew, type CertbotPaths, type ClientResult } from './helpers/acme-clients.js';
 import { checkFailure, checkRecord, checkSlackSuccess, createE2eKit, okRun as okExit, output } from './helpers/e2e-kit.js';
 import { ROOT } from './helpers/run-cli.js';

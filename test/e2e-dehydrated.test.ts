@@ -9,7 +9,7 @@ import t, { type Test } from 'tap';
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Sandbox } from '../src/sandbox/index.js';
+import type { Sandbox } from './helpers/sandbox.js';
 import { dehydratedRun, type ClientResult, type DehydratedPaths } from './helpers/acme-clients.js';
 import { checkFailure, checkRecord, checkSlackSuccess, createE2eKit, okRun, output } from './helpers/e2e-kit.js';
 import { ROOT } from './helpers/run-cli.js';

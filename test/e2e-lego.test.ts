@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT } from '../src/errors.js';
-import type { Fault, Sandbox } from '../src/sandbox/index.js';
+import type { Fault, Sandbox } from './helpers/sandbox.js';
 import { legoRenew, legoRun, type ClientResult, type LegoPaths } from './helpers/acme-clients.js';
 import { checkFailure, checkRecord, checkSlackSuccess, createE2eKit, okRun, output } from './helpers/e2e-kit.js';
 import { ROOT } from './helpers/run-cli.js';

@@ -7,7 +7,7 @@ import t from 'tap';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT, type ErrorCode } from '../src/errors.js';
-import { startSandbox, type Fault } from '../src/sandbox/index.js';
+import { startSandbox, type Fault } from './helpers/sandbox.js';
 import { fixture, fixtureText, runCli } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
 

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import t, { type Test } from 'tap';
-import { startSandbox, type Sandbox, type SeedRecord } from '../src/sandbox/index.js';
+import { startSandbox, type Sandbox, type SeedRecord } from './helpers/sandbox.js';
 import { fixture, fixtureText, ROOT, type CliResult } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
 

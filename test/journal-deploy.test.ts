@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from './helpers/sandbox.js';
 import { CLI, fixture, fixtureText, runCli } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
 

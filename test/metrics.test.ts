@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
-import { startSandbox } from '../src/sandbox/index.js';
+import { startSandbox } from './helpers/sandbox.js';
 import { fixtureText, runCli } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
 

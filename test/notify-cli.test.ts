@@ -6,8 +6,8 @@
 import t, { type Test } from 'tap';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox, type SeedRecord } from '../src/sandbox/index.js';
-import { startSmtpSink } from '../src/sandbox/smtp-sink.js';
+import { startSandbox, type Sandbox, type SeedRecord } from './helpers/sandbox.js';
+import { startSmtpSink } from './helpers/smtp-sink.js';
 import { fixture, fixtureText, runCli, type CliResult } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
 

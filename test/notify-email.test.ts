@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { loadSettings, type Settings } from '../src/config/settings.js';
 import { buildEmailConfig, createEmailNotifier, type EmailDeps } from '../src/notify/email.js';
 import type { NotifyResult } from '../src/notify/types.js';
-import { startSmtpSink } from '../src/sandbox/smtp-sink.js';
+import { startSmtpSink } from './helpers/smtp-sink.js';
 // A deploy with its edge check, as every notifier test sends it.
 import { at, withEdge as success } from './helpers/notify-kit.js';
 

@@ -6,7 +6,7 @@ import { loadSettings } from '../src/config/settings.js';
 import { nodeFetchClient } from '../src/http.js';
 import { levelAllows, parseNotifyLevel, syncKind, type NotifyKind, type NotifyLevel } from '../src/notify/level.js';
 import { buildNotifiers, configuredNames, howToEnableAny, NOTIFIERS, type NotifierEntry } from '../src/notify/registry.js';
-import { startSmtpSink } from '../src/sandbox/smtp-sink.js';
+import { startSmtpSink } from './helpers/smtp-sink.js';
 import { sinks, testEvent } from './helpers/notify-kit.js';
 
 const deps = { http: nodeFetchClient };

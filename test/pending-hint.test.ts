@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { pendingHint } from '../src/pending-hint.js';
-import { startSandbox } from '../src/sandbox/index.js';
+import { startSandbox } from './helpers/sandbox.js';
 import { fixture, fixtureText, runCli } from './helpers/run-cli.js';
 
 const TOKEN = { tokenId: 'ph-id', tokenSecret: 'pending-hint-secret-0123' };

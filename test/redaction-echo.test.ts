@@ -10,7 +10,7 @@ import t, { type Test } from 'tap';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT } from '../src/errors.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from './helpers/sandbox.js';
 import { fixture, fixtureText, runCli, type CliResult } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
 

@@ -8,7 +8,7 @@ import { createBelugaClient } from '../src/beluga/client.js';
 import { backoffDelayMs, policyFromSettings, retryAfterMs, type RetryPolicy } from '../src/beluga/retry-policy.js';
 import { createRetryingHttp } from '../src/beluga/retrying-http.js';
 import { nodeFetchClient, TransportError, type HttpClient, type HttpRequest } from '../src/http.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from './helpers/sandbox.js';
 import { fixtureText } from './helpers/run-cli.js';
 
 const API = '/api/cdn/v2/ssl-certificates';

@@ -6,10 +6,10 @@
 import t, { type Test } from 'tap';
 import { request } from 'node:http';
 import { X509Certificate } from 'node:crypto';
-import { startSandbox } from '../src/sandbox/index.js';
-import type { Sandbox } from '../src/sandbox/index.js';
-import type { ChaosOptions } from '../src/sandbox/types.js';
-import { mulberry32 } from '../src/sandbox/chaos.js';
+import { startSandbox } from './helpers/sandbox.js';
+import type { Sandbox } from './helpers/sandbox.js';
+import type { ChaosOptions } from './helpers/sandbox.js';
+import { mulberry32 } from './helpers/sandbox-chaos.js';
 import { basic, fixture, JSON_TYPE } from './helpers/sandbox-http.js';
 
 const API = '/api/cdn/v2/ssl-certificates';

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { request } from 'node:http';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from './helpers/sandbox.js';
 import { basic, call, fixture, json, JSON_TYPE } from './helpers/sandbox-http.js';
 
 const API = '/api/cdn/v2/ssl-certificates';

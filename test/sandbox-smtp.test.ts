@@ -1,14 +1,14 @@
-/** The SMTP sink on its own (what a raw client sees) and inside `beluga-cert sandbox`. */
+/** The tests' SMTP sink (test support): what a raw client sees, and what the e-mail notifier sees. */
 import t from 'tap';
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sandboxCommand } from '../src/commands/sandbox.js';
 import { nodeFetchClient } from '../src/http.js';
 import { buildEmailConfig, createEmailNotifier } from '../src/notify/email.js';
-import { startSmtpSink } from '../src/sandbox/smtp-sink.js';
+import { startSmtpSink } from './helpers/smtp-sink.js';
 
 /** Sends `commands` one at a time over plain TCP, each after the previous reply; returns every reply line. */
 async function talk(port: number, commands: string[]): Promise<string[]> {
@@ -67,29 +67,42 @@ t.test('the no-starttls fault: neither offered nor accepted; the fault ends afte
   t.ok(second.includes('250-STARTTLS'), 'the next connection is normal again');
 });
 
-t.test('beluga-cert sandbox also runs the SMTP sink and prints how to reach it', async (t) => {
+t.test('the sink as the e-mail notifier meets it: its certificate as SMTP_CA_FILE, AUTH, the mail accepted', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'sandbox-smtp-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const logged: string[] = [];
+  const sink = await startSmtpSink({ user: 'sandbox', password: 'sink-pw-456', log: (l) => logged.push(l) });
+  t.teardown(() => sink.close());
+  const caFile = join(dir, 'ca.pem');
+  await writeFile(caFile, sink.caPem);
+  const config = buildEmailConfig({
+    SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), SMTP_USER: 'sandbox', SMTP_PASSWORD: 'sink-pw-456',
+    SMTP_CA_FILE: caFile, MAIL_FROM: 'a@example.com', MAIL_TO: 'b@example.com',
+  })!;
+  const result = await createEmailNotifier(config).test({ host: 'web1', at: new Date() });
+  t.equal(result.ok, true, result.detail);
+  t.strictSame(sink.logins, [{ user: 'sandbox', secure: true, ok: true }]);
+  t.equal(sink.messages.length, 1);
+  t.match(logged.join('\n'), /SMTP message from a@example\.com to b@example\.com accepted/);
+  t.notMatch(logged.join('\n'), /sink-pw-456/);
+});
+
+t.test('beluga-cert sandbox runs no SMTP sink: it is test support, and smtp-server a dev dependency', async (t) => {
   let printed = '';
   let stop!: () => void;
   let started!: () => void;
   const ready = new Promise<void>((resolve) => { started = resolve; });
-  const stdout = { write: (s: string) => { printed += s; if (printed.includes('-----END CERTIFICATE-----')) started(); } };
+  const stdout = { write: (s: string) => { printed += s; if (printed.includes('BELUGA_EDGE_ADDRESS=')) started(); } };
   const done = sandboxCommand({ port: 0 }, {
     env: { BELUGA_HOOK_CONFIG: 'none', BELUGA_TOKEN_ID: 'id', BELUGA_TOKEN_SECRET: 'token-secret-1' },
     stdout, stderr: stdout, http: nodeFetchClient, now: () => new Date(), host: 'test',
     stop: new Promise<void>((resolve) => { stop = resolve; }),
   });
   await Promise.race([ready, done.then((code) => { throw new Error(`sandbox ended (${code}): ${printed}`); })]);
-  const m = /SMTP_HOST=127\.0\.0\.1 SMTP_PORT=(\d+) SMTP_USER=(\S+) SMTP_PASSWORD=([0-9a-f]{24})/.exec(printed);
-  t.ok(m, 'the banner names the SMTP settings');
-  const pem = printed.slice(printed.indexOf('-----BEGIN CERTIFICATE-----'), printed.indexOf('-----END CERTIFICATE-----') + 25).replace(/^ {2}/gm, '');
-  const caFile = join(dir, 'ca.pem');
-  await writeFile(caFile, `${pem}\n`);
-  const config = buildEmailConfig({ SMTP_HOST: '127.0.0.1', SMTP_PORT: m![1], SMTP_USER: m![2], SMTP_PASSWORD: m![3], SMTP_CA_FILE: caFile, MAIL_FROM: 'a@example.com', MAIL_TO: 'b@example.com' })!;
-  const result = await createEmailNotifier(config).test({ host: 'web1', at: new Date() });
-  t.equal(result.ok, true, result.detail);
   stop();
   t.equal(await done, 0);
-  t.match(printed, /SMTP message from a@example\.com to b@example\.com accepted/);
+  t.notMatch(printed, /SMTP/);
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+  t.equal(pkg.dependencies['smtp-server'], undefined);
+  t.ok(pkg.devDependencies['smtp-server']);
 });

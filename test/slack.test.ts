@@ -3,7 +3,7 @@ import { nodeFetchClient, type HttpClient } from '../src/http.js';
 import { createSlackNotifier, retryAfterMs, type SlackConfig } from '../src/notify/slack.js';
 import { successMessage } from '../src/notify/slack-message.js';
 import type { FailureEvent, NotifyResult, SuccessEvent } from '../src/notify/types.js';
-import { startSandbox, type Fault } from '../src/sandbox/index.js';
+import { startSandbox, type Fault } from './helpers/sandbox.js';
 
 /** Every webhook URL a test used: none may appear in any detail. */
 const secrets: string[] = [];

@@ -13,7 +13,7 @@ import forge from 'node-forge';
 import { deployCommand, type DeployArgs } from '../src/commands/deploy.js';
 import { retryCommand } from '../src/commands/retry.js';
 import { nodeFetchClient } from '../src/http.js';
-import { startSandbox } from '../src/sandbox/index.js';
+import { startSandbox } from './helpers/sandbox.js';
 import { tempStateDir } from './helpers/state-dir.js';
 
 const DOMAINS = ['a.soak.test', 'b.soak.test', 'c.soak.test', 'd.soak.test'];

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { openJournal, journalKey } from '../src/journal/index.js';
-import { startSandbox, type Sandbox, type SeedRecord } from '../src/sandbox/index.js';
+import { startSandbox, type Sandbox, type SeedRecord } from './helpers/sandbox.js';
 import { certMaker } from './helpers/make-certs.js';
 import { runCli } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';

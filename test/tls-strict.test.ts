@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT } from '../src/errors.js';
 import { makeSelfSigned } from '../src/sandbox/self-signed.js';
-import { startSmtpSink } from '../src/sandbox/smtp-sink.js';
+import { startSmtpSink } from './helpers/smtp-sink.js';
 import { listText, sendJson, startRawServer, type RawServer } from './helpers/raw-server.js';
 import { fixture, runCli } from './helpers/run-cli.js';
 

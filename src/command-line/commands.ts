@@ -125,13 +125,28 @@ export const COMMANDS: CommandSpec[] = [
     name: 'sandbox',
     describe: 'run a local Beluga-compatible API and notifier sinks on 127.0.0.1',
     options: [
-      { kind: 'number', name: 'port', what: 'a port number', min: 0, max: 65535, default: 0, describe: 'port to listen on (0: any free port)' },
+      { kind: 'number', name: 'port', what: 'a port number', min: 0, max: 65535, default: 0, describe: 'port to listen on (0: the one --state remembers, else any free port)' },
       { kind: 'text', name: 'state', placeholder: 'a file', describe: 'JSON file keeping the records between runs' },
       { kind: 'number', name: 'edge-delay', what: 'a number of seconds', min: 0, max: 3600, default: 0, fraction: true, describe: 'seconds before the TLS edge serves an uploaded certificate (0-3600)' },
       { kind: 'flag', name: 'edge-never', describe: 'the TLS edge never serves uploaded certificates' },
+      {
+        kind: 'number', name: 'edge-port', what: 'a port number', min: 0, max: 65535, default: 0,
+        describe: 'port of the TLS edge (0: the one --state remembers, else any free port)',
+      },
+      {
+        kind: 'text', name: 'records', placeholder: 'a file',
+        describe: 'JSON file of records to start with (ignored when --state exists)',
+      },
+      {
+        kind: 'texts', name: 'seed', placeholder: 'a name, or names separated by commas',
+        describe: 'start with a record for NAME[,NAME...] and a self-signed certificate for them (repeatable)',
+      },
+      { kind: 'flag', name: 'show-messages', describe: 'print the text of each notification a sink receives' },
     ],
     run: async (v, ctx) => (await import('../commands/sandbox.js')).sandboxCommand({
       port: v.number('port'), state: v.text('state'), edgeDelay: v.number('edge-delay'), edgeNever: v.flag('edge-never'),
+      edgePort: v.number('edge-port'), records: v.text('records'), seed: v.texts('seed'),
+      showMessages: v.flag('show-messages'),
     }, ctx),
   },
   {

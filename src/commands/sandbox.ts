@@ -1,20 +1,32 @@
-import { randomBytes } from 'node:crypto';
 import { loadSettings } from '../config/settings.js';
 import { EXIT, HookError } from '../errors.js';
-import { createOutput } from '../redact.js';
+import { renderForTerminal, type SlackPayload } from '../notify/slack-message.js';
+import { createOutput, type Output } from '../redact.js';
+import type { Sandbox, SeedRecord } from '../sandbox/index.js';
+import { messageText } from '../sandbox/message-text.js';
 import type { RunContext } from './context.js';
 import { reportError } from './services.js';
 
+export interface SandboxArgs {
+  port: number;
+  state?: string;
+  edgeDelay?: number;
+  edgeNever?: boolean;
+  /** 0 or undefined: the port --state remembers, else any free one. */
+  edgePort?: number;
+  /** A JSON file of records to start with. */
+  records?: string;
+  /** Each value one record, for its comma-separated names. */
+  seed?: string[];
+  showMessages?: boolean;
+}
+
 /**
- * `beluga-cert sandbox`: a Beluga-compatible API and a Slack sink on 127.0.0.1, checking auth
- * against BELUGA_USERNAME/BELUGA_PASSWORD and BELUGA_TOKEN_ID/BELUGA_TOKEN_SECRET, and an SMTP sink
- * checking SMTP_USER/SMTP_PASSWORD (or a login it makes up and prints). Runs until
- * SIGINT or SIGTERM (or `ctx.stop` resolves, for tests).
+ * `beluga-cert sandbox`: a Beluga-compatible API, a Slack sink and the other notifier sinks on
+ * 127.0.0.1, and a TLS edge, checking auth against BELUGA_USERNAME/BELUGA_PASSWORD and
+ * BELUGA_TOKEN_ID/BELUGA_TOKEN_SECRET. Runs until SIGINT or SIGTERM (or `ctx.stop` resolves, for tests).
  */
-export async function sandboxCommand(
-  args: { port: number; state?: string; edgeDelay?: number; edgeNever?: boolean },
-  ctx: RunContext & { stop?: Promise<void> },
-): Promise<number> {
+export async function sandboxCommand(args: SandboxArgs, ctx: RunContext & { stop?: Promise<void> }): Promise<number> {
   const out = createOutput(ctx.stdout, ctx.stderr);
   try {
     const { settings: s } = await loadSettings(ctx.env);
@@ -29,23 +41,78 @@ export async function sandboxCommand(
       throw new HookError('CONFIG', 'the sandbox checks requests against BELUGA_TOKEN_ID and BELUGA_TOKEN_SECRET (or BELUGA_USERNAME and BELUGA_PASSWORD); set at least one pair');
     }
     const { startSandbox, formatSandboxBanner } = await import('../sandbox/index.js');
-    const edge = { delayMs: Math.round((args.edgeDelay ?? 0) * 1000), never: args.edgeNever ?? false };
-    const sandbox = await startSandbox({ port: args.port, credentials, statePath: args.state, log: (line) => out.info(line), edge });
+    const records = await startRecords(args, ctx.now());
+    if (records.length > 0 && args.state !== undefined && await exists(args.state)) {
+      out.info(`--state ${args.state} exists: the sandbox starts with its records, not those of --records or --seed`);
+    }
+    const edge = {
+      delayMs: Math.round((args.edgeDelay ?? 0) * 1000), never: args.edgeNever ?? false, port: args.edgePort,
+    };
+    let shown: ((sb: Sandbox) => void) | undefined;
+    let sandbox: Sandbox | undefined;
+    const log = (line: string) => {
+      out.info(line);
+      // Logged once the answer is out, so whatever the request brought has been accepted by now.
+      if (sandbox) shown?.(sandbox);
+    };
+    sandbox = await startSandbox({ port: args.port, credentials, statePath: args.state, log, edge, records });
+    if (args.showMessages) shown = messagePrinter(out);
     for (const line of formatSandboxBanner(sandbox)) out.info(line);
-    // The SMTP sink checks SMTP_USER/SMTP_PASSWORD when both are set, else a login it makes up and prints.
-    const { startSmtpSink } = await import('../sandbox/smtp-sink.js');
-    const { formatSmtpSinkBanner } = await import('../sandbox/smtp-banner.js');
-    const madeUp = s.SMTP_USER && s.SMTP_PASSWORD ? undefined : randomBytes(12).toString('hex');
-    if (s.SMTP_PASSWORD) out.addSecrets([s.SMTP_PASSWORD]);
-    const smtp = await startSmtpSink({ user: madeUp ? 'sandbox' : s.SMTP_USER!, password: madeUp ?? s.SMTP_PASSWORD!, log: (line) => out.info(line) })
-      .catch(async (err: unknown) => { await sandbox.close(); throw err; });
-    for (const line of formatSmtpSinkBanner(smtp, madeUp ? 'sandbox' : s.SMTP_USER!, madeUp)) out.info(line);
     await (ctx.stop ?? untilSignal());
-    await smtp.close();
     await sandbox.close();
     return EXIT.OK;
   } catch (err) {
     return reportError(err, out);
+  }
+}
+
+/** The records of --records, then one per --seed; a bad file or name is a CONFIG error. */
+async function startRecords(args: SandboxArgs, now: Date): Promise<SeedRecord[]> {
+  if (args.records === undefined && (args.seed ?? []).length === 0) return [];
+  const { parseSeed, readRecordsFile, seedRecords } = await import('../sandbox/start-records.js');
+  try {
+    return [
+      ...(args.records === undefined ? [] : readRecordsFile(args.records)),
+      ...seedRecords((args.seed ?? []).map(parseSeed), now),
+    ];
+  } catch (err) {
+    throw new HookError('CONFIG', `${(err as Error).message}; fix it, or start the sandbox without it`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  const { access } = await import('node:fs/promises');
+  return access(path).then(() => true, () => false);
+}
+
+/**
+ * Prints each notification a sink accepted since the last call, as it reads: Slack as the demo
+ * shows it, every other service's text as its payload holds it.
+ */
+function messagePrinter(out: Output): (sb: Sandbox) => void {
+  const printed = new Map<string, number>();
+  return (sb) => {
+    const services: Array<[string, unknown[]]> = [
+      ['Slack', sb.slackMessages],
+      ...Object.entries(sb.notify).map(([name, sink]): [string, unknown[]] => [name, sink.messages]),
+    ];
+    for (const [service, messages] of services) {
+      for (const payload of messages.slice(printed.get(service) ?? 0)) {
+        const rendered = service === 'Slack' ? slackText(payload) : [];
+        out.info(`${service} message:`);
+        for (const line of rendered.length > 0 ? rendered : messageText(payload)) out.info(`  ${line}`);
+      }
+      printed.set(service, messages.length);
+    }
+  };
+}
+
+/** As the demo shows it; [] for a payload this project would not send (any text still shows, see messageText). */
+function slackText(payload: unknown): string[] {
+  try {
+    return renderForTerminal(payload as SlackPayload);
+  } catch {
+    return [];
   }
 }
 

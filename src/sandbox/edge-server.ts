@@ -1,5 +1,5 @@
 /**
- * The sandbox's CDN edge (issue 7): a TLS server on 127.0.0.1 that serves, per SNI, the certificate
+ * The sandbox's CDN edge: a TLS server on 127.0.0.1 that serves, per SNI, the certificate
  * and key of the record whose names cover the name (a wildcard covers one label), and switches to
  * an uploaded certificate after a propagation delay, or never. A name it does not serve gets its
  * handshake closed, as an edge without that certificate would.

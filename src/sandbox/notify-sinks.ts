@@ -9,7 +9,7 @@ import { discordErrorReply, handleDiscord } from './discord-sink.js';
 import { jsonReply, type Reply } from './reply.js';
 import { handleTeams, teamsErrorReply } from './teams-sink.js';
 import { handleTelegram, telegramError } from './telegram-sink.js';
-import type { Fault, RecordedRequest } from './types.js';
+import type { RecordedRequest } from './types.js';
 import { handleWebhook, webhookErrorReply } from './webhook-sink.js';
 
 export const SINK_NAMES = ['discord', 'teams', 'telegram', 'webhook'] as const;
@@ -50,7 +50,9 @@ export function sinkFor(path: string): SinkName | undefined {
 }
 
 /** A sink's answer for a fault that names a status (or `failure`), in the service's own shape. */
-export function sinkFaultReply(fault: Fault & { target: SinkName }): Reply | undefined {
+export function sinkFaultReply(
+  fault: { target: SinkName; status?: number; failure?: boolean; body?: string },
+): Reply | undefined {
   if (fault.status === undefined && !fault.failure && fault.body === undefined) return undefined;
   if (fault.body !== undefined) return { status: fault.status ?? 200, body: fault.body, headers: { 'Content-Type': 'application/json' } };
   if (fault.failure) {

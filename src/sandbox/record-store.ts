@@ -1,17 +1,17 @@
 /**
- * The sandbox's certificate records: ids, the CERT fields a real server adds, and persistence to
- * the state file after every change. One store per sandbox; nothing is shared between sandboxes.
+ * The sandbox's certificate records: ids, the CERT fields a real server adds, and persistence (to
+ * the state file) after every change. One store per sandbox; nothing is shared between sandboxes.
  */
 import { X509Certificate } from 'node:crypto';
 import { deriveNames, type DerivedNames } from './certificate-upload.js';
-import { loadState, saveState } from './state-file.js';
 import type { CertObject, SandboxRecord, SeedRecord } from './types.js';
 
 /** New ids count up from here, like the four-digit ids of the 2017 workflow. */
 const FIRST_ID = 1000;
 
 export interface StoreOptions {
-  statePath?: string;
+  /** Stores the records after a change, before the change is answered; a throw fails the request. */
+  persist?: (records: SandboxRecord[]) => void;
   numericIds: boolean;
   now: () => Date;
   /** Told after a create or an update is stored (the sandbox's edge starts propagating it). */
@@ -28,9 +28,8 @@ export class RecordStore {
   private records: SandboxRecord[] = [];
   private nextId = FIRST_ID;
 
-  constructor(private readonly options: StoreOptions, seeds: SeedRecord[]) {
-    const stored = options.statePath === undefined ? undefined : loadState(options.statePath);
-    const entries = (stored ?? seeds) as Array<SeedRecord & Partial<SandboxRecord>>;
+  /** `entries`: seed records, or the records a state file holds (their stored fields kept). */
+  constructor(private readonly options: StoreOptions, entries: Array<SeedRecord & Partial<SandboxRecord>>) {
     for (const entry of entries) this.bumpNextId(entry.id);
     for (const entry of entries) this.records.push(this.fromEntry(entry));
   }
@@ -78,7 +77,7 @@ export class RecordStore {
 
   /** Writes first, so a failed write (answered 500) leaves memory and file in agreement. */
   private commit(next: SandboxRecord[]): void {
-    if (this.options.statePath !== undefined) saveState(this.options.statePath, next);
+    this.options.persist?.(next);
     this.records = next;
   }
 

@@ -1,7 +1,7 @@
 /**
- * A throwaway self-signed certificate for the sandbox's SMTP sink (STARTTLS needs one): made at
- * start for "localhost" and 127.0.0.1, never written anywhere by the sandbox itself. Clients trust
- * it by its PEM (SMTP_CA_FILE), which is not a secret; the key stays in memory.
+ * A throwaway self-signed certificate, made at start and never written anywhere by the sandbox
+ * itself: for the records `beluga-cert sandbox --seed` starts with (their names), and for a
+ * loopback TLS server in tests ("localhost", 127.0.0.1 and ::1, trusted by its PEM).
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import forge from 'node-forge';
@@ -11,9 +11,19 @@ export interface SelfSigned {
   keyPem: string;
 }
 
-const VALID_MS = 7 * 86_400_000; // a sandbox lives for hours; a week leaves room for clock skew
+export interface SelfSignedOptions {
+  /** DNS names, the first also the subject CN (default: localhost, plus the loopback addresses). */
+  names?: string[];
+  now?: Date;
+  /** Default 7: a sandbox lives for hours; a week leaves room for clock skew. */
+  validDays?: number;
+}
 
-export function makeSelfSigned(now = new Date()): SelfSigned {
+const DAY_MS = 86_400_000;
+
+export function makeSelfSigned(options: SelfSignedOptions = {}): SelfSigned {
+  const { now = new Date(), validDays = 7 } = options;
+  const names = options.names ?? ['localhost'];
   // node:crypto makes the key and signs (forge's own RSA is ~10x slower); forge builds the certificate.
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
@@ -23,8 +33,8 @@ export function makeSelfSigned(now = new Date()): SelfSigned {
   cert.publicKey = forge.pki.setRsaPublicKey(big(n), big(e));
   cert.serialNumber = `01${forge.util.bytesToHex(forge.random.getBytesSync(8))}`;
   cert.validity.notBefore = new Date(now.getTime() - 3_600_000);
-  cert.validity.notAfter = new Date(now.getTime() + VALID_MS);
-  const subject = [{ name: 'commonName', value: 'localhost' }, { name: 'organizationName', value: 'beluga-cert sandbox' }];
+  cert.validity.notAfter = new Date(now.getTime() + validDays * DAY_MS);
+  const subject = [{ name: 'commonName', value: names[0] }, { name: 'organizationName', value: 'beluga-cert sandbox' }];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -32,7 +42,10 @@ export function makeSelfSigned(now = new Date()): SelfSigned {
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+    { name: 'subjectAltName', altNames: [
+      ...names.map((value) => ({ type: 2, value })),
+      ...(options.names ? [] : [{ type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }]),
+    ] },
   ]);
   const oid = forge.pki.oids.sha256WithRSAEncryption!;
   cert.signatureOid = oid;

@@ -1,7 +1,7 @@
 /**
  * Starts the sandbox: one HTTP server on 127.0.0.1 serving the Beluga API and a Slack webhook
- * sink, recording every request and applying queued faults (or else seeded chaos) before normal
- * handling.
+ * sink, recording every request and letting an interceptor (a test harness) answer otherwise
+ * before normal handling; with a state file, a restart keeps its records, ports and Slack path.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -9,32 +9,36 @@ import { randomBytes } from 'node:crypto';
 import { handleApi } from './api-handler.js';
 import { handleSlack } from './slack-sink.js';
 import { createNotifySinks, sinkFor } from './notify-sinks.js';
-import { faultReply } from './fault-reply.js';
-import { FaultQueue } from './fault-queue.js';
-import { Chaos } from './chaos.js';
 import { RecordStore } from './record-store.js';
 import { readBody } from './read-body.js';
 import { listenOnLoopback } from './listen.js';
 import { startEdge, type SandboxEdge } from './edge-server.js';
 import { failureReply, sendReply, textReply, type Reply } from './reply.js';
-import type { RecordedRequest, Sandbox, SandboxOptions } from './types.js';
+import { loadState, saveState, type Endpoints } from './state-file.js';
+import type { RecordedRequest, Sandbox, SandboxOptions, SandboxRecord, SeedRecord } from './types.js';
 
 /** Bodies past this are answered 413 (a certificate upload is a few KiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const now = options.now ?? (() => new Date());
-  // Built first so that bad chaos options fail the start, not a request.
-  const chaos = options.chaos && new Chaos(options.chaos);
+  const { statePath } = options;
+  const stored = statePath === undefined ? undefined : loadState(statePath);
+  let endpoints: Endpoints | undefined = stored?.endpoints;
+  const persist = (records: SandboxRecord[]) => {
+    if (statePath !== undefined) saveState(statePath, { endpoints, certificates: records });
+  };
   let edge: SandboxEdge | undefined;
-  const store = new RecordStore({ statePath: options.statePath, numericIds: options.numericIds ?? false, now, onChange: (r) => edge?.changed(r) }, options.records ?? []);
-  edge = await startEdge(store.snapshot(), options.edge);
-  const faults = new FaultQueue();
+  const entries = (stored?.certificates ?? options.records ?? []) as Array<SeedRecord & Partial<SandboxRecord>>;
+  const numericIds = options.numericIds ?? false;
+  const store = new RecordStore({ persist, numericIds, now, onChange: (r) => edge?.changed(r) }, entries);
+  edge = await onRememberedPort(options.edge?.port, endpoints?.edgePort, 'TLS edge', options.log,
+    (port) => startEdge(store.snapshot(), { ...options.edge, port }));
   const requests: RecordedRequest[] = [];
   const slackRequests: RecordedRequest[] = [];
   const slackMessages: unknown[] = [];
   // The token plays a secret: tests can check that it never shows up in output.
-  const webhookPath = `/slack/services/T00000000/B00000000/${randomBytes(12).toString('hex')}`;
+  const webhookPath = endpoints?.slackPath ?? `/slack/services/T00000000/B00000000/${randomBytes(12).toString('hex')}`;
   const notify = createNotifySinks(now);
   const sockets = new Set<Socket>();
   const cancels = new Set<() => void>();
@@ -59,14 +63,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (sink) notify.record(sink, recorded);
     else (isSlack ? slackRequests : requests).push(recorded);
     if (aborted) return;
-    // Chaos plays the CDN and Slack only; the other sinks fail when a test queues a fault.
-    const fault = sink ? faults.take(sink, method) : faults.take(isSlack ? 'slack' : 'api', method) ?? chaos?.next(isSlack ? 'slack' : 'api');
-    if (fault?.delayMs !== undefined && fault.delayMs > 0 && !(await delay(fault.delayMs))) return;
-    if (fault?.drop) {
+    const interception = options.intercept?.({ target: sink ?? (isSlack ? 'slack' : 'api'), request: recorded });
+    const delayMs = interception?.delayMs ?? 0;
+    if (delayMs > 0 && !(await delay(delayMs))) return;
+    if (interception?.drop) {
       req.socket.destroy();
       return;
     }
-    let reply: Reply | undefined = fault && faultReply(fault, recorded);
+    let reply: Reply | undefined = interception?.reply;
     if (!reply && tooLarge) {
       reply = isSlack ? textReply(413, 'request_too_large') : failureReply(413, 'payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
     }
@@ -74,12 +78,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     reply ??= isSlack
       ? handleSlack({ method, path, contentType: headers['content-type'], body }, webhookPath, (p) => slackMessages.push(p))
       : handleApi({ method, target, headers, body }, { store, credentials: options.credentials, now });
-    if (fault?.answerDelayMs !== undefined && fault.answerDelayMs > 0 && !(await delay(fault.answerDelayMs))) return;
-    if (fault?.lostAnswer) {
+    const answerDelayMs = interception?.answerDelayMs ?? 0;
+    if (answerDelayMs > 0 && !(await delay(answerDelayMs))) return;
+    if (interception?.lostAnswer) {
       req.socket.destroy();
       return;
     }
-    sendReply(res, reply, fault?.headers);
+    sendReply(res, reply, interception?.headers);
   };
 
   const server = createServer((req, res) => {
@@ -101,8 +106,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
   });
 
-  const port = await listenOnLoopback(server, options.port);
+  const port = await onRememberedPort(options.port, endpoints?.port, 'API', options.log,
+    (p) => listenOnLoopback(server, p)).catch(async (err: unknown) => { await edge!.close(); throw err; });
   const url = `http://127.0.0.1:${port}`;
+  if (statePath !== undefined) {
+    // Written now, not at the first change: the next start must find the same ports and path.
+    endpoints = { port, edgePort: edge.port, slackPath: webhookPath };
+    try {
+      persist(store.snapshot());
+    } catch (err) {
+      // As before the sandbox remembered its ports: it serves, and each change answers 500.
+      const why = (err as NodeJS.ErrnoException).code ?? String(err);
+      options.log?.(`the state file cannot be written (${why}): changes will fail`);
+    }
+  }
 
   return {
     url,
@@ -112,9 +129,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     slackRequests,
     slackMessages,
     notify: notify.describe(url),
-    fault: (f) => faults.add(f),
-    clearFaults: () => faults.clear(),
-    chaosStats: () => chaos?.stats() ?? { requests: 0, failed: 0, byKind: {} },
     edgeAddress: `127.0.0.1:${edge.port}`,
     edgeHandshakes: edge.handshakes,
     close: () => Promise.all([edge!.close(), new Promise<void>((resolve) => {
@@ -123,6 +137,22 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       for (const socket of sockets) socket.destroy();
     })]).then(() => undefined),
   };
+}
+
+/**
+ * Starts a listener on `given` when it names a port, else on the one a state file remembers (any
+ * free one when that is taken meanwhile, said in the log), else on any free port.
+ */
+async function onRememberedPort<T>(given: number | undefined, remembered: number | undefined, what: string,
+  log: ((line: string) => void) | undefined, listen: (port: number) => Promise<T>): Promise<T> {
+  if ((given !== undefined && given !== 0) || remembered === undefined) return listen(given ?? 0);
+  try {
+    return await listen(remembered);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    log?.(`the ${what}'s port ${remembered} from the state file is taken; listening on another one`);
+    return listen(0);
+  }
 }
 
 /** Lower-case names, repeated headers joined with ", " (node gives arrays for a few). */

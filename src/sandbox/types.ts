@@ -4,6 +4,7 @@
  */
 
 import type { NotifySinks, SinkName } from './notify-sinks.js';
+import type { Reply } from './reply.js';
 
 export interface SandboxCredentials {
   username?: string;
@@ -36,9 +37,9 @@ export interface SandboxOptions {
   now?: () => Date;
   /** One line per request: method, path, status (never a credential, body or webhook token). */
   log?: (line: string) => void;
-  /** Random failures from a seeded PRNG (see chaos.ts); a queued fault takes precedence. */
-  chaos?: ChaosOptions;
-  /** The TLS edge beside the API (issue 7): propagation delay, never, wrong certificates. */
+  /** Called for every request that arrived whole, before it is handled; undefined: handle it normally. */
+  intercept?: (request: InterceptedRequest) => Interception | undefined;
+  /** The TLS edge beside the API, for the verify step: propagation delay, never, wrong certificates. */
   edge?: EdgeOptions;
 }
 
@@ -59,27 +60,6 @@ export interface EdgeHandshake {
   servername: string;
   fingerprint256?: string;
   at: Date;
-}
-
-export interface ChaosOptions {
-  /** The share of matching requests that fail, from 0 to 1. */
-  rate: number;
-  /** The PRNG seed: the same seed and the same requests in the same order fail the same way. */
-  seed: number;
-  /** Which requests may fail (default 'api'). */
-  target?: 'api' | 'slack' | 'both';
-  /** How long the "slow, then 504" failure waits (default 3000 ms). */
-  delayMs?: number;
-  /** Also "processed but the answer lost" (the change is applied, then the socket dropped). */
-  lostAnswers?: boolean;
-}
-
-export interface ChaosStats {
-  /** Matching requests chaos decided on (not those a queued fault took, nor aborted ones). */
-  requests: number;
-  failed: number;
-  /** Failures by kind: '500', '502', '503', '503-retry-after', '429-retry-after', 'drop', 'delay-504', 'lost-answer'. */
-  byKind: Record<string, number>;
 }
 
 /** A stored certificate: the CERT fields the API answers with, plus what it never answers with. */
@@ -112,34 +92,32 @@ export interface RecordedRequest {
   at: Date;
 }
 
-export interface Fault {
-  /** The API, the Slack sink, or one of the other notifier sinks (notify-sinks.ts). */
-  target: 'api' | 'slack' | SinkName;
-  /** Apply only to requests with this method. */
-  method?: string;
-  /** How many matching requests it applies to (default 1). */
-  times?: number;
-  /** Answer with this status ... */
-  status?: number;
-  /** ... and this raw body (default: a JSON failure for the API, Slack-style text for Slack). */
-  body?: string;
+/** Which service a request was for: the API, the Slack sink, or one of the other notifier sinks. */
+export type RequestTarget = 'api' | 'slack' | SinkName;
+
+/** A request as an interceptor sees it, before the sandbox handles it. */
+export interface InterceptedRequest {
+  target: RequestTarget;
+  request: RecordedRequest;
+}
+
+/**
+ * What an interceptor makes of a request instead of (or around) the normal handling: the way a
+ * harness plays a failing service (test/helpers/sandbox.ts) or a slow network (the benchmark).
+ */
+export interface Interception {
+  /** Wait this long before anything else. */
+  delayMs?: number;
+  /** Destroy the socket without any answer (after `delayMs`). */
+  drop?: boolean;
+  /** Answer this instead of handling the request (nothing changes). */
+  reply?: Reply;
   /** Added to the answer, e.g. {'Retry-After': '1'}. */
   headers?: Record<string, string>;
-  /** HTTP 200 (or `status`) with {"result":"failure","message":"...","error":"..."}. */
-  failure?: boolean;
-  /** Wait this long before answering (then the above, or the normal answer). */
-  delayMs?: number;
-  /**
-   * Answer `status` (default 400) with the request quoted back: every header (Authorization
-   * decoded too), every body field, the path in other cases and encodings (see echo-reply.ts).
-   */
-  echo?: boolean;
-  /** Destroy the socket without any answer. */
-  drop?: boolean;
+  /** Handle the request (a change is applied), then wait this long before answering. */
+  answerDelayMs?: number;
   /** Handle the request (a change is applied), then destroy the socket without the answer. */
   lostAnswer?: boolean;
-  /** Handle the request (a change is applied), then wait this long before answering (a client killed meanwhile). */
-  answerDelayMs?: number;
 }
 
 export interface Sandbox {
@@ -156,10 +134,6 @@ export interface Sandbox {
   slackMessages: unknown[];
   /** Discord, Teams, Telegram and generic webhook sinks: their URLs, secrets and what they received. */
   notify: NotifySinks;
-  fault(f: Fault): void;
-  clearFaults(): void;
-  /** What `options.chaos` did so far (all zero without it). */
-  chaosStats(): ChaosStats;
   /** The TLS edge, for BELUGA_EDGE_ADDRESS: `127.0.0.1:PORT`. */
   edgeAddress: string;
   /** Every handshake the edge saw, in order. */

@@ -8,8 +8,11 @@ import type { SandboxCredentials } from './types.js';
 /** How far a token request's Date may be from the server clock. */
 export const MAX_SKEW_MS = 5 * 60 * 1000;
 
-/** Python's `utcnow().isoformat("T") + "Z"`: six-digit microseconds, or none when they are zero. */
-const PYTHON_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{6}))?Z$/;
+/**
+ * Python's `utcnow().isoformat("T")`: six-digit microseconds, or none when they are zero; the
+ * official CLI adds a `Z`, the Python 3 fork (beluga_py) sends it without.
+ */
+const PYTHON_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{6}))?(Z?)$/;
 
 /** `METHOD:PATH:date`, plus `:` + hex SHA-512 of the body bytes for POST and PUT. */
 export function tokenSignString(method: string, pathWithQuery: string, date: string, body: Uint8Array | string = ''): string {
@@ -23,8 +26,16 @@ export function tokenSignature(secret: string, signString: string): string {
   return createHmac('sha512', secret).update(signString).digest('hex');
 }
 
-/** The instant a Python-format UTC date names, or undefined when the text is not exactly that. */
+/** The instant the official CLI's date (`Z` form) names, or undefined when the text is not exactly that. */
 export function parsePythonUtcDate(text: string): Date | undefined {
+  return text.endsWith('Z') ? parseTokenDate(text) : undefined;
+}
+
+/**
+ * The instant a token request's Date names, in either client's form (with or without the `Z`:
+ * both clients are in use, so the API evidently accepts both), or undefined for anything else.
+ */
+export function parseTokenDate(text: string): Date | undefined {
   const m = PYTHON_UTC.exec(text);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
@@ -79,7 +90,7 @@ function verifyToken(rest: string, input: AuthInput, credentials: SandboxCredent
   const [id, signature] = parts as [string, string];
   if (!/^[0-9a-f]{128}$/.test(signature)) return false;
   if (input.date === undefined) return false;
-  const date = parsePythonUtcDate(input.date);
+  const date = parseTokenDate(input.date);
   if (!date || Math.abs(now.getTime() - date.getTime()) > MAX_SKEW_MS) return false;
   const expected = tokenSignature(tokenSecret, tokenSignString(input.method, input.path, input.date, input.body));
   const idOk = safeEqual(id, tokenId);

@@ -9,7 +9,7 @@ import { parseEdgeAddress, type EdgeAddress } from './edge-address.js';
 /**
  * off: never; hook: poll in the run; later: record the check as pending for `beluga-cert verify`;
  * auto (default): poll in the run, but give up at once when no edge answers from this host, and
- * do nothing against a sandbox (a loopback BELUGA_BASE_URL) unless BELUGA_EDGE_ADDRESS is set.
+ * do nothing against an API on a loopback address (it has no public edge) unless BELUGA_EDGE_ADDRESS is set.
  */
 export type VerifyMode = 'off' | 'hook' | 'later' | 'auto';
 
@@ -50,8 +50,10 @@ export function verifySettingsFromEnv(s: Partial<Record<string, string>>, collec
 }
 
 /**
- * What the mode means for this run: `off` also for `auto` against a sandbox API with no pinned edge,
- * because a sandbox has no edge that DNS knows (and tests must never look real names up).
+ * What the mode means for this run: `off` also for `auto` against an API on a loopback address
+ * with no pinned edge. Such an API (a sandbox, a local stand-in) has no public edge: DNS sends the
+ * certificate's names to whatever serves them on the internet, not to what that API stores, so
+ * checking there would judge the wrong server. BELUGA_EDGE_ADDRESS names its edge when it has one.
  */
 export function effectiveMode(settings: VerifySettings, baseUrl: string | undefined): VerifyMode {
   if (settings.mode === 'auto' && !settings.edgeAddress && baseUrl && LOOPBACK_URL.test(baseUrl)) return 'off';

@@ -10,7 +10,7 @@ import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto'
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox, type SandboxRecord } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox, type SandboxRecord } from './sandbox.js';
 import { missingCommands, type ClientResult } from './acme-clients.js';
 import { startPebble, type Pebble } from './pebble.js';
 import { ROOT, fixtureText } from './run-cli.js';

@@ -3,7 +3,7 @@
  * detail a notifier returned, so each file can check at its end that no secret leaked into one.
  */
 import type { Test } from 'tap';
-import { startSandbox, type Fault, type Sandbox, type SinkName } from '../../src/sandbox/index.js';
+import { startSandbox, type Fault, type Sandbox, type SinkName } from './sandbox.js';
 import type { FailureEvent, NotifyResult, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from '../../src/notify/types.js';
 
 export const at = new Date('2026-10-03T08:15:42Z');

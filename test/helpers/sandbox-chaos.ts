@@ -4,7 +4,27 @@
  * replays exactly from its seed. Failures come before handling (nothing changes), except the
  * opt-in "lost answer": the change is applied, then the connection is dropped.
  */
-import type { ChaosOptions, ChaosStats, Fault } from './types.js';
+import type { Fault } from './fault-queue.js';
+
+export interface ChaosOptions {
+  /** The share of matching requests that fail, from 0 to 1. */
+  rate: number;
+  /** The PRNG seed: the same seed and the same requests in the same order fail the same way. */
+  seed: number;
+  /** Which requests may fail (default 'api'). */
+  target?: 'api' | 'slack' | 'both';
+  /** How long the "slow, then 504" failure waits (default 3000 ms). */
+  delayMs?: number;
+  /** Also "processed but the answer lost" (the change is applied, then the socket dropped). */
+  lostAnswers?: boolean;
+}
+export interface ChaosStats {
+  /** Matching requests chaos decided on (not those a queued fault took, nor aborted ones). */
+  requests: number;
+  failed: number;
+  /** Failures by kind: '500', '502', '503', '503-retry-after', '429-retry-after', 'drop', 'delay-504', 'lost-answer'. */
+  byKind: Record<string, number>;
+}
 
 /** The kinds always in play, in the order the PRNG indexes them. */
 const BASE_KINDS = ['500', '502', '503', '503-retry-after', '429-retry-after', 'drop', 'delay-504'] as const;

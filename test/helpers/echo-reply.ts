@@ -5,8 +5,8 @@
  * in every service's error shape at once (`message`/`error` for Beluga, `description` for
  * Telegram, the body itself for Slack), so any client that shows any part of it is tested.
  */
-import { jsonReply, type Reply } from './reply.js';
-import type { RecordedRequest } from './types.js';
+import type { RecordedRequest } from '../../src/sandbox/index.js';
+import { jsonReply, type Reply } from '../../src/sandbox/reply.js';
 
 export function echoReply(status: number, req: RecordedRequest): Reply {
   // The secrets first, so that any cut a client makes falls inside them.

@@ -7,8 +7,8 @@
 import type { Socket } from 'node:net';
 import type { SMTPServer, SMTPServerOptions } from 'smtp-server';
 import { readMail, type ReadMail } from './mail-reader.js';
-import { listenOnLoopback } from './listen.js';
-import { makeSelfSigned } from './self-signed.js';
+import { listenOnLoopback } from '../../src/sandbox/listen.js';
+import { makeSelfSigned } from '../../src/sandbox/self-signed.js';
 
 export interface SmtpSinkOptions {
   user: string;

@@ -1,9 +1,10 @@
 /** The answer a fault stands for, when it names one (status, failure or body). */
-import { failureReply, type Reply } from './reply.js';
-import { isSinkName, sinkFaultReply } from './notify-sinks.js';
-import { slackErrorText } from './slack-sink.js';
+import type { RecordedRequest } from '../../src/sandbox/index.js';
+import { isSinkName, sinkFaultReply } from '../../src/sandbox/notify-sinks.js';
+import { failureReply, type Reply } from '../../src/sandbox/reply.js';
+import { slackErrorText } from '../../src/sandbox/slack-sink.js';
 import { echoReply } from './echo-reply.js';
-import type { Fault, RecordedRequest } from './types.js';
+import type { Fault } from './fault-queue.js';
 
 export function faultReply(fault: Fault, request: RecordedRequest): Reply | undefined {
   if (fault.echo) return echoReply(fault.status ?? 400, request);
