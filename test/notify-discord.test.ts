@@ -15,7 +15,8 @@ function discord(sb: Sandbox, url = sb.notify.discord.url, extra: { timeoutMs?: 
   const token = url.split('/').pop() as string;
   secrets.push(url, token);
   const sleeps: number[] = [];
-  const n = createDiscordNotifier({ webhookUrl: url, timeoutMs: extra.timeoutMs ?? 5000, maxAttempts: 3, username: extra.username }, { http: nodeFetchClient, sleep: noSleep(sleeps), random: HALF });
+  const config = { webhookUrl: url, timeoutMs: extra.timeoutMs ?? 5000, maxAttempts: 3, username: extra.username };
+  const n = createDiscordNotifier(config, { http: nodeFetchClient, sleep: noSleep(sleeps), random: HALF });
   return { n, sleeps, keep: log.keep };
 }
 

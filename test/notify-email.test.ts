@@ -42,7 +42,8 @@ async function send(s: Settings, deps: EmailDeps = {}) {
   const config = buildEmailConfig(s);
   if (!config) throw new Error('no e-mail config');
   const before = sink.messages.length;
-  const result = await createEmailNotifier(config, { sleep: async (ms) => void sleeps.push(ms), random: TOP, ...deps }).success(success);
+  const mail = createEmailNotifier(config, { sleep: async (ms) => void sleeps.push(ms), random: TOP, ...deps });
+  const result = await mail.success(success);
   results.push(result);
   return { result, sleeps, received: sink.messages.slice(before) };
 }

@@ -14,7 +14,8 @@ const secrets: string[] = [];
 function teams(sb: Sandbox, url = sb.notify.teams.url, timeoutMs = 5000) {
   secrets.push(url, new URL(url).searchParams.get('sig') ?? '', new URL(url).pathname);
   const sleeps: number[] = [];
-  const n = createTeamsNotifier({ webhookUrl: url, timeoutMs, maxAttempts: 3 }, { http: nodeFetchClient, sleep: noSleep(sleeps), random: HALF });
+  const config = { webhookUrl: url, timeoutMs, maxAttempts: 3 };
+  const n = createTeamsNotifier(config, { http: nodeFetchClient, sleep: noSleep(sleeps), random: HALF });
   return { n, sleeps, keep: log.keep };
 }
 

@@ -1,10 +1,10 @@
-import { policyFromSettings } from '../beluga/retry-policy.js';
 import { secretValues } from '../config/build-config.js';
 import { loadSettings } from '../config/settings.js';
 import { EXIT, HookError } from '../errors.js';
 import { buildNotifiers, howToEnableAny } from '../notify/registry.js';
 import { sendToAll } from '../notify/send-all.js';
 import { createOutput } from '../redact.js';
+import { runBudgetFromSettings } from '../retry.js';
 import type { RunContext } from './context.js';
 import { reportError } from './deploy.js';
 
@@ -20,10 +20,11 @@ export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext
   try {
     const { settings } = await loadSettings(ctx.env);
     out.addSecrets(secretValues(settings));
-    const { policy, problems } = policyFromSettings(settings, Date.now());
+    const problems: string[] = [];
+    const budget = runBudgetFromSettings(settings, Date.now(), problems);
     // A bad budget is named here as in a deploy, not silently replaced by the default.
     if (problems.length > 0) throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
-    const { notifiers } = await buildNotifiers(settings, { http: ctx.http, deadline: policy.deadline, redact: out.redact });
+    const { notifiers } = await buildNotifiers(settings, { http: ctx.http, deadline: budget.deadline, redact: out.redact });
     if (notifiers.length === 0) {
       throw new HookError('CONFIG', `no notifier is configured; set ${howToEnableAny()}`);
     }
