@@ -66,14 +66,21 @@ export function createRetryingHttp(inner: HttpClient, policy: RetryPolicy, deps:
   };
 }
 
-async function attemptOnce(inner: HttpClient, url: string, request: HttpRequest, timeoutMs: number, policy: RetryPolicy): Promise<Outcome> {
+async function attemptOnce(
+  inner: HttpClient,
+  url: string,
+  request: HttpRequest,
+  timeoutMs: number,
+  policy: RetryPolicy,
+): Promise<Outcome> {
   try {
     return { response: await inner(url, { ...request, timeoutMs }) };
   } catch (err) {
     if (!(err instanceof TransportError)) throw err; // a bug, not a passing trouble
     if (err.kind === 'timeout' && timeoutMs < request.timeoutMs) {
       // The budget, not BELUGA_TIMEOUT, cut this attempt short: say so, or the message misleads.
-      return { error: new TransportError('timeout', `no answer within ${seconds(timeoutMs)} s, when ${budgetText(policy)} ran out`), cut: true };
+      const message = `no answer within ${seconds(timeoutMs)} s, when ${budgetText(policy)} ran out`;
+      return { error: new TransportError('timeout', message), cut: true };
     }
     return { error: err };
   }
