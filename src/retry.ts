@@ -47,6 +47,13 @@ export const RETRY_AFTER_CAP_MS = 10_000;
 
 export const DEFAULT_BUDGET_S = 90;
 
+/**
+ * How far past the run's deadline its messages may still go out. A failure message matters most
+ * when Beluga used the whole budget; the default budget stays well under the ACME client's limit
+ * (lego's 120 s) so that this fits. Two seconds: a first attempt, or a quick retry after it.
+ */
+export const MESSAGE_GRACE_MS = 2 * MIN_ATTEMPT_MS;
+
 /** The time a run may spend; `deadline` is epoch ms on the Date.now() clock. */
 export interface RunBudget {
   budgetMs: number;

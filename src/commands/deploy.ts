@@ -10,6 +10,7 @@ import { DEFAULT_STATE_DIR, journalKey, openJournal } from '../journal/index.js'
 import { buildNotifiers } from '../notify/registry.js';
 import { runDeploy, type DeployOutcome } from '../pipeline.js';
 import { createOutput, type Output } from '../redact.js';
+import { MESSAGE_GRACE_MS } from '../retry.js';
 import type { RunContext } from './context.js';
 
 export interface DeployArgs {
@@ -38,8 +39,10 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
     // The run budget starts with the run: retries, waits and the lock wait never outlast it.
     const startedAt = ctx.now().getTime();
     const { policy, problems } = policyFromSettings(settings, startedAt);
-    // Notifiers retry on the real clock (as the Beluga client does), within the same budget.
-    const { notifiers, level: notifyLevel } = await buildNotifiers(settings, { http: ctx.http, deadline: Date.now() + (policy.deadline - startedAt), redact: out.redact });
+    // Notifiers retry on the real clock (as the Beluga client does), in the same budget and its grace.
+    const notifyDeadline = Date.now() + (policy.deadline - startedAt) + MESSAGE_GRACE_MS;
+    const notifierDeps = { http: ctx.http, deadline: notifyDeadline, redact: out.redact };
+    const { notifiers, level: notifyLevel } = await buildNotifiers(settings, notifierDeps);
     // The verify step's settings join `problems`, so a bad one is named with the rest (and told to
     // Slack); a dry run checks them as well, though it asks no edge.
     const edgeStep = await (await import('../verify/from-settings.js')).edgeStepFromSettings(settings, problems, () => policy.deadline - ctx.now().getTime());

@@ -4,7 +4,7 @@ import { EXIT, HookError } from '../errors.js';
 import { buildNotifiers, howToEnableAny } from '../notify/registry.js';
 import { sendToAll } from '../notify/send-all.js';
 import { createOutput } from '../redact.js';
-import { runBudgetFromSettings } from '../retry.js';
+import { MESSAGE_GRACE_MS, runBudgetFromSettings } from '../retry.js';
 import type { RunContext } from './context.js';
 import { reportError } from './deploy.js';
 
@@ -24,7 +24,8 @@ export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext
     const budget = runBudgetFromSettings(settings, Date.now(), problems);
     // A bad budget is named here as in a deploy, not silently replaced by the default.
     if (problems.length > 0) throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
-    const { notifiers } = await buildNotifiers(settings, { http: ctx.http, deadline: budget.deadline, redact: out.redact });
+    const deadline = budget.deadline + MESSAGE_GRACE_MS;
+    const { notifiers } = await buildNotifiers(settings, { http: ctx.http, deadline, redact: out.redact });
     if (notifiers.length === 0) {
       throw new HookError('CONFIG', `no notifier is configured; set ${howToEnableAny()}`);
     }
