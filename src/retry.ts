@@ -126,7 +126,8 @@ export async function retry<T>(
   for (let n = 1; n <= maxAttempts; n += 1) {
     const left = deadline === undefined ? Infinity : deadline - now();
     if (left <= 0) {
-      // Only after a wait that overran: a retry is never scheduled without time for it.
+      // Before the first attempt the budget was spent; later, a wait overran it (the machine
+      // stalled): a retry is never scheduled without time for it.
       return n === 1 ? { ending: 'spent', attempts: 0 } : { ending: 'ran-out', value: last as T, attempts: n - 1 };
     }
     const answer = await attempt(n, Math.min(options.timeoutMs, left));
