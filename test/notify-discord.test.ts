@@ -5,6 +5,9 @@ import { DISCORD_COLORS, discordSuccess, escapeDiscord } from '../src/notify/dis
 import type { Sandbox } from '../src/sandbox/index.js';
 import { detailLog, failure, noSleep, recovered, sinks, skipped, success, sync, testEvent, withEdge } from './helpers/notify-kit.js';
 
+/** The middle of the backoff's jitter: each wait is half its ceiling, 250 ms, 500 ms, 1 s ... */
+const HALF = () => 0.5;
+
 const log = detailLog();
 const secrets: string[] = [];
 
@@ -12,7 +15,8 @@ function discord(sb: Sandbox, url = sb.notify.discord.url, extra: { timeoutMs?: 
   const token = url.split('/').pop() as string;
   secrets.push(url, token);
   const sleeps: number[] = [];
-  const n = createDiscordNotifier({ webhookUrl: url, timeoutMs: extra.timeoutMs ?? 5000, maxAttempts: 3, username: extra.username }, { http: nodeFetchClient, sleep: noSleep(sleeps) });
+  const config = { webhookUrl: url, timeoutMs: extra.timeoutMs ?? 5000, maxAttempts: 3, username: extra.username };
+  const n = createDiscordNotifier(config, { http: nodeFetchClient, sleep: noSleep(sleeps), random: HALF });
   return { n, sleeps, keep: log.keep };
 }
 

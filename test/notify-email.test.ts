@@ -10,6 +10,9 @@ import { startSmtpSink } from './helpers/smtp-sink.js';
 // A deploy with its edge check, as every notifier test sends it.
 import { at, withEdge as success } from './helpers/notify-kit.js';
 
+/** The top of the backoff's jitter: each wait is its ceiling, 500 ms, 1 s, 2 s ... */
+const TOP = () => 0.999999;
+
 const USER = 'mailer@example.com';
 const PASSWORD = 'pw-Ex4mple-s3cret';
 
@@ -39,7 +42,8 @@ async function send(s: Settings, deps: EmailDeps = {}) {
   const config = buildEmailConfig(s);
   if (!config) throw new Error('no e-mail config');
   const before = sink.messages.length;
-  const result = await createEmailNotifier(config, { sleep: async (ms) => void sleeps.push(ms), ...deps }).success(success);
+  const mail = createEmailNotifier(config, { sleep: async (ms) => void sleeps.push(ms), random: TOP, ...deps });
+  const result = await mail.success(success);
   results.push(result);
   return { result, sleeps, received: sink.messages.slice(before) };
 }

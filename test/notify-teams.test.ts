@@ -5,13 +5,17 @@ import { ADAPTIVE_CARD_TYPE } from '../src/notify/teams-message.js';
 import type { Sandbox } from '../src/sandbox/index.js';
 import { detailLog, failure, noSleep, recovered, sinks, skipped, success, sync, testEvent, withEdge } from './helpers/notify-kit.js';
 
+/** The middle of the backoff's jitter: each wait is half its ceiling, 250 ms, 500 ms, 1 s ... */
+const HALF = () => 0.5;
+
 const log = detailLog();
 const secrets: string[] = [];
 
 function teams(sb: Sandbox, url = sb.notify.teams.url, timeoutMs = 5000) {
   secrets.push(url, new URL(url).searchParams.get('sig') ?? '', new URL(url).pathname);
   const sleeps: number[] = [];
-  const n = createTeamsNotifier({ webhookUrl: url, timeoutMs, maxAttempts: 3 }, { http: nodeFetchClient, sleep: noSleep(sleeps) });
+  const config = { webhookUrl: url, timeoutMs, maxAttempts: 3 };
+  const n = createTeamsNotifier(config, { http: nodeFetchClient, sleep: noSleep(sleeps), random: HALF });
   return { n, sleeps, keep: log.keep };
 }
 

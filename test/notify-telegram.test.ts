@@ -5,6 +5,9 @@ import { escapeTelegramHtml, telegramSync, TELEGRAM_TEXT_MAX } from '../src/noti
 import { parseTelegramHtml, type Sandbox } from '../src/sandbox/index.js';
 import { detailLog, failure, noSleep, recovered, sinks, skipped, success, sync, testEvent, withEdge } from './helpers/notify-kit.js';
 
+/** The middle of the backoff's jitter: each wait is half its ceiling, 250 ms, 500 ms, 1 s ... */
+const HALF = () => 0.5;
+
 const log = detailLog();
 const secrets: string[] = [];
 
@@ -13,7 +16,7 @@ function telegram(sb: Sandbox, extra: Partial<TelegramConfig> = {}) {
   const config: TelegramConfig = { apiUrl, botToken: token, chatId, timeoutMs: 5000, maxAttempts: 3, ...extra };
   secrets.push(config.botToken, config.botToken.split(':')[1]!);
   const sleeps: number[] = [];
-  const n = createTelegramNotifier(config, { http: nodeFetchClient, sleep: noSleep(sleeps) });
+  const n = createTelegramNotifier(config, { http: nodeFetchClient, sleep: noSleep(sleeps), random: HALF });
   return { n, sleeps, keep: log.keep };
 }
 

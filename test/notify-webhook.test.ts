@@ -6,6 +6,9 @@ import { failureEvent, successEvent, WEBHOOK_EVENT_VERSION } from '../src/notify
 import type { Sandbox } from '../src/sandbox/index.js';
 import { detailLog, failure, noSleep, recovered, sinks, skipped, success, sync, testEvent, withEdge } from './helpers/notify-kit.js';
 
+/** The middle of the backoff's jitter: each wait is half its ceiling, 250 ms, 500 ms, 1 s ... */
+const HALF = () => 0.5;
+
 const log = detailLog();
 const secrets: string[] = [];
 
@@ -13,7 +16,7 @@ function webhook(sb: Sandbox, extra: Partial<WebhookConfig> = {}, now?: () => nu
   const config: WebhookConfig = { url: sb.notify.webhook.url, secret: sb.notify.webhook.secret, timeoutMs: 5000, maxAttempts: 3, ...extra };
   secrets.push(config.url, new URL(config.url).pathname, config.secret ?? '');
   const sleeps: number[] = [];
-  const n = createWebhookNotifier(config, { http: nodeFetchClient, sleep: noSleep(sleeps), now });
+  const n = createWebhookNotifier(config, { http: nodeFetchClient, sleep: noSleep(sleeps), now, random: HALF });
   return { n, sleeps, keep: log.keep };
 }
 

@@ -5,6 +5,9 @@ import { successMessage } from '../src/notify/slack-message.js';
 import type { FailureEvent, NotifyResult, SuccessEvent } from '../src/notify/types.js';
 import { startSandbox, type Fault } from './helpers/sandbox.js';
 
+/** The middle of the backoff's jitter: each wait is half its ceiling, 250 ms, 500 ms, 1 s ... */
+const HALF = () => 0.5;
+
 /** Every webhook URL a test used: none may appear in any detail. */
 const secrets: string[] = [];
 
@@ -36,7 +39,7 @@ const details: NotifyResult[] = [];
 function notifier(url: string, extra: Partial<SlackConfig> = {}, http: HttpClient = nodeFetchClient) {
   const sleeps: number[] = [];
   const config: SlackConfig = { webhookUrl: url, timeoutMs: 5000, maxAttempts: 3, ...extra };
-  const slack = createSlackNotifier(config, { http, sleep: async (ms) => void sleeps.push(ms) });
+  const slack = createSlackNotifier(config, { http, sleep: async (ms) => void sleeps.push(ms), random: HALF });
   const record = async (p: Promise<NotifyResult>) => {
     const result = await p;
     details.push(result);

@@ -94,7 +94,9 @@ function harness(script: (name: string, call: number) => ProbeResult) {
     calls.push({ name, host: address.host, port: address.port, at: clock });
     return script(name, n);
   };
-  const deps = { probe, now: () => clock, sleep: async (ms: number) => { sleeps.push(ms); clock += ms; } };
+  // The top of the backoff's jitter: each wait is its ceiling, 1 s, 2 s, 4 s ... 8 s.
+  const sleep = async (ms: number) => { sleeps.push(ms); clock += ms; };
+  const deps = { probe, now: () => clock, sleep, random: () => 0.999999 };
   const req = (extra: Partial<PollRequest> = {}): PollRequest => ({
     names: ['example.com', 'www.example.com'], expected: NEW, edgeAddress: { host: '127.0.0.1', port: 9443 },
     uploadedAt: clock, deadline: clock + 30_000, giveUpWithoutEdge: false, ...extra,

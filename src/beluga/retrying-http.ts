@@ -1,10 +1,12 @@
 /**
  * An HttpClient that retries what may pass (429, 5xx, timeouts, dropped connections) with backoff,
  * inside a run budget, so that a hook always ends before its ACME client gives up on it. It sits
- * under the Beluga client, which still turns the last answer into the error (issue: retries).
+ * under the Beluga client, which still turns the last answer into the error. The retry engine
+ * (retry.ts) keeps the time; this decides what may be repeated and says how it ended.
  */
 import { mayPass, TransportError, type HttpClient, type HttpRequest, type HttpResponse } from '../http.js';
-import { backoffDelayMs, MIN_ATTEMPT_MS, retryAfterMs, type RetryPolicy } from './retry-policy.js';
+import { askedWaitMs, retry } from '../retry.js';
+import type { RetryPolicy } from './retry-policy.js';
 
 // Callers build the wrapper and its policy from one import.
 export { policyFromSettings, type RetryPolicy } from './retry-policy.js';
@@ -24,52 +26,61 @@ type Outcome = { response: HttpResponse } | { error: TransportError; cut?: boole
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 export function createRetryingHttp(inner: HttpClient, policy: RetryPolicy, deps: RetryDeps = {}): HttpClient {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = deps.now ?? Date.now;
-  const random = deps.random ?? Math.random;
   const maxAttempts = Math.max(1, Math.floor(policy.maxAttempts));
 
   return async (url, request) => {
     const method = request.method.toUpperCase();
-    let last: Outcome | undefined;
-    let made = 0;
-    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-      const remaining = policy.deadline - now();
-      if (remaining <= 0) {
-        if (!last) throw new TransportError('timeout', `${budgetText(policy)} was spent before ${method} could be sent`);
-        break;
-      }
-      made = attempt;
+    const run = await retry<Outcome>(async (attempt, timeoutMs) => {
       // A repeat is signed again: the first attempt's Date may be minutes old by now.
-      const sent = attempt > 1 && request.freshHeaders ? { ...request, headers: { ...request.headers, ...request.freshHeaders() } } : request;
-      last = await attemptOnce(inner, url, sent, Math.min(request.timeoutMs, remaining), policy);
-      if (!isRetryable(method, last) || attempt === maxAttempts) return settle(last, attempt, '');
-      const delay = delayAfter(last, attempt);
-      if (now() + delay + MIN_ATTEMPT_MS > policy.deadline) {
-        return settle(last, attempt, `; ${budgetText(policy)} leaves no time for another`);
-      }
-      deps.onRetry?.(`retry ${attempt + 1}/${maxAttempts} in ${(delay / 1000).toFixed(1)} s: ${describe(last)} (${method})`);
-      await sleep(delay);
+      const fresh = attempt > 1 && request.freshHeaders;
+      const sent = fresh ? { ...request, headers: { ...request.headers, ...request.freshHeaders?.() } } : request;
+      const outcome = await attemptOnce(inner, url, sent, timeoutMs, policy);
+      // Any answer that is not retried goes back to client.ts as it is, which judges it.
+      if (!isRetryable(method, outcome)) return { kind: 'final', value: outcome };
+      // The server's word beats our guess; a wait past the budget stops the retries instead.
+      const told = 'response' in outcome ? askedWaitMs(outcome.response.header('retry-after'), now()) : undefined;
+      return { kind: 'retry', value: outcome, afterMs: told };
+    }, {
+      maxAttempts,
+      timeoutMs: request.timeoutMs,
+      deadline: policy.deadline,
+      backoff: policy,
+      sleep: deps.sleep,
+      now,
+      random: deps.random,
+      onRetry: (next, waitMs, answer) => deps.onRetry?.(
+        `retry ${next}/${maxAttempts} in ${(waitMs / 1000).toFixed(1)} s: ${describe(answer.value)} (${method})`,
+      ),
+    });
+    switch (run.ending) {
+      case 'spent':
+        throw new TransportError('timeout', `${budgetText(policy)} was spent before ${method} could be sent`);
+      case 'no-time':
+        return settle(run.value, run.attempts, `; ${budgetText(policy)} leaves no time for another`);
+      case 'ran-out':
+        return settle(run.value, run.attempts, `; ${budgetText(policy)} ran out`);
+      default:
+        return settle(run.value, run.attempts, '');
     }
-    // Only reached when the budget ran out during the last wait.
-    return settle(last as Outcome, made, `; ${budgetText(policy)} ran out`);
   };
-
-  function delayAfter(outcome: Outcome, attempt: number): number {
-    // The server's word beats our guess; a wait past the budget stops the retries instead.
-    const told = 'response' in outcome ? retryAfterMs(outcome.response.header('retry-after'), now()) : undefined;
-    return told ?? backoffDelayMs(attempt, policy, random);
-  }
 }
 
-async function attemptOnce(inner: HttpClient, url: string, request: HttpRequest, timeoutMs: number, policy: RetryPolicy): Promise<Outcome> {
+async function attemptOnce(
+  inner: HttpClient,
+  url: string,
+  request: HttpRequest,
+  timeoutMs: number,
+  policy: RetryPolicy,
+): Promise<Outcome> {
   try {
     return { response: await inner(url, { ...request, timeoutMs }) };
   } catch (err) {
     if (!(err instanceof TransportError)) throw err; // a bug, not a passing trouble
     if (err.kind === 'timeout' && timeoutMs < request.timeoutMs) {
       // The budget, not BELUGA_TIMEOUT, cut this attempt short: say so, or the message misleads.
-      return { error: new TransportError('timeout', `no answer within ${seconds(timeoutMs)} s, when ${budgetText(policy)} ran out`), cut: true };
+      const message = `no answer within ${seconds(timeoutMs)} s, when ${budgetText(policy)} ran out`;
+      return { error: new TransportError('timeout', message), cut: true };
     }
     return { error: err };
   }

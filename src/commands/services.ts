@@ -15,6 +15,7 @@ import type { NotifierDeps } from '../notify/registry.js';
 import type { Notifier } from '../notify/types.js';
 import { createOutput, type Output } from '../redact.js';
 import type { Target } from '../targets/types.js';
+import { MESSAGE_GRACE_MS } from '../retry.js';
 import type { RunContext } from './context.js';
 
 export interface RunOptions {
@@ -119,8 +120,10 @@ export function runServices(ctx: RunContext, opts: RunOptions = {}): RunServices
       const s = await settings();
       const { buildNotifiers } = await import('../notify/registry.js');
       const deps: NotifierDeps = { http: ctx.http, redact: out.redact };
+      // Messages get a short grace past the run's deadline: a deploy whose Beluga calls used the
+      // whole budget still tells its failure.
       const startBudget = async () => {
-        deps.deadline = Date.now() + (await budget()).ms;
+        deps.deadline = Date.now() + (await budget()).ms + MESSAGE_GRACE_MS;
       };
       if (budgetFrom === 'now') await startBudget();
       return { ...(await buildNotifiers(s, deps)), startBudget };

@@ -5,10 +5,11 @@
  * the password or SMTP_URL's credentials.
  */
 import { readRegularFile, sizeText } from '../bounded-read.js';
-import { oneLine } from '../errors.js';
-import { createRedactor, cutRedacted } from '../redact.js';
+import { createRedactor } from '../redact.js';
+import { retry, type Answer } from '../retry.js';
 import type { EmailConfig } from './email-config.js';
 import { failureEmail, skippedEmail, successEmail, syncEmail, testEmail, type EmailMessage } from './email-message.js';
+import { notifyResult, retriedResult } from './retried-result.js';
 import { describeSmtpError, type SmtpVerdict } from './smtp-errors.js';
 import type { Notifier, NotifyResult } from './types.js';
 
@@ -49,16 +50,11 @@ export interface EmailDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Epoch ms by which every attempt must have ended (the run's budget); none when absent. */
   deadline?: number;
+  /** The backoff's jitter; tests inject a fixed one. */
+  random?: () => number;
   /** Defaults to nodemailer's createTransport, loaded on the first send only. */
   transport?: (options: SmtpOptions) => MailTransport | Promise<MailTransport>;
 }
-
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_CAP_MS = 4_000;
-const MIN_ATTEMPT_MS = 1_000; // less than this left in the budget: do not start another attempt
-const DETAIL_MAX = 200;
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** nodemailer, only when a mail is actually sent: a hook without e-mail never loads it. */
 async function nodemailerTransport(options: SmtpOptions): Promise<MailTransport> {
@@ -67,11 +63,8 @@ async function nodemailerTransport(options: SmtpOptions): Promise<MailTransport>
 }
 
 export function createEmailNotifier(config: EmailConfig, deps: EmailDeps = {}): Notifier {
-  const sleep = deps.sleep ?? defaultSleep;
   const makeTransport = deps.transport ?? nodemailerTransport;
   const hide = createRedactor(config.secrets);
-  const maxAttempts = Math.max(1, Math.floor(config.maxAttempts) || 1);
-  const left = () => (deps.deadline === undefined ? Infinity : deps.deadline - Date.now());
 
   async function options(timeoutMs: number): Promise<SmtpOptions> {
     const ca = config.caFile ? await readCa(config.caFile) : undefined;
@@ -91,8 +84,14 @@ export function createEmailNotifier(config: EmailConfig, deps: EmailDeps = {}): 
     };
   }
 
-  async function attempt(message: EmailMessage): Promise<SmtpVerdict> {
-    const timeoutMs = Math.min(config.timeoutMs, left());
+  /** One attempt in the retry engine's terms: the detail is the value. */
+  async function attempt(message: EmailMessage, timeoutMs: number): Promise<Answer<string>> {
+    const verdict = await deliver(message, timeoutMs);
+    if (verdict.kind === 'sent') return { kind: 'sent', value: `sent to ${config.to.join(', ')}` };
+    return { kind: verdict.kind, value: verdict.detail };
+  }
+
+  async function deliver(message: EmailMessage, timeoutMs: number): Promise<SmtpVerdict> {
     let transport: MailTransport;
     try {
       transport = await makeTransport(await options(timeoutMs));
@@ -116,32 +115,21 @@ export function createEmailNotifier(config: EmailConfig, deps: EmailDeps = {}): 
   }
 
   async function send(build: () => EmailMessage): Promise<NotifyResult> {
-    const result = (ok: boolean, detail: string, attempts: number): NotifyResult => ({
-      notifier: 'email',
-      ok,
-      detail: cutRedacted(hide(oneLine(detail)), DETAIL_MAX),
-      attempts,
-    });
     let message: EmailMessage;
     try {
       message = build();
     } catch (err) {
-      return result(false, `could not build the message: ${err instanceof Error ? err.message : String(err)}`, 0);
+      const detail = `could not build the message: ${err instanceof Error ? err.message : String(err)}`;
+      return notifyResult('email', hide, false, detail, 0);
     }
-    if (left() < MIN_ATTEMPT_MS) return result(false, "not sent: no time left in the run's budget", 0);
-    let last = '';
-    let n = 0;
-    while (n < maxAttempts) {
-      n += 1;
-      const outcome = await attempt(message);
-      if (outcome.kind === 'sent') return result(true, `sent to ${config.to.join(', ')}`, n);
-      if (outcome.kind === 'final') return result(false, outcome.detail, n);
-      last = outcome.detail;
-      const wait = backoffMs(n);
-      if (n >= maxAttempts || left() - wait < MIN_ATTEMPT_MS) break;
-      await sleep(wait);
-    }
-    return result(false, `${last} after ${n} attempt${n === 1 ? '' : 's'}`, n);
+    const run = await retry((_n, timeoutMs) => attempt(message, timeoutMs), {
+      maxAttempts: config.maxAttempts,
+      timeoutMs: config.timeoutMs,
+      deadline: deps.deadline,
+      sleep: deps.sleep,
+      random: deps.random,
+    });
+    return retriedResult('email', hide, run);
   }
 
   return {
@@ -152,11 +140,6 @@ export function createEmailNotifier(config: EmailConfig, deps: EmailDeps = {}): 
     skipped: (event) => send(() => skippedEmail(event)),
     test: (event) => send(() => testEmail(event)),
   };
-}
-
-/** 500 ms, 1 s, 2 s, 4 s, 4 s...: a 4xx often clears in seconds, and a hook must not hang on mail. */
-export function backoffMs(attemptsMade: number): number {
-  return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attemptsMade - 1));
 }
 
 /** Far above any bundle of CA certificates: a bigger file is surely the wrong one. */

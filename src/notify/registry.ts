@@ -19,6 +19,8 @@ export interface NotifierDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Epoch ms (Date.now() clock) when the run's budget ends: retries stop in time. */
   deadline?: number;
+  /** The backoff's jitter; tests inject a fixed one. */
+  random?: () => number;
   /** The run's redaction filter (Output.redact): every event passes it before any notifier sees it. */
   redact?: Redactor;
 }

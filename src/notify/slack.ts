@@ -9,8 +9,8 @@ import { answerText, createPoster, transient } from './post-with-retry.js';
 import { failureMessage, skippedMessage, successMessage, type SlackStyle, syncMessage, testMessage } from './slack-message.js';
 import type { Notifier } from './types.js';
 
-// The retry arithmetic moved to the shared sender; these stay importable from here.
-export { backoffMs, retryAfterMs, RETRY_AFTER_CAP_MS } from './post-with-retry.js';
+// The retry arithmetic lives in the retry engine; these stay importable from here.
+export { retryAfterMs, RETRY_AFTER_CAP_MS } from './post-with-retry.js';
 
 export interface SlackConfig extends SlackStyle {
   webhookUrl: string;
@@ -24,6 +24,8 @@ export interface SlackDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Epoch ms when the run's budget ends: retries stop in time. */
   deadline?: number;
+  /** The backoff's jitter; tests inject a fixed one. */
+  random?: () => number;
 }
 
 export function createSlackNotifier(config: SlackConfig, deps: SlackDeps): Notifier {
