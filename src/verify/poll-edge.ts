@@ -4,7 +4,7 @@
  * past the deadline. A name once served is not asked again.
  */
 import pMap from 'p-map';
-import type { EdgeNameResult } from '../notify/types.js';
+import type { EdgeNameResult } from './edge-result.js';
 import { classify, type Expected } from './classify.js';
 import { addressFor, type EdgeAddress } from './edge-address.js';
 import type { Probe } from './edge-probe.js';
