@@ -3,7 +3,7 @@ import { baseUrlProblem } from './base-url.js';
 import { checkUrl } from './check-url.js';
 import { readSecondsMs } from './numbers.js';
 import { rowNamed } from './setting-row.js';
-import { BELUGA_ROWS } from './settings-table.js';
+import { BELUGA_ROWS, SETTING_ROWS, type SettingName } from './settings-table.js';
 import { basicForms, userinfoSecrets } from '../secret-forms.js';
 import { SECRET_NAMES, type Settings } from './settings.js';
 
@@ -24,8 +24,8 @@ export interface BelugaConfig {
 
 export const DEFAULT_BASE_URL = rowNamed(BELUGA_ROWS, 'BELUGA_BASE_URL').default!;
 
-/** Settings holding a URL whose user:password (if any) is a secret, though the rest is not. */
-const URL_SETTINGS = ['BELUGA_BASE_URL', 'TELEGRAM_API_URL', 'SMTP_URL'] as const;
+/** Settings holding a URL: its user:password (if any) is a secret, even where the rest is not. */
+const URL_SETTINGS = SETTING_ROWS.filter((row) => row.type === 'url').map((row) => row.name as SettingName);
 
 /**
  * Every secret value in the settings, for the redaction filter (which adds each one's derived

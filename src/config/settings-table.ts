@@ -75,12 +75,15 @@ export const ENVIRONMENT_ROWS = [
 
 type NotifierRows = (typeof NOTIFIER_DEFINITIONS)[number]['settings'];
 
-/** Every setting, in the order docs/configuration.md lists them. */
-export const SETTING_ROWS: readonly SettingRow[] = [
-  ...BELUGA_ROWS,
-  ...NOTIFY_ROWS,
-  ...NOTIFIER_DEFINITIONS.flatMap((d): readonly SettingRow[] => d.settings),
+/** The settings in the groups docs/configuration.md shows them in. */
+export const SETTING_GROUPS: ReadonlyArray<{ title: string; rows: readonly SettingRow[] }> = [
+  { title: 'Beluga CDN', rows: BELUGA_ROWS },
+  { title: 'Every notifier', rows: NOTIFY_ROWS },
+  ...NOTIFIER_DEFINITIONS.map((d) => ({ title: d.title, rows: d.settings })),
 ];
+
+/** Every setting, in that order. */
+export const SETTING_ROWS: readonly SettingRow[] = SETTING_GROUPS.flatMap((group) => group.rows);
 
 export type SettingName = (typeof BELUGA_ROWS | typeof NOTIFY_ROWS | NotifierRows)[number]['name'];
 type SecretRow = Extract<(typeof BELUGA_ROWS | typeof NOTIFY_ROWS | NotifierRows)[number], { secret: true }>;

@@ -2,11 +2,12 @@ import { readRegularFile, sizeText } from '../bounded-read.js';
 import { HookError } from '../errors.js';
 import { NUMBER_SETTINGS, numberProblem } from './numbers.js';
 import { ownerProblem } from './owner.js';
-import { SECRET_NAMES, type Settings } from './settings-table.js';
+import { rowNamed } from './setting-row.js';
+import { ENVIRONMENT_ROWS, SECRET_NAMES, type Settings } from './settings-table.js';
 
 export { KNOWN_NAMES, SECRET_NAMES, SETTING_NAMES, type SettingName, type Settings } from './settings-table.js';
 
-export const DEFAULT_CONFIG_PATH = '/etc/beluga-cert-hook/env';
+export const DEFAULT_CONFIG_PATH = rowNamed(ENVIRONMENT_ROWS, 'BELUGA_HOOK_CONFIG').default!;
 /** Far above any real config file or secret; a bigger one is surely the wrong file. */
 const MAX_CONFIG_BYTES = 256 * 1024;
 const MAX_SECRET_BYTES = 64 * 1024;

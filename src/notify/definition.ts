@@ -28,6 +28,8 @@ export interface NotifierDefinition<
   Sink extends NotifierSink = NotifierSink,
 > {
   readonly name: string;
+  /** As a person names the service, for docs/configuration.md. */
+  readonly title: string;
   /** Its own settings (shared ones, NOTIFY_LEVEL and NOTIFY_TIMEOUT, are in the core table). */
   readonly settings: Rows;
   /** Any of these set switches the notifier on (then its other required settings must be set too). */

@@ -5,6 +5,7 @@
  * found" and 401/404 (a wrong token) are final. The token sits in the URL path: never shown.
  */
 import { checkUrl } from '../config/check-url.js';
+import { rowNamed } from '../config/setting-row.js';
 import type { HttpResponse } from '../http.js';
 import { createRedactor } from '../redact.js';
 import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
@@ -12,13 +13,13 @@ import { answerText, createPoster, parseJsonObject, secondsToWaitMs, transient, 
 import type { NotifierSettings } from './definition.js';
 import { telegramFailure, telegramSkipped, telegramSuccess, telegramSync, telegramTest } from './telegram-message.js';
 import type { Notifier, NotifierDeps } from './types.js';
-import type { TELEGRAM_ROWS } from './telegram/settings.js';
+import { TELEGRAM_ROWS } from './telegram/settings.js';
 
 export const TELEGRAM_BOT_TOKEN = 'TELEGRAM_BOT_TOKEN';
 export const TELEGRAM_CHAT_ID = 'TELEGRAM_CHAT_ID';
 /** The Bot API's base URL: a local Bot API server, or the sandbox in tests. */
 export const TELEGRAM_API_URL = 'TELEGRAM_API_URL';
-export const DEFAULT_TELEGRAM_API_URL = 'https://api.telegram.org';
+export const DEFAULT_TELEGRAM_API_URL = rowNamed(TELEGRAM_ROWS, TELEGRAM_API_URL).default!;
 
 type TelegramSettings = NotifierSettings<typeof TELEGRAM_ROWS>;
 

@@ -4,6 +4,7 @@ import { DISCORD_ROWS } from './settings.js';
 
 export const discordNotifier = defineNotifier({
   name: 'discord',
+  title: 'Discord',
   settings: DISCORD_ROWS,
   enabledBy: ['DISCORD_WEBHOOK_URL'],
   howToEnable: 'DISCORD_WEBHOOK_URL',

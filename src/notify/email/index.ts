@@ -4,6 +4,7 @@ import { EMAIL_ROWS } from './settings.js';
 
 export const emailNotifier = defineNotifier({
   name: 'email',
+  title: 'E-mail (SMTP)',
   settings: EMAIL_ROWS,
   enabledBy: EMAIL_ROWS.map((row) => row.name),
   howToEnable: 'SMTP_URL (or SMTP_HOST), MAIL_FROM and MAIL_TO',

@@ -4,6 +4,7 @@ import { SLACK_ROWS } from './settings.js';
 
 export const slackNotifier = defineNotifier({
   name: 'slack',
+  title: 'Slack',
   settings: SLACK_ROWS,
   enabledBy: ['SLACK_WEBHOOK_URL'],
   howToEnable: 'SLACK_WEBHOOK_URL',

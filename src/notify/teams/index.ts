@@ -4,6 +4,7 @@ import { TEAMS_ROWS } from './settings.js';
 
 export const teamsNotifier = defineNotifier({
   name: 'teams',
+  title: 'Microsoft Teams',
   settings: TEAMS_ROWS,
   enabledBy: ['TEAMS_WEBHOOK_URL'],
   howToEnable: 'TEAMS_WEBHOOK_URL',

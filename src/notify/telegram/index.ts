@@ -4,6 +4,7 @@ import { TELEGRAM_ROWS } from './settings.js';
 
 export const telegramNotifier = defineNotifier({
   name: 'telegram',
+  title: 'Telegram',
   settings: TELEGRAM_ROWS,
   enabledBy: ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_CHAT_ID'],
   howToEnable: 'TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID',

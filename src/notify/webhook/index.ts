@@ -4,6 +4,7 @@ import { WEBHOOK_ROWS } from './settings.js';
 
 export const webhookNotifier = defineNotifier({
   name: 'webhook',
+  title: 'Generic webhook',
   settings: WEBHOOK_ROWS,
   enabledBy: ['WEBHOOK_URL', 'WEBHOOK_SECRET'],
   howToEnable: 'WEBHOOK_URL',
