@@ -1,14 +1,12 @@
 /**
- * Starts the sandbox: one HTTP server on 127.0.0.1 serving the Beluga API and a Slack webhook
+ * Starts the sandbox: one HTTP server on 127.0.0.1 serving the Beluga API and every notifier's
  * sink, recording every request and applying queued faults (or else seeded chaos) before normal
  * handling.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { handleApi } from './api-handler.js';
-import { handleSlack } from './slack-sink.js';
-import { createNotifySinks, sinkFor } from './notify-sinks.js';
+import { createNotifySinks, sinkFor, sinkLogPath, sinkTooLargeReply } from './notify-sinks.js';
 import { faultReply } from './fault-reply.js';
 import { FaultQueue } from './fault-queue.js';
 import { Chaos } from './chaos.js';
@@ -16,7 +14,7 @@ import { RecordStore } from './record-store.js';
 import { readBody } from './read-body.js';
 import { listenOnLoopback } from './listen.js';
 import { startEdge, type SandboxEdge } from './edge-server.js';
-import { failureReply, sendReply, textReply, type Reply } from './reply.js';
+import { failureReply, sendReply, type Reply } from './reply.js';
 import type { RecordedRequest, Sandbox, SandboxOptions } from './types.js';
 
 /** Bodies past this are answered 413 (a certificate upload is a few KiB). */
@@ -31,10 +29,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   edge = await startEdge(store.snapshot(), options.edge);
   const faults = new FaultQueue();
   const requests: RecordedRequest[] = [];
-  const slackRequests: RecordedRequest[] = [];
-  const slackMessages: unknown[] = [];
-  // The token plays a secret: tests can check that it never shows up in output.
-  const webhookPath = `/slack/services/T00000000/B00000000/${randomBytes(12).toString('hex')}`;
   const notify = createNotifySinks(now);
   const sockets = new Set<Socket>();
   const cancels = new Set<() => void>();
@@ -50,17 +44,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const method = req.method ?? 'GET';
     const target = req.url ?? '/';
     const path = target.split('?')[0] as string;
-    const isSlack = path.startsWith('/slack/');
     const sink = sinkFor(path);
-    res.on('close', () => options.log?.(`${method} ${isSlack ? '/slack/services/***' : sink ? `/${sink}/***` : path} ${res.headersSent ? res.statusCode : 'dropped'}`));
+    res.on('close', () => options.log?.(`${method} ${sink ? sinkLogPath(sink) : path} ${res.headersSent ? res.statusCode : 'dropped'}`));
     const { body, tooLarge, aborted } = await readBody(req, MAX_BODY_BYTES);
     const headers = flattenHeaders(req.headers);
     const recorded = { method, path: target, headers, body: body.toString('utf8'), at: new Date() };
     if (sink) notify.record(sink, recorded);
-    else (isSlack ? slackRequests : requests).push(recorded);
+    else requests.push(recorded);
     if (aborted) return;
     // Chaos plays the CDN and Slack only; the other sinks fail when a test queues a fault.
-    const fault = sink ? faults.take(sink, method) : faults.take(isSlack ? 'slack' : 'api', method) ?? chaos?.next(isSlack ? 'slack' : 'api');
+    const chaosTarget = sink === undefined ? 'api' : sink === 'slack' ? 'slack' : undefined;
+    const fault = faults.take(sink ?? 'api', method) ?? (chaosTarget && chaos?.next(chaosTarget));
     if (fault?.delayMs !== undefined && fault.delayMs > 0 && !(await delay(fault.delayMs))) return;
     if (fault?.drop) {
       req.socket.destroy();
@@ -68,12 +62,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     let reply: Reply | undefined = fault && faultReply(fault, recorded);
     if (!reply && tooLarge) {
-      reply = isSlack ? textReply(413, 'request_too_large') : failureReply(413, 'payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
+      reply = sink ? sinkTooLargeReply(sink, MAX_BODY_BYTES) : failureReply(413, 'payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
     }
     if (!reply && sink) reply = notify.handle(sink, { method, path, query: new URLSearchParams(target.split('?')[1] ?? ''), headers, body });
-    reply ??= isSlack
-      ? handleSlack({ method, path, contentType: headers['content-type'], body }, webhookPath, (p) => slackMessages.push(p))
-      : handleApi({ method, target, headers, body }, { store, credentials: options.credentials, now });
+    reply ??= handleApi({ method, target, headers, body }, { store, credentials: options.credentials, now });
     if (fault?.answerDelayMs !== undefined && fault.answerDelayMs > 0 && !(await delay(fault.answerDelayMs))) return;
     if (fault?.lostAnswer) {
       req.socket.destroy();
@@ -103,15 +95,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const port = await listenOnLoopback(server, options.port);
   const url = `http://127.0.0.1:${port}`;
+  const sinks = notify.describe(url);
 
   return {
     url,
-    slackUrl: `${url}${webhookPath}`,
+    slackUrl: sinks.slack.url,
     records: () => store.snapshot(),
     requests,
-    slackRequests,
-    slackMessages,
-    notify: notify.describe(url),
+    slackRequests: sinks.slack.requests,
+    slackMessages: sinks.slack.messages,
+    notify: sinks,
     fault: (f) => faults.add(f),
     clearFaults: () => faults.clear(),
     chaosStats: () => chaos?.stats() ?? { requests: 0, failed: 0, byKind: {} },

@@ -1,9 +1,28 @@
 /**
- * The public shapes of the sandbox: a Beluga-compatible API and a Slack sink on 127.0.0.1 that
- * tests (and the `sandbox` CLI command) start, fault and inspect.
+ * The public shapes of the sandbox: a Beluga-compatible API and one sink per notifier on 127.0.0.1
+ * that tests (and the `sandbox` CLI command) start, fault and inspect.
  */
 
-import type { NotifySinks, SinkName } from './notify-sinks.js';
+import type { SinkNameOf } from '../notify/notifiers.js';
+
+/** The HTTP sinks, one per notifier whose definition names one (slack, discord, ...). */
+export type SinkName = SinkNameOf<'http'>;
+
+export interface NotifySink {
+  /** Every request to this sink, in order (accepted or not). */
+  requests: RecordedRequest[];
+  /** The parsed payloads the sink accepted as the service would have. */
+  messages: unknown[];
+}
+
+/** Where to point each notifier at the sandbox, and what each sink saw. */
+export interface NotifySinks {
+  slack: NotifySink & { url: string };
+  discord: NotifySink & { url: string };
+  teams: NotifySink & { url: string };
+  telegram: NotifySink & { apiUrl: string; token: string; chatId: string };
+  webhook: NotifySink & { url: string; secret: string };
+}
 
 export interface SandboxCredentials {
   username?: string;
@@ -113,8 +132,8 @@ export interface RecordedRequest {
 }
 
 export interface Fault {
-  /** The API, the Slack sink, or one of the other notifier sinks (notify-sinks.ts). */
-  target: 'api' | 'slack' | SinkName;
+  /** The API, or one of the notifier sinks (notify-sinks.ts). */
+  target: 'api' | SinkName;
   /** Apply only to requests with this method. */
   method?: string;
   /** How many matching requests it applies to (default 1). */
@@ -149,12 +168,13 @@ export interface Sandbox {
   slackUrl: string;
   /** Deep copies, including certificate, chain and key. */
   records(): SandboxRecord[];
-  /** Every request that was not for the Slack sink, in order. */
+  /** Every request to the API (none for a notifier sink), in order. */
   requests: RecordedRequest[];
+  /** notify.slack.requests, by its older name. */
   slackRequests: RecordedRequest[];
-  /** Parsed payloads the Slack sink accepted. */
+  /** notify.slack.messages: the parsed payloads the Slack sink accepted. */
   slackMessages: unknown[];
-  /** Discord, Teams, Telegram and generic webhook sinks: their URLs, secrets and what they received. */
+  /** Every notifier sink: its URLs, secrets and what it received. */
   notify: NotifySinks;
   fault(f: Fault): void;
   clearFaults(): void;
