@@ -31,7 +31,7 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
   // With --json, stdout carries only the final JSON document; progress goes to stderr.
   const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
   try {
-    const loaded = await loadSettings(ctx.env);
+    const loaded = await loadSettings(ctx.env, { warn: (line) => out.info(line) });
     // A retry goes to the record the certificate was recorded for, whatever BELUGA_CERT_ID says now.
     const settings = args.retrying ? { ...loaded.settings, BELUGA_CERT_ID: args.retrying.certId } : loaded.settings;
     out.addSecrets(secretValues(settings));

@@ -18,7 +18,7 @@ import { reportError } from './deploy.js';
 export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext): Promise<number> {
   const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
   try {
-    const { settings } = await loadSettings(ctx.env);
+    const { settings } = await loadSettings(ctx.env, { warn: (line) => out.info(line) });
     out.addSecrets(secretValues(settings));
     const { policy, problems } = policyFromSettings(settings, Date.now());
     // A bad budget is named here as in a deploy, not silently replaced by the default.

@@ -12,7 +12,7 @@ import { deployCommand, reportError } from './deploy.js';
  * secrets join `out`'s filter first, so no recorded error shows one, whenever it was recorded.
  */
 async function journalFrom(ctx: RunContext, out: Output) {
-  const { settings } = await loadSettings(ctx.env);
+  const { settings } = await loadSettings(ctx.env, { warn: (line) => out.info(line) });
   out.addSecrets(secretValues(settings));
   const warn = (line: string) => out.info(`warning: ${line}`);
   return openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: warn });

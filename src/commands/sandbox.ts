@@ -17,7 +17,7 @@ export async function sandboxCommand(
 ): Promise<number> {
   const out = createOutput(ctx.stdout, ctx.stderr);
   try {
-    const { settings: s } = await loadSettings(ctx.env);
+    const { settings: s } = await loadSettings(ctx.env, { warn: (line) => out.info(line) });
     const credentials = {
       username: s.BELUGA_USERNAME, password: s.BELUGA_PASSWORD,
       tokenId: s.BELUGA_TOKEN_ID, tokenSecret: s.BELUGA_TOKEN_SECRET,

@@ -42,7 +42,7 @@ export interface StatusRow {
 export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }, ctx: RunContext): Promise<number> {
   const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
   try {
-    const { settings } = await loadSettings(ctx.env);
+    const { settings } = await loadSettings(ctx.env, { warn: (line) => out.info(line) });
     out.addSecrets(secretValues(settings));
     const scan = await scanStores(args.stores);
     for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);

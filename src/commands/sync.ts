@@ -42,7 +42,7 @@ type Result =
 export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<number> {
   const out = createOutput(ctx.stdout, ctx.stderr);
   try {
-    const { settings } = await loadSettings(ctx.env);
+    const { settings } = await loadSettings(ctx.env, { warn: (line) => out.info(line) });
     out.addSecrets(secretValues(settings));
     if (settings.BELUGA_CERT_ID) {
       throw new HookError('CONFIG', 'BELUGA_CERT_ID pins one record, but sync maps many certificates: unset it for sync (each certificate finds its record by name)');

@@ -35,7 +35,7 @@ export interface VerifyRow {
 export async function verifyCommand(args: { names: string[]; json: boolean }, ctx: RunContext, deps: { probe?: Probe } = {}): Promise<number> {
   const out = createOutput(args.json ? ctx.stderr : ctx.stdout, ctx.stderr);
   try {
-    const { settings } = await loadSettings(ctx.env);
+    const { settings } = await loadSettings(ctx.env, { warn: (line) => out.info(line) });
     out.addSecrets(secretValues(settings));
     const { edgeAddress } = verifySettingsFromEnv(settings);
     const openState = () => openJournal(settings.BELUGA_HOOK_STATE_DIR || DEFAULT_STATE_DIR, { now: ctx.now, onWarning: (l) => out.info(`warning: ${l}`) });

@@ -3,9 +3,8 @@ import { baseUrlProblem } from './base-url.js';
 import { checkUrl } from './check-url.js';
 import { readSecondsMs } from './numbers.js';
 import { rowNamed } from './setting-row.js';
-import { BELUGA_ROWS, SETTING_ROWS, type SettingName } from './settings-table.js';
+import { BELUGA_ROWS, SECRET_NAMES, SETTING_ROWS, type SettingName, type Settings } from './settings-table.js';
 import { basicForms, userinfoSecrets } from '../secret-forms.js';
-import { SECRET_NAMES, type Settings } from './settings.js';
 
 export type BelugaAuth =
   | { kind: 'token'; tokenId: string; tokenSecret: string }

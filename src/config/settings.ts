@@ -1,9 +1,12 @@
 import { readRegularFile, sizeText } from '../bounded-read.js';
 import { HookError } from '../errors.js';
 import { NUMBER_SETTINGS, numberProblem } from './numbers.js';
+import { createRedactor } from '../redact.js';
+import { secretValues } from './build-config.js';
 import { ownerProblem } from './owner.js';
 import { rowNamed } from './setting-row.js';
 import { ENVIRONMENT_ROWS, SECRET_NAMES, type Settings } from './settings-table.js';
+import { unknownSettingLine, unknownSettings } from './unknown-settings.js';
 
 export { KNOWN_NAMES, SECRET_NAMES, SETTING_NAMES, type SettingName, type Settings } from './settings-table.js';
 
@@ -87,8 +90,12 @@ export async function readConfigFile(env: RawSettings): Promise<{ path: string; 
  * Merge the environment over the config file (the environment wins), then replace every
  * NAME_FILE of a secret by the content of that file. Reads: BELUGA_HOOK_CONFIG, the SETTING_NAMES,
  * and NAME_FILE for each of the SECRET_NAMES (the settings table says which those are).
+ * `warn` gets one line for each name that looks like a setting but is none (see unknown-settings.ts).
  */
-export async function loadSettings(env: RawSettings): Promise<{ settings: Settings; configPath?: string }> {
+export async function loadSettings(
+  env: RawSettings,
+  options: { warn?: (line: string) => void } = {},
+): Promise<{ settings: Settings; configPath?: string }> {
   const file = await readConfigFile(env);
   const merged: RawSettings = { ...(file?.settings ?? {}) };
   for (const [key, value] of Object.entries(env)) {
@@ -102,8 +109,14 @@ export async function loadSettings(env: RawSettings): Promise<{ settings: Settin
     }
     merged[name] = await readSecretFile(name, filePath);
   }
-  // Names that are no setting stay in the object (the unknown-name check reads them) but not in its type.
-  return { settings: merged as Settings, configPath: file?.path };
+  // Names that are no setting stay in the object but not in its type: no code can read them.
+  const settings = merged as Settings;
+  if (options.warn) {
+    // Only names and the config path are shown; still, a secret in the path is hidden like anywhere else.
+    const hide = createRedactor(secretValues(settings));
+    for (const u of unknownSettings({ env, file })) options.warn(hide(unknownSettingLine(u)));
+  }
+  return { settings, configPath: file?.path };
 }
 
 async function readSecretFile(name: string, path: string): Promise<string> {
