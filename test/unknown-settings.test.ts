@@ -19,14 +19,16 @@ async function configFile(t: Test, text: string, dirName = 'unknown-'): Promise<
 }
 
 t.test('the CLI warns, with a did-you-mean, for a misspelt name in the file and in the environment', async (t) => {
-  const path = await configFile(t, 'SLACK_WEBHOOK=https://hooks.slack.com/services/T0/B0/notASecretHere\nBELUGA_SITE=example\n');
+  const text = 'SLACK_WEBHOOK=https://hooks.slack.com/services/T0/B0/notASecretHere\nBELUGA_SITE=example\n';
+  const path = await configFile(t, text);
   const env = { BELUGA_HOOK_CONFIG: path, BELUGA_EDGE_ADRESS: '127.0.0.1:443', HOME_DIR_X: 'not ours' };
   const r = await runCli(['pending'], env);
   t.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split('\n').filter((l) => l.startsWith('warning:'));
   t.strictSame(lines, [
     `warning: SLACK_WEBHOOK in ${path} is not a setting and is ignored; did you mean SLACK_WEBHOOK_URL?`,
-    'warning: environment variable BELUGA_EDGE_ADRESS is not a setting and is ignored; did you mean BELUGA_EDGE_ADDRESS?',
+    'warning: environment variable BELUGA_EDGE_ADRESS is not a setting and is ignored; '
+      + 'did you mean BELUGA_EDGE_ADDRESS?',
   ]);
   t.notMatch(r.stdout + r.stderr, /notASecretHere|127\.0\.0\.1:443/, 'names only, never values');
 
@@ -50,7 +52,8 @@ t.test('no warning for settings, NAME_FILE of a secret, environment-only names o
 
 t.test('a secret in the config path is hidden in the warning like anywhere else', async (t) => {
   const secret = 'tok-secret-in-path-123';
-  const path = await configFile(t, `BELUGA_TOKEN_ID=id\nBELUGA_TOKEN_SECRET=${secret}\nBELUGA_VERIFY_TIMOUT=5\n`, `${secret}-`);
+  const text = `BELUGA_TOKEN_ID=id\nBELUGA_TOKEN_SECRET=${secret}\nBELUGA_VERIFY_TIMOUT=5\n`;
+  const path = await configFile(t, text, `${secret}-`);
   const lines: string[] = [];
   await loadSettings({ BELUGA_HOOK_CONFIG: path }, { warn: (line) => lines.push(line) });
   t.equal(lines.length, 1);
@@ -69,7 +72,8 @@ t.test('unknownSettings: file names (any), environment names (prefixed only), ea
     { name: 'BELUGA_RETRYS', source: { kind: 'env' }, suggestion: 'BELUGA_RETRIES' },
     { name: 'MAIL_TOO', source: { kind: 'env' }, suggestion: 'MAIL_TO' },
   ]);
-  t.equal(unknownSettingLine(found[1]!), 'warning: FOO in /etc/x is not a setting and is ignored; see docs/configuration.md for the settings');
+  t.equal(unknownSettingLine(found[1]!),
+    'warning: FOO in /etc/x is not a setting and is ignored; see docs/configuration.md for the settings');
 });
 
 t.test('closestName: typos, swaps, missing tails, case; nothing for a far name', async (t) => {

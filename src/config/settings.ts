@@ -111,10 +111,11 @@ export async function loadSettings(
   }
   // Names that are no setting stay in the object but not in its type: no code can read them.
   const settings = merged as Settings;
-  if (options.warn) {
+  const unknown = options.warn ? unknownSettings({ env, file }) : [];
+  if (unknown.length > 0) {
     // Only names and the config path are shown; still, a secret in the path is hidden like anywhere else.
     const hide = createRedactor(secretValues(settings));
-    for (const u of unknownSettings({ env, file })) options.warn(hide(unknownSettingLine(u)));
+    for (const u of unknown) options.warn!(hide(unknownSettingLine(u)));
   }
   return { settings, configPath: file?.path };
 }
