@@ -41,16 +41,18 @@ for (const name of ${JSON.stringify(Object.keys(require(`node:${args.path}`)))})
  * modules; the error classes crossing over are recognised by a brand, not by identity.
  */
 const EXTRAS = {
-  'src/notify/registry.ts': { './slack.js': 'slack', './discord.js': 'discord', './teams.js': 'teams', './telegram.js': 'telegram', './email.js': 'email', './webhook.js': 'webhook' },
   'src/verify/from-settings.ts': { './edge-step.js': 'edgeStep' },
 };
+/** Each notifier's definition, src/notify/NAME/index.ts, loads its module ../NAME.js: extra NAME. */
+const NOTIFIER_DEFINITION = /src[\\/]notify[\\/]([a-z]+)[\\/]index\.ts$/;
 const extrasApart = {
   name: 'extras-apart',
   setup(b) {
     b.onResolve({ filter: /\.js$/ }, (args) => {
       if (args.kind !== 'dynamic-import') return undefined;
       const from = Object.keys(EXTRAS).find((file) => args.importer.endsWith(file));
-      const name = from && EXTRAS[from][args.path];
+      const notifier = NOTIFIER_DEFINITION.exec(args.importer);
+      const name = notifier && args.path === `../${notifier[1]}.js` ? notifier[1] : from && EXTRAS[from][args.path];
       return name ? { path: name, namespace: 'hook-extras' } : undefined;
     });
     b.onLoad({ filter: /.*/, namespace: 'hook-extras' }, (args) => ({

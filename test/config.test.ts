@@ -2,7 +2,8 @@ import t, { type Test } from 'tap';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBelugaConfig, buildSlackConfig, secretValues } from '../src/config/build-config.js';
+import { buildBelugaConfig, secretValues } from '../src/config/build-config.js';
+import { buildSlackConfig } from '../src/notify/slack.js';
 import { loadSettings, parseConfigText } from '../src/config/settings.js';
 
 const token = { BELUGA_TOKEN_ID: 'id1', BELUGA_TOKEN_SECRET: 'tok-secret' };

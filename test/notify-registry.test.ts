@@ -89,7 +89,7 @@ t.test('every new secret also as NAME_FILE', async (t) => {
     env[`${name}_FILE`] = path;
   }
   const { settings } = await loadSettings(env);
-  for (const [name, value] of Object.entries(values)) t.equal(settings[name], value, name);
+  for (const [name, value] of Object.entries(values)) t.equal((settings as Record<string, string | undefined>)[name], value, name);
   await t.rejects(loadSettings({ ...env, WEBHOOK_SECRET: 'both' }), { code: 'CONFIG', message: /both WEBHOOK_SECRET and WEBHOOK_SECRET_FILE are set/ });
 });
 

@@ -29,7 +29,7 @@ export interface SandboxArgs {
 export async function sandboxCommand(args: SandboxArgs, ctx: RunContext & { stop?: Promise<void> }): Promise<number> {
   const out = createOutput(ctx.stdout, ctx.stderr);
   try {
-    const { settings: s } = await loadSettings(ctx.env);
+    const { settings: s } = await loadSettings(ctx.env, { warn: (line) => out.info(line) });
     const credentials = {
       username: s.BELUGA_USERNAME, password: s.BELUGA_PASSWORD,
       tokenId: s.BELUGA_TOKEN_ID, tokenSecret: s.BELUGA_TOKEN_SECRET,

@@ -77,7 +77,7 @@ export interface RunServices {
 export function runServices(ctx: RunContext, opts: RunOptions = {}): RunServices {
   const out = createOutput(opts.json || opts.dataOnStdout ? ctx.stderr : ctx.stdout, ctx.stderr);
   const settings = once(async () => {
-    const { settings: loaded } = await loadSettings(ctx.env);
+    const { settings: loaded } = await loadSettings(ctx.env, { warn: (line) => out.info(line) });
     const s = opts.overrides ? { ...loaded, ...opts.overrides } : loaded;
     // Before anything else is printed: no line, recorded error or message ever shows a secret.
     out.addSecrets(secretValues(s));

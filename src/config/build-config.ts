@@ -1,8 +1,10 @@
 import { HookError } from '../errors.js';
 import { baseUrlProblem } from './base-url.js';
+import { checkUrl } from './check-url.js';
 import { readSecondsMs } from './numbers.js';
+import { rowNamed } from './setting-row.js';
+import { BELUGA_ROWS, SECRET_NAMES, SETTING_ROWS, type SettingName, type Settings } from './settings-table.js';
 import { basicForms, userinfoSecrets } from '../secret-forms.js';
-import { SECRET_NAMES, type Settings } from './settings.js';
 
 export type BelugaAuth =
   | { kind: 'token'; tokenId: string; tokenSecret: string }
@@ -19,20 +21,10 @@ export interface BelugaConfig {
   timeoutMs: number;
 }
 
-export interface SlackSettings {
-  webhookUrl: string;
-  channel?: string;
-  username?: string;
-  iconEmoji?: string;
-  timeoutMs: number;
-  maxAttempts: number;
-}
+export const DEFAULT_BASE_URL = rowNamed(BELUGA_ROWS, 'BELUGA_BASE_URL').default!;
 
-export const DEFAULT_BASE_URL = 'https://api.belugacdn.com';
-const DEFAULT_TIMEOUT_S = 20;
-
-/** Settings holding a URL whose user:password (if any) is a secret, though the rest is not. */
-const URL_SETTINGS = ['BELUGA_BASE_URL', 'TELEGRAM_API_URL', 'SMTP_URL'] as const;
+/** Settings holding a URL: its user:password (if any) is a secret, even where the rest is not. */
+const URL_SETTINGS = SETTING_ROWS.filter((row) => row.type === 'url').map((row) => row.name as SettingName);
 
 /**
  * Every secret value in the settings, for the redaction filter (which adds each one's derived
@@ -64,7 +56,7 @@ export function buildBelugaConfig(s: Settings, otherProblems: string[] = []): Be
   else checkUrl('BELUGA_BASE_URL', baseUrl, problems);
   const sendChain = parseBoolean('BELUGA_SEND_CHAIN', s.BELUGA_SEND_CHAIN, true, problems);
   const allowNameLoss = parseBoolean('BELUGA_ALLOW_NAME_LOSS', s.BELUGA_ALLOW_NAME_LOSS, false, problems);
-  const timeoutMs = readSecondsMs('BELUGA_TIMEOUT', s.BELUGA_TIMEOUT, DEFAULT_TIMEOUT_S, problems);
+  const timeoutMs = readSecondsMs('BELUGA_TIMEOUT', s.BELUGA_TIMEOUT, undefined, problems);
   if (problems.length > 0 || !auth) {
     throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
   }
@@ -76,27 +68,6 @@ export function buildBelugaConfig(s: Settings, otherProblems: string[] = []): Be
     sendChain,
     allowNameLoss,
     timeoutMs,
-  };
-}
-
-/**
- * Build the Slack settings, or undefined when SLACK_WEBHOOK_URL is not set (then no message).
- * Reads SLACK_WEBHOOK_URL, SLACK_CHANNEL, SLACK_USERNAME, SLACK_ICON_EMOJI, SLACK_TIMEOUT.
- */
-export function buildSlackConfig(s: Settings): SlackSettings | undefined {
-  if (!s.SLACK_WEBHOOK_URL) return undefined;
-  const problems: string[] = [];
-  // The URL is a secret: name the setting, never echo the value.
-  checkUrl('SLACK_WEBHOOK_URL', s.SLACK_WEBHOOK_URL, problems, true);
-  const timeoutMs = readSecondsMs('SLACK_TIMEOUT', s.SLACK_TIMEOUT, 10, problems);
-  if (problems.length > 0) throw new HookError('CONFIG', problems.join('; '));
-  return {
-    webhookUrl: s.SLACK_WEBHOOK_URL,
-    channel: s.SLACK_CHANNEL || undefined,
-    username: s.SLACK_USERNAME || undefined,
-    iconEmoji: s.SLACK_ICON_EMOJI || undefined,
-    timeoutMs,
-    maxAttempts: 3,
   };
 }
 
@@ -115,35 +86,6 @@ function pickAuth(s: Settings, problems: string[]): BelugaAuth | undefined {
   }
   problems.push('missing settings: BELUGA_TOKEN_ID and BELUGA_TOKEN_SECRET (or BELUGA_USERNAME and BELUGA_PASSWORD)');
   return undefined;
-}
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
-/** Whether a URL names this machine (localhost, 127.0.0.0/8, ::1): the sandbox, never a real API. */
-export function isLoopbackUrl(value: string): boolean {
-  try {
-    return LOOPBACK.test(new URL(value).hostname);
-  } catch {
-    return false;
-  }
-}
-
-/** https:// anywhere; http:// only to loopback, so credentials never cross a network in clear. */
-export function checkUrl(name: string, value: string, problems: string[], secret = false): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    problems.push(`${name} is not a URL${secret ? '' : ` (${value})`}`);
-    return value;
-  }
-  if (url.protocol === 'https:') return value;
-  if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return value;
-  const shown = secret ? `${url.protocol}//…` : value;
-  problems.push(url.protocol === 'http:'
-    ? `${name} uses http:// to a non-loopback host (${shown}); use https://`
-    : `${name} must be an https:// URL (${shown})`);
-  return value;
 }
 
 export function parseBoolean(name: string, value: string | undefined, fallback: boolean, problems: string[]): boolean {

@@ -1,69 +1,22 @@
 import { readRegularFile, sizeText } from '../bounded-read.js';
 import { HookError } from '../errors.js';
 import { NUMBER_SETTINGS, numberProblem } from './numbers.js';
+import { createRedactor } from '../redact.js';
+import { secretValues } from './build-config.js';
 import { ownerProblem } from './owner.js';
+import { rowNamed } from './setting-row.js';
+import { ENVIRONMENT_ROWS, SECRET_NAMES, type Settings } from './settings-table.js';
+import { unknownSettingLine, unknownSettings } from './unknown-settings.js';
 
-/** Every setting the tool reads; anything else in the config file is reported as unknown. */
-export const SETTING_NAMES = [
-  'BELUGA_USERNAME',
-  'BELUGA_PASSWORD',
-  'BELUGA_TOKEN_ID',
-  'BELUGA_TOKEN_SECRET',
-  'BELUGA_BASE_URL',
-  'BELUGA_CERT_ID',
-  'BELUGA_SITE',
-  'BELUGA_SEND_CHAIN',
-  'BELUGA_ALLOW_NAME_LOSS',
-  'BELUGA_TIMEOUT',
-  'BELUGA_RETRIES',
-  'BELUGA_RUN_BUDGET',
-  'BELUGA_HOOK_STATE_DIR',
-  'BELUGA_RETRY_INTERVAL',
-  'BELUGA_VERIFY',
-  'BELUGA_VERIFY_TIMEOUT',
-  'BELUGA_EDGE_ADDRESS',
-  'BELUGA_CA_FILE',
-  'BELUGA_ALLOW_UNTRUSTED',
-  'SLACK_WEBHOOK_URL',
-  'SLACK_CHANNEL',
-  'SLACK_USERNAME',
-  'SLACK_ICON_EMOJI',
-  'SLACK_TIMEOUT',
-  'NOTIFY_LEVEL',
-  'NOTIFY_TIMEOUT',
-  'DISCORD_WEBHOOK_URL',
-  'DISCORD_USERNAME',
-  'TEAMS_WEBHOOK_URL',
-  'TELEGRAM_BOT_TOKEN',
-  'TELEGRAM_CHAT_ID',
-  'TELEGRAM_API_URL',
-  'WEBHOOK_URL',
-  'WEBHOOK_SECRET',
-  'SMTP_URL',
-  'SMTP_HOST',
-  'SMTP_PORT',
-  'SMTP_USER',
-  'SMTP_PASSWORD',
-  'SMTP_SECURITY',
-  'SMTP_CA_FILE',
-  'SMTP_TIMEOUT',
-  'MAIL_FROM',
-  'MAIL_TO',
-] as const;
+export { KNOWN_NAMES, SECRET_NAMES, SETTING_NAMES, type SettingName, type Settings } from './settings-table.js';
 
-/** Settings whose values are secrets: also accepted as NAME_FILE, and redacted from all output. */
-export const SECRET_NAMES = [
-  'BELUGA_PASSWORD', 'BELUGA_TOKEN_SECRET', 'SLACK_WEBHOOK_URL',
-  'DISCORD_WEBHOOK_URL', 'TEAMS_WEBHOOK_URL', 'TELEGRAM_BOT_TOKEN', 'WEBHOOK_URL', 'WEBHOOK_SECRET',
-  'SMTP_URL', 'SMTP_PASSWORD',
-] as const;
-
-export const DEFAULT_CONFIG_PATH = '/etc/beluga-cert-hook/env';
+export const DEFAULT_CONFIG_PATH = rowNamed(ENVIRONMENT_ROWS, 'BELUGA_HOOK_CONFIG').default!;
 /** Far above any real config file or secret; a bigger one is surely the wrong file. */
 const MAX_CONFIG_BYTES = 256 * 1024;
 const MAX_SECRET_BYTES = 64 * 1024;
 
-export type Settings = Partial<Record<string, string>>;
+/** Names and values as given: the environment, or a config file's lines, known names or not. */
+export type RawSettings = Partial<Record<string, string>>;
 
 const LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/;
 
@@ -71,8 +24,8 @@ const LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/;
  * Parse `KEY=VALUE` lines (`#` comments, optional `export`, optional matching quotes). A quote
  * left open, or a numeric setting that is not a plain decimal in its range, is refused naming the line.
  */
-export function parseConfigText(text: string, path: string): Settings {
-  const settings: Settings = {};
+export function parseConfigText(text: string, path: string): RawSettings {
+  const settings: RawSettings = {};
   text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, index) => {
     if (/^\s*(#|$)/.test(raw)) return;
     const where = `${path} line ${index + 1}`;
@@ -100,7 +53,7 @@ export function parseConfigText(text: string, path: string): Settings {
  * BELUGA_HOOK_CONFIG=none reads no file at all.
  * Like ssh, refuse a file holding secrets that group or others can read.
  */
-export async function readConfigFile(env: Settings): Promise<{ path: string; settings: Settings } | undefined> {
+export async function readConfigFile(env: RawSettings): Promise<{ path: string; settings: RawSettings } | undefined> {
   const explicit = env.BELUGA_HOOK_CONFIG;
   if (explicit === 'none') return undefined; // the environment alone, no file at all
   const path = explicit || DEFAULT_CONFIG_PATH;
@@ -136,13 +89,15 @@ export async function readConfigFile(env: Settings): Promise<{ path: string; set
 /**
  * Merge the environment over the config file (the environment wins), then replace every
  * NAME_FILE of a secret by the content of that file. Reads: BELUGA_HOOK_CONFIG, the SETTING_NAMES,
- * and BELUGA_PASSWORD_FILE, BELUGA_TOKEN_SECRET_FILE, SLACK_WEBHOOK_URL_FILE, DISCORD_WEBHOOK_URL_FILE,
- * TEAMS_WEBHOOK_URL_FILE, TELEGRAM_BOT_TOKEN_FILE, WEBHOOK_URL_FILE, WEBHOOK_SECRET_FILE, SMTP_URL_FILE,
- * SMTP_PASSWORD_FILE.
+ * and NAME_FILE for each of the SECRET_NAMES (the settings table says which those are).
+ * `warn` gets one line for each name that looks like a setting but is none (see unknown-settings.ts).
  */
-export async function loadSettings(env: Settings): Promise<{ settings: Settings; configPath?: string }> {
+export async function loadSettings(
+  env: RawSettings,
+  options: { warn?: (line: string) => void } = {},
+): Promise<{ settings: Settings; configPath?: string }> {
   const file = await readConfigFile(env);
-  const merged: Settings = { ...(file?.settings ?? {}) };
+  const merged: RawSettings = { ...(file?.settings ?? {}) };
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined && value !== '') merged[key] = value;
   }
@@ -154,7 +109,15 @@ export async function loadSettings(env: Settings): Promise<{ settings: Settings;
     }
     merged[name] = await readSecretFile(name, filePath);
   }
-  return { settings: merged, configPath: file?.path };
+  // Names that are no setting stay in the object but not in its type: no code can read them.
+  const settings = merged as Settings;
+  const unknown = options.warn ? unknownSettings({ env, file }) : [];
+  if (unknown.length > 0) {
+    // Only names and the config path are shown; still, a secret in the path is hidden like anywhere else.
+    const hide = createRedactor(secretValues(settings));
+    for (const u of unknown) options.warn!(hide(unknownSettingLine(u)));
+  }
+  return { settings, configPath: file?.path };
 }
 
 async function readSecretFile(name: string, path: string): Promise<string> {

@@ -3,19 +3,21 @@
  * the `retry_after` seconds Discord puts in its JSON body, and 5xx; other answers are final and
  * reported as Discord's `{message, code}`. The webhook URL holds its token: it is never shown.
  */
-import { checkUrl } from '../config/build-config.js';
-import type { Settings } from '../config/settings.js';
+import { checkUrl } from '../config/check-url.js';
 import type { HttpResponse } from '../http.js';
 import { createRedactor } from '../redact.js';
 import { discordFailure, discordSkipped, discordSuccess, discordSync, discordTest } from './discord-message.js';
 import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
 import { answerText, createPoster, parseJsonObject, secondsToWaitMs, transient, type Verdict } from './post-with-retry.js';
-import type { NotifierDeps } from './registry.js';
-import type { Notifier } from './types.js';
+import type { NotifierSettings } from './definition.js';
+import type { Notifier, NotifierDeps } from './types.js';
+import type { DISCORD_ROWS } from './discord/settings.js';
 
 export const DISCORD_WEBHOOK_URL = 'DISCORD_WEBHOOK_URL';
 /** Optional: the name the message is posted under (default: the webhook's own name). */
 export const DISCORD_USERNAME = 'DISCORD_USERNAME';
+
+type DiscordSettings = NotifierSettings<typeof DISCORD_ROWS>;
 
 export interface DiscordConfig {
   webhookUrl: string;
@@ -25,7 +27,7 @@ export interface DiscordConfig {
 }
 
 /** Reads DISCORD_WEBHOOK_URL (a secret, or _FILE), DISCORD_USERNAME and NOTIFY_TIMEOUT; throws CONFIG naming every problem. */
-export function discordConfig(s: Settings): DiscordConfig {
+export function discordConfig(s: DiscordSettings): DiscordConfig {
   const problems: string[] = [];
   const webhookUrl = s[DISCORD_WEBHOOK_URL] ?? '';
   if (!webhookUrl) problems.push(`missing setting: ${DISCORD_WEBHOOK_URL}`);
@@ -63,4 +65,9 @@ export function judgeDiscord(res: HttpResponse, hide: (text: string) => string):
   const said = message === undefined ? undefined : `${message}${typeof body?.code === 'number' && body.code !== 0 ? ` (${body.code})` : ''}`;
   // Discord's wait is in the body, in seconds (a float); the Retry-After header rounds it.
   return transient(res, answerText(res, hide, said), res.status === 429 ? secondsToWaitMs(body?.retry_after) : undefined);
+}
+
+/** The registry's way in: the notifier its settings describe (it is only loaded when they are set). */
+export function createFromSettings(s: DiscordSettings, deps: NotifierDeps): Notifier {
+  return createDiscordNotifier(discordConfig(s), deps);
 }

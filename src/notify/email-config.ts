@@ -4,8 +4,10 @@
  * (required, never skipped) or TLS from the first byte.
  */
 import { HookError } from '../errors.js';
-import { readSecondsMs } from '../config/numbers.js';
-import type { Settings } from '../config/settings.js';
+import { readRowMs } from '../config/parse-number.js';
+import { rowNamed } from '../config/setting-row.js';
+import type { NotifierSettings } from './definition.js';
+import { EMAIL_ROWS } from './email/settings.js';
 
 /** smtp:// or smtps://, with user:password@ inside (a secret). */
 export const ENV_URL = 'SMTP_URL';
@@ -24,7 +26,9 @@ export const ENV_FROM = 'MAIL_FROM';
 export const ENV_TO = 'MAIL_TO';
 
 /** Every e-mail setting: any one of them present means e-mail is wanted, so all must be right. */
-export const EMAIL_SETTINGS = [ENV_URL, ENV_HOST, ENV_PORT, ENV_USER, ENV_PASSWORD, ENV_SECURITY, ENV_CA_FILE, ENV_TIMEOUT, ENV_FROM, ENV_TO] as const;
+export const EMAIL_SETTINGS = EMAIL_ROWS.map((row) => row.name);
+type EmailSettings = NotifierSettings<typeof EMAIL_ROWS>;
+const TIMEOUT_ROW = rowNamed(EMAIL_ROWS, ENV_TIMEOUT);
 
 export type SmtpSecurity = 'starttls' | 'tls' | 'none';
 
@@ -44,7 +48,7 @@ export interface EmailConfig {
   secrets: string[];
 }
 
-export const DEFAULT_TIMEOUT_S = 15;
+export const DEFAULT_TIMEOUT_S = Number(TIMEOUT_ROW.default);
 const DEFAULT_PORTS: Record<SmtpSecurity, number> = { starttls: 587, tls: 465, none: 25 };
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i;
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
@@ -58,11 +62,11 @@ const NAMED = /^([^"<>\r\n,;]*?)\s*<([^<>\s]+)>$/;
  * SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD; SMTP_SECURITY, SMTP_CA_FILE, SMTP_TIMEOUT,
  * MAIL_FROM, MAIL_TO. Names every problem in one HookError('CONFIG'); never echoes a secret.
  */
-export function buildEmailConfig(s: Settings): EmailConfig | undefined {
+export function buildEmailConfig(s: EmailSettings): EmailConfig | undefined {
   if (!EMAIL_SETTINGS.some((name) => s[name])) return undefined;
   const problems: string[] = [];
   const server = s[ENV_URL] ? fromUrl(s, problems) : fromHost(s, problems);
-  const timeoutMs = readSecondsMs(ENV_TIMEOUT, s[ENV_TIMEOUT], DEFAULT_TIMEOUT_S, problems);
+  const timeoutMs = readRowMs(TIMEOUT_ROW, s[ENV_TIMEOUT], problems);
   const from = s[ENV_FROM];
   if (!from) problems.push(`missing setting: ${ENV_FROM} (the sender address)`);
   else if (!validFrom(from)) problems.push(`${ENV_FROM} is not an e-mail address (got ${from}); use name@example.com or Name <name@example.com>`);
@@ -76,9 +80,9 @@ export function buildEmailConfig(s: Settings): EmailConfig | undefined {
 
 type Server = Pick<EmailConfig, 'host' | 'port' | 'security' | 'auth' | 'secrets'>;
 
-function fromUrl(s: Settings, problems: string[]): Server | undefined {
+function fromUrl(s: EmailSettings, problems: string[]): Server | undefined {
   const raw = s[ENV_URL]!;
-  const clash = [ENV_HOST, ENV_PORT, ENV_USER, ENV_PASSWORD].filter((name) => s[name]);
+  const clash = ([ENV_HOST, ENV_PORT, ENV_USER, ENV_PASSWORD] as const).filter((name) => s[name]);
   if (clash.length > 0) problems.push(`${ENV_URL} and ${clash.join(', ')} are both set; keep one way of naming the server`);
   let url: URL;
   try {
@@ -106,7 +110,7 @@ function fromUrl(s: Settings, problems: string[]): Server | undefined {
   return finish(host, url.port, security, user && password ? { user, password } : undefined, secrets, ENV_URL, problems);
 }
 
-function fromHost(s: Settings, problems: string[]): Server | undefined {
+function fromHost(s: EmailSettings, problems: string[]): Server | undefined {
   const host = s[ENV_HOST];
   if (!host) problems.push(`missing setting: ${ENV_HOST} (or ${ENV_URL})`);
   const user = s[ENV_USER];

@@ -3,27 +3,14 @@
  * its module only when it is configured (a hook run pays for nothing it does not send). Any
  * number may be on at once; every problem in their settings is named in one CONFIG error.
  */
-import { buildSlackConfig } from '../config/build-config.js';
-import type { Settings } from '../config/settings.js';
+import type { RawSettings, Settings } from '../config/settings.js';
 import { HookError, isHookError } from '../errors.js';
-import type { HttpClient } from '../http.js';
-import type { Redactor } from '../redact.js';
-import { buildEmailConfig, EMAIL_SETTINGS } from './email-config.js';
 import { parseNotifyLevel, type NotifyLevel } from './level.js';
+import { NOTIFIER_DEFINITIONS } from './notifiers.js';
 import { redactingNotifier } from './redacting-notifier.js';
-import type { Notifier } from './types.js';
+import type { Notifier, NotifierDeps } from './types.js';
 
-export interface NotifierDeps {
-  http: HttpClient;
-  /** Injected so tests can skip real waits. */
-  sleep?: (ms: number) => Promise<void>;
-  /** Epoch ms (Date.now() clock) when the run's budget ends: retries stop in time. */
-  deadline?: number;
-  /** The backoff's jitter; tests inject a fixed one. */
-  random?: () => number;
-  /** The run's redaction filter (Output.redact): every event passes it before any notifier sees it. */
-  redact?: Redactor;
-}
+export type { NotifierDeps } from './types.js';
 
 export interface NotifierEntry {
   name: string;
@@ -35,53 +22,16 @@ export interface NotifierEntry {
   create(settings: Settings, deps: NotifierDeps): Promise<Notifier | undefined>;
 }
 
-export const NOTIFIERS: readonly NotifierEntry[] = [
-  {
-    name: 'slack', enabledBy: ['SLACK_WEBHOOK_URL'], howToEnable: 'SLACK_WEBHOOK_URL',
-    create: async (s, deps) => {
-      const config = buildSlackConfig(s);
-      return config && (await import('./slack.js')).createSlackNotifier(config, deps);
-    },
-  },
-  {
-    name: 'discord', enabledBy: ['DISCORD_WEBHOOK_URL'], howToEnable: 'DISCORD_WEBHOOK_URL',
-    create: async (s, deps) => {
-      const m = await import('./discord.js');
-      return m.createDiscordNotifier(m.discordConfig(s), deps);
-    },
-  },
-  {
-    name: 'teams', enabledBy: ['TEAMS_WEBHOOK_URL'], howToEnable: 'TEAMS_WEBHOOK_URL',
-    create: async (s, deps) => {
-      const m = await import('./teams.js');
-      return m.createTeamsNotifier(m.teamsConfig(s), deps);
-    },
-  },
-  {
-    name: 'telegram', enabledBy: ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_CHAT_ID'], howToEnable: 'TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID',
-    create: async (s, deps) => {
-      const m = await import('./telegram.js');
-      return m.createTelegramNotifier(m.telegramConfig(s), deps);
-    },
-  },
-  {
-    name: 'email', enabledBy: EMAIL_SETTINGS, howToEnable: 'SMTP_URL (or SMTP_HOST), MAIL_FROM and MAIL_TO',
-    create: async (s, deps) => {
-      const config = buildEmailConfig(s); // cheap: nodemailer is imported only by the first send
-      return config && (await import('./email.js')).createEmailNotifier(config, deps);
-    },
-  },
-  {
-    name: 'webhook', enabledBy: ['WEBHOOK_URL', 'WEBHOOK_SECRET'], howToEnable: 'WEBHOOK_URL',
-    create: async (s, deps) => {
-      const m = await import('./webhook.js');
-      return m.createWebhookNotifier(m.webhookConfig(s), deps);
-    },
-  },
-];
+/** The notifiers' definitions as the registry uses them: each module is loaded only when it is configured. */
+export const NOTIFIERS: readonly NotifierEntry[] = NOTIFIER_DEFINITIONS.map((d) => ({
+  name: d.name,
+  enabledBy: d.enabledBy,
+  howToEnable: d.howToEnable,
+  create: async (settings: Settings, deps: NotifierDeps) => (await d.load()).createFromSettings(settings, deps),
+}));
 
 /** The names of the notifiers whose settings are present (without loading any of them). */
-export function configuredNames(settings: Settings, entries: readonly NotifierEntry[] = NOTIFIERS): string[] {
+export function configuredNames(settings: RawSettings, entries: readonly NotifierEntry[] = NOTIFIERS): string[] {
   return entries.filter((e) => e.enabledBy.some((name) => Boolean(settings[name]))).map((e) => e.name);
 }
 
@@ -96,7 +46,7 @@ export function howToEnableAny(entries: readonly NotifierEntry[] = NOTIFIERS): s
  * error naming every problem of every notifier.
  */
 export async function buildNotifiers(
-  settings: Settings,
+  settings: RawSettings,
   deps: NotifierDeps,
   entries: readonly NotifierEntry[] = NOTIFIERS,
 ): Promise<{ notifiers: Notifier[]; level: NotifyLevel }> {
@@ -105,7 +55,8 @@ export async function buildNotifiers(
   const wanted = new Set(configuredNames(settings, entries));
   const built = await Promise.all(entries.filter((e) => wanted.has(e.name)).map(async (e) => {
     try {
-      return await e.create(settings, deps);
+      // Each notifier reads only its own names, typed by its rows; the registry hands over the whole map.
+      return await e.create(settings as Settings, deps);
     } catch (err) {
       if (isHookError(err) && err.code === 'CONFIG') problems.push(err.message);
       else throw err;

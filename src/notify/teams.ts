@@ -3,17 +3,19 @@
  * message; the workflow answers 202 Accepted with an empty body. Errors come as
  * `{"error": {"code", "message"}}`; 429 and 5xx are retried. The URL's `sig` is the secret.
  */
-import { checkUrl } from '../config/build-config.js';
-import type { Settings } from '../config/settings.js';
+import { checkUrl } from '../config/check-url.js';
 import type { HttpResponse } from '../http.js';
 import { createRedactor } from '../redact.js';
 import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
 import { answerText, createPoster, parseJsonObject, transient, type Verdict } from './post-with-retry.js';
-import type { NotifierDeps } from './registry.js';
+import type { NotifierSettings } from './definition.js';
 import { teamsFailure, teamsSkipped, teamsSuccess, teamsSync, teamsTest } from './teams-message.js';
-import type { Notifier } from './types.js';
+import type { Notifier, NotifierDeps } from './types.js';
+import type { TEAMS_ROWS } from './teams/settings.js';
 
 export const TEAMS_WEBHOOK_URL = 'TEAMS_WEBHOOK_URL';
+
+type TeamsSettings = NotifierSettings<typeof TEAMS_ROWS>;
 
 export interface TeamsConfig {
   webhookUrl: string;
@@ -22,7 +24,7 @@ export interface TeamsConfig {
 }
 
 /** Reads TEAMS_WEBHOOK_URL (a secret, or _FILE) and NOTIFY_TIMEOUT; throws CONFIG naming every problem. */
-export function teamsConfig(s: Settings): TeamsConfig {
+export function teamsConfig(s: TeamsSettings): TeamsConfig {
   const problems: string[] = [];
   const webhookUrl = s[TEAMS_WEBHOOK_URL] ?? '';
   if (!webhookUrl) problems.push(`missing setting: ${TEAMS_WEBHOOK_URL}`);
@@ -59,4 +61,9 @@ export function judgeTeams(res: HttpResponse, hide: (text: string) => string): V
     ? `${error.code}${typeof error.message === 'string' ? `: ${error.message}` : ''}`
     : undefined;
   return transient(res, answerText(res, hide, said));
+}
+
+/** The registry's way in: the notifier its settings describe (it is only loaded when they are set). */
+export function createFromSettings(s: TeamsSettings, deps: NotifierDeps): Notifier {
+  return createTeamsNotifier(teamsConfig(s), deps);
 }

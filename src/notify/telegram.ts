@@ -4,21 +4,24 @@
  * "parameters"}`: 429 waits `parameters.retry_after` seconds, 5xx is retried, 400 "chat not
  * found" and 401/404 (a wrong token) are final. The token sits in the URL path: never shown.
  */
-import { checkUrl } from '../config/build-config.js';
-import type { Settings } from '../config/settings.js';
+import { checkUrl } from '../config/check-url.js';
+import { rowNamed } from '../config/setting-row.js';
 import type { HttpResponse } from '../http.js';
 import { createRedactor } from '../redact.js';
 import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
 import { answerText, createPoster, parseJsonObject, secondsToWaitMs, transient, type Verdict } from './post-with-retry.js';
-import type { NotifierDeps } from './registry.js';
+import type { NotifierSettings } from './definition.js';
 import { telegramFailure, telegramSkipped, telegramSuccess, telegramSync, telegramTest } from './telegram-message.js';
-import type { Notifier } from './types.js';
+import type { Notifier, NotifierDeps } from './types.js';
+import { TELEGRAM_ROWS } from './telegram/settings.js';
 
 export const TELEGRAM_BOT_TOKEN = 'TELEGRAM_BOT_TOKEN';
 export const TELEGRAM_CHAT_ID = 'TELEGRAM_CHAT_ID';
 /** The Bot API's base URL: a local Bot API server, or the sandbox in tests. */
 export const TELEGRAM_API_URL = 'TELEGRAM_API_URL';
-export const DEFAULT_TELEGRAM_API_URL = 'https://api.telegram.org';
+export const DEFAULT_TELEGRAM_API_URL = rowNamed(TELEGRAM_ROWS, TELEGRAM_API_URL).default!;
+
+type TelegramSettings = NotifierSettings<typeof TELEGRAM_ROWS>;
 
 export interface TelegramConfig {
   botToken: string;
@@ -36,7 +39,7 @@ const CHAT = /^(-?\d+|@[A-Za-z][A-Za-z0-9_]{3,})$/;
  * Reads TELEGRAM_BOT_TOKEN (a secret, or _FILE), TELEGRAM_CHAT_ID, TELEGRAM_API_URL (default
  * https://api.telegram.org) and NOTIFY_TIMEOUT; throws CONFIG naming every problem.
  */
-export function telegramConfig(s: Settings): TelegramConfig {
+export function telegramConfig(s: TelegramSettings): TelegramConfig {
   const problems: string[] = [];
   const botToken = s[TELEGRAM_BOT_TOKEN] ?? '';
   const chatId = (s[TELEGRAM_CHAT_ID] ?? '').trim();
@@ -80,4 +83,9 @@ export function judgeTelegram(res: HttpResponse, hide: (text: string) => string)
   const parameters = body?.parameters as { retry_after?: unknown } | undefined;
   // Telegram's wait is in the body; it sends no Retry-After header.
   return transient(res, answerText(res, hide, said), res.status === 429 ? secondsToWaitMs(parameters?.retry_after) : undefined);
+}
+
+/** The registry's way in: the notifier its settings describe (it is only loaded when they are set). */
+export function createFromSettings(s: TelegramSettings, deps: NotifierDeps): Notifier {
+  return createTelegramNotifier(telegramConfig(s), deps);
 }

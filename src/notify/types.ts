@@ -1,4 +1,9 @@
-/** What a notifier is told. Slack is the first notifier; others implement the same interface. */
+/** What a notifier is told, and what it is given to send with; every notifier implements `Notifier`. */
+import type { HttpClient } from '../http.js';
+import type { Redactor } from '../redact.js';
+import type { EdgeSummary } from '../verify/edge-result.js';
+
+export type { EdgeNameResult, EdgeSummary } from '../verify/edge-result.js';
 
 export interface SuccessEvent {
   domain: string;
@@ -15,31 +20,8 @@ export interface SuccessEvent {
   at: Date;
   /** Set when this deploy cleared a pending one: since when it waited, after how many failures. */
   recovered?: { since: Date; failedAttempts: number };
-  /** What the CDN's edge served after the upload (issue 7's verify step); absent when not checked. */
+  /** What the CDN's edge served after the upload (the verify step); absent when not checked. */
   edge?: EdgeSummary;
-}
-
-/** One certificate name as the edge served it after the upload. */
-export interface EdgeNameResult {
-  name: string;
-  /** served: the new certificate; old: the one it replaced; other: some other certificate; unreachable: no TLS answer. */
-  outcome: 'served' | 'old' | 'other' | 'unreachable';
-  /** served: seconds from the upload until the edge served it. */
-  afterSeconds?: number;
-  /** old / other: the served certificate's expiry and SHA-256 fingerprint. */
-  servedNotAfter?: Date;
-  servedFingerprint256?: string;
-  /** unreachable: why, one line (never a secret). */
-  detail?: string;
-}
-
-/** The verify step's result as notifiers show it. */
-export interface EdgeSummary {
-  /** checked: verified in this run; later: left pending for `beluga-cert verify`; skipped: not checked (why in text). */
-  status: 'checked' | 'later' | 'skipped';
-  /** One line for a person: "live on the edge after 14 s", "edge still serves the old certificate, expires in 9 days". */
-  text: string;
-  names: EdgeNameResult[];
 }
 
 export interface FailureEvent {
@@ -98,4 +80,17 @@ export interface Notifier {
   sync(event: SyncEvent): Promise<NotifyResult>;
   skipped(event: SkippedEvent): Promise<NotifyResult>;
   test(event: TestEvent): Promise<NotifyResult>;
+}
+
+/** What the run gives every notifier it builds. */
+export interface NotifierDeps {
+  http: HttpClient;
+  /** Injected so tests can skip real waits. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Epoch ms (Date.now() clock) when the run's budget ends: retries stop in time. */
+  deadline?: number;
+  /** The backoff's jitter; tests inject a fixed one. */
+  random?: () => number;
+  /** The run's redaction filter (Output.redact): every event passes it before any notifier sees it. */
+  redact?: Redactor;
 }

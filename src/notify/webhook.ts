@@ -5,15 +5,15 @@
  * sent it and that it is fresh. Any 2xx is success; 408, 429 and 5xx are retried.
  */
 import { createHmac } from 'node:crypto';
-import { checkUrl } from '../config/build-config.js';
-import type { Settings } from '../config/settings.js';
+import { checkUrl } from '../config/check-url.js';
 import type { HttpResponse } from '../http.js';
 import { createRedactor } from '../redact.js';
 import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
 import { answerText, createPoster, transient, type Verdict } from './post-with-retry.js';
-import type { NotifierDeps } from './registry.js';
-import type { Notifier } from './types.js';
+import type { NotifierSettings } from './definition.js';
+import type { Notifier, NotifierDeps } from './types.js';
 import { failureEvent, skippedEvent, successEvent, syncEvent, testEvent, type WebhookEvent } from './webhook-event.js';
+import type { WEBHOOK_ROWS } from './webhook/settings.js';
 
 export const WEBHOOK_URL = 'WEBHOOK_URL';
 export const WEBHOOK_SECRET = 'WEBHOOK_SECRET';
@@ -23,6 +23,8 @@ export const TIMESTAMP_HEADER = 'X-Beluga-Timestamp';
 export const EVENT_HEADER = 'X-Beluga-Event';
 export const DELIVERY_HEADER = 'X-Beluga-Delivery';
 
+type WebhookSettings = NotifierSettings<typeof WEBHOOK_ROWS>;
+
 export interface WebhookConfig {
   url: string;
   secret?: string;
@@ -31,7 +33,7 @@ export interface WebhookConfig {
 }
 
 /** Reads WEBHOOK_URL (a secret, or _FILE: it may hold a token), WEBHOOK_SECRET (or _FILE) and NOTIFY_TIMEOUT. */
-export function webhookConfig(s: Settings): WebhookConfig {
+export function webhookConfig(s: WebhookSettings): WebhookConfig {
   const problems: string[] = [];
   const url = s[WEBHOOK_URL] ?? '';
   if (!url) problems.push(`missing setting: ${WEBHOOK_URL} (${WEBHOOK_SECRET} is set, but there is nowhere to send)`);
@@ -83,4 +85,9 @@ export function judgeWebhook(res: HttpResponse, hide: (text: string) => string):
   if (res.status >= 200 && res.status <= 299) return { kind: 'sent' };
   if (res.status === 408) return { kind: 'retry', detail: answerText(res, hide) };
   return transient(res, answerText(res, hide));
+}
+
+/** The registry's way in: the notifier its settings describe (it is only loaded when they are set). */
+export function createFromSettings(s: WebhookSettings, deps: NotifierDeps): Notifier {
+  return createWebhookNotifier(webhookConfig(s), deps);
 }

@@ -1,19 +1,25 @@
 /**
- * The notifier sinks beside the Slack one: Discord, Teams, the Telegram Bot API and a generic
- * webhook receiver, each under its own path prefix on the sandbox's one server, each with its own
- * random secret (webhook token, `sig`, bot token, signing secret), recording every request and
- * every message it accepted. Faults with their name as target answer in that service's error shape.
+ * The notifier sinks: Slack, Discord, Teams, the Telegram Bot API and a generic webhook receiver,
+ * one per notifier whose definition names an HTTP sink (notify/notifiers.ts), each under its own
+ * path prefix on the sandbox's one server, each with its own random secret (webhook token, `sig`,
+ * bot token, signing secret), recording every request and every message it accepted. Faults with
+ * their name as target answer in that service's error shape.
  */
 import { randomBytes } from 'node:crypto';
+import { NOTIFIER_DEFINITIONS } from '../notify/notifiers.js';
 import { discordErrorReply, handleDiscord } from './discord-sink.js';
-import { jsonReply, type Reply } from './reply.js';
+import { failureReply, jsonReply, textReply, type Reply } from './reply.js';
+import { handleSlack, slackErrorText } from './slack-sink.js';
 import { handleTeams, teamsErrorReply } from './teams-sink.js';
 import { handleTelegram, telegramError } from './telegram-sink.js';
-import type { RecordedRequest } from './types.js';
+import type { NotifySink, NotifySinks, RecordedRequest, SinkName } from './types.js';
 import { handleWebhook, webhookErrorReply } from './webhook-sink.js';
 
-export const SINK_NAMES = ['discord', 'teams', 'telegram', 'webhook'] as const;
-export type SinkName = (typeof SINK_NAMES)[number];
+export type { NotifySink, NotifySinks, SinkName } from './types.js';
+
+/** Every notifier's HTTP sink, in the notifiers' order. */
+export const SINK_NAMES: readonly SinkName[] = NOTIFIER_DEFINITIONS.flatMap((d) =>
+  d.sink.kind === 'http' ? [d.sink.name as SinkName] : []);
 
 export interface SinkRequest {
   method: string;
@@ -22,21 +28,6 @@ export interface SinkRequest {
   query: URLSearchParams;
   headers: Record<string, string>;
   body: Buffer;
-}
-
-export interface NotifySink {
-  /** Every request to this sink, in order (accepted or not). */
-  requests: RecordedRequest[];
-  /** The parsed payloads the sink accepted as the service would have. */
-  messages: unknown[];
-}
-
-/** Where to point each notifier at the sandbox, and what each sink saw. */
-export interface NotifySinks {
-  discord: NotifySink & { url: string };
-  teams: NotifySink & { url: string };
-  telegram: NotifySink & { apiUrl: string; token: string; chatId: string };
-  webhook: NotifySink & { url: string; secret: string };
 }
 
 export function isSinkName(value: unknown): value is SinkName {
@@ -54,6 +45,7 @@ export function sinkFaultReply(
   fault: { target: SinkName; status?: number; failure?: boolean; body?: string },
 ): Reply | undefined {
   if (fault.status === undefined && !fault.failure && fault.body === undefined) return undefined;
+  if (fault.target === 'slack') return slackFaultReply(fault);
   if (fault.body !== undefined) return { status: fault.status ?? 200, body: fault.body, headers: { 'Content-Type': 'application/json' } };
   if (fault.failure) {
     // A 200 that is not a success: a client must read the body, not only the status.
@@ -70,26 +62,55 @@ export function sinkFaultReply(
   }
 }
 
-/** The four sinks, their secrets made now; `describe` gives their URLs once the port is known. */
-export function createNotifySinks(now: () => Date) {
+/** Slack has no JSON failure: `failure` is a 200 whose body is not "ok", which a client must notice. */
+function slackFaultReply(fault: { status?: number; failure?: boolean; body?: string }): Reply {
+  const status = fault.status ?? 200;
+  const body = fault.body ?? (fault.failure ? 'failure' : slackErrorText(status));
+  let type = 'text/plain; charset=utf-8';
+  try {
+    JSON.parse(body);
+    type = 'application/json';
+  } catch {
+    // not JSON: a plain-text answer, as Slack gives
+  }
+  return { status, body, headers: { 'Content-Type': type } };
+}
+
+/** How a sink's request shows in the sandbox's log: never its secret path. */
+export function sinkLogPath(name: SinkName): string {
+  return name === 'slack' ? '/slack/services/***' : `/${name}/***`;
+}
+
+/** The answer to a body past the sandbox's limit, in the service's own shape. */
+export function sinkTooLargeReply(name: SinkName, maxBytes: number): Reply {
+  return name === 'slack'
+    ? textReply(413, 'request_too_large')
+    : failureReply(413, 'payload_too_large', `bodies are limited to ${maxBytes} bytes`);
+}
+
+/** The sinks, their secrets made now; `describe` gives their URLs once the port is known. */
+export function createNotifySinks(now: () => Date, remembered: { slackPath?: string } = {}) {
   const hex = (n: number) => randomBytes(n).toString('hex');
+  // The token plays a secret: tests can check that it never shows up in output. A restart with
+  // the same state file keeps it, so a config pointing at the sandbox stays right.
+  const slack = { path: remembered.slackPath ?? `/slack/services/T00000000/B00000000/${hex(12)}` };
   const discord = { id: '1234567890123456789', token: `${hex(30)}-${hex(4)}` };
   const teams = { id: hex(16), sig: randomBytes(32).toString('base64url') };
   const telegram = { token: `7000000001:AA${randomBytes(24).toString('base64url')}`, chatId: '-1001234567890' };
   const webhook = { path: `/webhook/${hex(12)}`, secret: hex(32), seen: new Set<string>() };
-  const logs: Record<SinkName, NotifySink> = {
-    discord: { requests: [], messages: [] }, teams: { requests: [], messages: [] },
-    telegram: { requests: [], messages: [] }, webhook: { requests: [], messages: [] },
-  };
+  const log = (): NotifySink => ({ requests: [], messages: [] });
+  const logs = Object.fromEntries(SINK_NAMES.map((name) => [name, log()])) as Record<SinkName, NotifySink>;
   let messageId = 0;
 
   return {
+    slackPath: slack.path,
     record(name: SinkName, request: RecordedRequest): void {
       logs[name].requests.push(request);
     },
     handle(name: SinkName, req: SinkRequest): Reply {
       const accept = (payload: unknown) => void logs[name].messages.push(payload);
       switch (name) {
+        case 'slack': return handleSlack({ ...req, contentType: req.headers['content-type'] }, slack.path, accept);
         case 'discord': return handleDiscord(req, discord, accept);
         case 'teams': return handleTeams(req, teams, accept);
         case 'telegram': return handleTelegram(req, telegram, accept, () => ++messageId);
@@ -98,6 +119,7 @@ export function createNotifySinks(now: () => Date) {
     },
     describe(base: string): NotifySinks {
       return {
+        slack: { ...logs.slack, url: `${base}${slack.path}` },
         discord: { ...logs.discord, url: `${base}/discord/api/webhooks/${discord.id}/${discord.token}` },
         teams: { ...logs.teams, url: `${base}/teams/workflows/${teams.id}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${teams.sig}` },
         telegram: { ...logs.telegram, apiUrl: `${base}/telegram`, token: telegram.token, chatId: telegram.chatId },

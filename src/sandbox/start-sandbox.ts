@@ -1,19 +1,17 @@
 /**
- * Starts the sandbox: one HTTP server on 127.0.0.1 serving the Beluga API and a Slack webhook
+ * Starts the sandbox: one HTTP server on 127.0.0.1 serving the Beluga API and every notifier's
  * sink, recording every request and letting an interceptor (a test harness) answer otherwise
  * before normal handling; with a state file, a restart keeps its records, ports and Slack path.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { handleApi } from './api-handler.js';
-import { handleSlack } from './slack-sink.js';
-import { createNotifySinks, sinkFor } from './notify-sinks.js';
+import { createNotifySinks, sinkFor, sinkLogPath, sinkTooLargeReply } from './notify-sinks.js';
 import { RecordStore } from './record-store.js';
 import { readBody } from './read-body.js';
 import { listenOnLoopback } from './listen.js';
 import { startEdge, type SandboxEdge } from './edge-server.js';
-import { failureReply, sendReply, textReply, type Reply } from './reply.js';
+import { failureReply, sendReply, type Reply } from './reply.js';
 import { loadState, saveState, type Endpoints } from './state-file.js';
 import type { RecordedRequest, Sandbox, SandboxOptions, SandboxRecord, SeedRecord } from './types.js';
 
@@ -35,11 +33,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   edge = await onRememberedPort(options.edge?.port, endpoints?.edgePort, 'TLS edge', options.log,
     (port) => startEdge(store.snapshot(), { ...options.edge, port }));
   const requests: RecordedRequest[] = [];
-  const slackRequests: RecordedRequest[] = [];
-  const slackMessages: unknown[] = [];
-  // The token plays a secret: tests can check that it never shows up in output.
-  const webhookPath = endpoints?.slackPath ?? `/slack/services/T00000000/B00000000/${randomBytes(12).toString('hex')}`;
-  const notify = createNotifySinks(now);
+  const notify = createNotifySinks(now, { slackPath: endpoints?.slackPath });
   const sockets = new Set<Socket>();
   const cancels = new Set<() => void>();
 
@@ -54,16 +48,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const method = req.method ?? 'GET';
     const target = req.url ?? '/';
     const path = target.split('?')[0] as string;
-    const isSlack = path.startsWith('/slack/');
     const sink = sinkFor(path);
-    res.on('close', () => options.log?.(`${method} ${isSlack ? '/slack/services/***' : sink ? `/${sink}/***` : path} ${res.headersSent ? res.statusCode : 'dropped'}`));
+    res.on('close', () => options.log?.(`${method} ${sink ? sinkLogPath(sink) : path} ${res.headersSent ? res.statusCode : 'dropped'}`));
     const { body, tooLarge, aborted } = await readBody(req, MAX_BODY_BYTES);
     const headers = flattenHeaders(req.headers);
     const recorded = { method, path: target, headers, body: body.toString('utf8'), at: new Date() };
     if (sink) notify.record(sink, recorded);
-    else (isSlack ? slackRequests : requests).push(recorded);
+    else requests.push(recorded);
     if (aborted) return;
-    const interception = options.intercept?.({ target: sink ?? (isSlack ? 'slack' : 'api'), request: recorded });
+    const interception = options.intercept?.({ target: sink ?? 'api', request: recorded });
     const delayMs = interception?.delayMs ?? 0;
     if (delayMs > 0 && !(await delay(delayMs))) return;
     if (interception?.drop) {
@@ -72,12 +65,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     let reply: Reply | undefined = interception?.reply;
     if (!reply && tooLarge) {
-      reply = isSlack ? textReply(413, 'request_too_large') : failureReply(413, 'payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
+      reply = sink ? sinkTooLargeReply(sink, MAX_BODY_BYTES) : failureReply(413, 'payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
     }
     if (!reply && sink) reply = notify.handle(sink, { method, path, query: new URLSearchParams(target.split('?')[1] ?? ''), headers, body });
-    reply ??= isSlack
-      ? handleSlack({ method, path, contentType: headers['content-type'], body }, webhookPath, (p) => slackMessages.push(p))
-      : handleApi({ method, target, headers, body }, { store, credentials: options.credentials, now });
+    reply ??= handleApi({ method, target, headers, body }, { store, credentials: options.credentials, now });
     const answerDelayMs = interception?.answerDelayMs ?? 0;
     if (answerDelayMs > 0 && !(await delay(answerDelayMs))) return;
     if (interception?.lostAnswer) {
@@ -111,7 +102,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const url = `http://127.0.0.1:${port}`;
   if (statePath !== undefined) {
     // Written now, not at the first change: the next start must find the same ports and path.
-    endpoints = { port, edgePort: edge.port, slackPath: webhookPath };
+    endpoints = { port, edgePort: edge.port, slackPath: notify.slackPath };
     try {
       persist(store.snapshot());
     } catch (err) {
@@ -121,14 +112,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
   }
 
+  const sinks = notify.describe(url);
   return {
     url,
-    slackUrl: `${url}${webhookPath}`,
+    slackUrl: sinks.slack.url,
     records: () => store.snapshot(),
     requests,
-    slackRequests,
-    slackMessages,
-    notify: notify.describe(url),
+    slackRequests: sinks.slack.requests,
+    slackMessages: sinks.slack.messages,
+    notify: sinks,
     edgeAddress: `127.0.0.1:${edge.port}`,
     edgeHandshakes: edge.handshakes,
     close: () => Promise.all([edge!.close(), new Promise<void>((resolve) => {

@@ -1,10 +1,29 @@
 /**
- * The public shapes of the sandbox: a Beluga-compatible API and a Slack sink on 127.0.0.1 that
- * tests (and the `sandbox` CLI command) start, fault and inspect.
+ * The public shapes of the sandbox: a Beluga-compatible API and one sink per notifier on 127.0.0.1
+ * that tests (and the `sandbox` CLI command) start, fault and inspect.
  */
 
-import type { NotifySinks, SinkName } from './notify-sinks.js';
+import type { SinkNameOf } from '../notify/notifiers.js';
 import type { Reply } from './reply.js';
+
+/** The HTTP sinks, one per notifier whose definition names one (slack, discord, ...). */
+export type SinkName = SinkNameOf<'http'>;
+
+export interface NotifySink {
+  /** Every request to this sink, in order (accepted or not). */
+  requests: RecordedRequest[];
+  /** The parsed payloads the sink accepted as the service would have. */
+  messages: unknown[];
+}
+
+/** Where to point each notifier at the sandbox, and what each sink saw. */
+export interface NotifySinks {
+  slack: NotifySink & { url: string };
+  discord: NotifySink & { url: string };
+  teams: NotifySink & { url: string };
+  telegram: NotifySink & { apiUrl: string; token: string; chatId: string };
+  webhook: NotifySink & { url: string; secret: string };
+}
 
 export interface SandboxCredentials {
   username?: string;
@@ -93,7 +112,7 @@ export interface RecordedRequest {
 }
 
 /** Which service a request was for: the API, the Slack sink, or one of the other notifier sinks. */
-export type RequestTarget = 'api' | 'slack' | SinkName;
+export type RequestTarget = 'api' | SinkName;
 
 /** A request as an interceptor sees it, before the sandbox handles it. */
 export interface InterceptedRequest {
@@ -127,12 +146,13 @@ export interface Sandbox {
   slackUrl: string;
   /** Deep copies, including certificate, chain and key. */
   records(): SandboxRecord[];
-  /** Every request that was not for the Slack sink, in order. */
+  /** Every request to the API (none for a notifier sink), in order. */
   requests: RecordedRequest[];
+  /** notify.slack.requests, by its older name. */
   slackRequests: RecordedRequest[];
-  /** Parsed payloads the Slack sink accepted. */
+  /** notify.slack.messages: the parsed payloads the Slack sink accepted. */
   slackMessages: unknown[];
-  /** Discord, Teams, Telegram and generic webhook sinks: their URLs, secrets and what they received. */
+  /** Every notifier sink: its URLs, secrets and what it received. */
   notify: NotifySinks;
   /** The TLS edge, for BELUGA_EDGE_ADDRESS: `127.0.0.1:PORT`. */
   edgeAddress: string;

@@ -1,6 +1,6 @@
 /** What one served certificate means for one name, against the certificate that was uploaded. */
 import { nameCovers } from '../certificate/names.js';
-import type { EdgeNameResult } from '../notify/types.js';
+import type { EdgeNameResult } from './edge-result.js';
 import type { ProbeResult } from './edge-probe.js';
 
 export interface Expected {

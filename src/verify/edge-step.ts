@@ -6,7 +6,7 @@
 import type { CheckedCertificate } from '../certificate/types.js';
 import type { DeployRecorder } from '../journal/deploy-recorder.js';
 import type { EdgeCheck } from '../journal/types.js';
-import type { EdgeSummary } from '../notify/types.js';
+import type { EdgeSummary } from './edge-result.js';
 import type { Output } from '../redact.js';
 import type { EdgeAddress } from './edge-address.js';
 import { laterEdge, skippedEdge, summariseEdge } from './edge-summary.js';

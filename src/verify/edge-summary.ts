@@ -2,7 +2,7 @@
  * The one line a person reads about the edge (Slack's Edge field, the CLI, the journal):
  * "live on the edge after 14 s", "edge still serves the old certificate, expires in 9 days".
  */
-import type { EdgeNameResult, EdgeSummary } from '../notify/types.js';
+import type { EdgeNameResult, EdgeSummary } from './edge-result.js';
 
 const DAY_MS = 86_400_000;
 

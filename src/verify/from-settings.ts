@@ -1,5 +1,6 @@
 /** The verify step as a deploy builds it from its settings (loaded with `await import` by deploy.ts). */
-import { DEFAULT_BASE_URL, isLoopbackUrl } from '../config/build-config.js';
+import { DEFAULT_BASE_URL } from '../config/build-config.js';
+import { isLoopbackUrl } from '../config/check-url.js';
 import type { EdgeAddress } from './edge-address.js';
 import type { EdgeGuard } from './edge-guard.js';
 import type { EdgeStep } from './edge-step.js';

@@ -5,7 +5,7 @@
  */
 import { isHookError } from '../errors.js';
 import type { EdgeCheck, Journal, JournalEntry } from '../journal/types.js';
-import type { EdgeSummary } from '../notify/types.js';
+import type { EdgeSummary } from './edge-result.js';
 import type { EdgeAddress } from './edge-address.js';
 import { summariseEdge } from './edge-summary.js';
 import type { Probe } from './edge-probe.js';

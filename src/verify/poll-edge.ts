@@ -5,7 +5,7 @@
  * inside the deadline. A name once served is not asked again.
  */
 import pMap from 'p-map';
-import type { EdgeNameResult } from '../notify/types.js';
+import type { EdgeNameResult } from './edge-result.js';
 import { retry, type Backoff } from '../retry.js';
 import { classify, type Expected } from './classify.js';
 import { addressFor, type EdgeAddress } from './edge-address.js';

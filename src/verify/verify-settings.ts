@@ -1,8 +1,9 @@
 /**
  * The verify step's settings: whether and when to check that the CDN's edge serves the uploaded
- * certificate, for how long, and where the edge is (issue 7).
+ * certificate, for how long, and where the edge is.
  */
-import { readSecondsMs } from '../config/numbers.js';
+import { defaultNumber, readSecondsMs } from '../config/numbers.js';
+import type { Settings } from '../config/settings.js';
 import { HookError } from '../errors.js';
 import { parseEdgeAddress, type EdgeAddress } from './edge-address.js';
 
@@ -20,7 +21,7 @@ export interface VerifySettings {
   edgeAddress?: EdgeAddress;
 }
 
-export const DEFAULT_VERIFY_TIMEOUT_S = 45;
+export const DEFAULT_VERIFY_TIMEOUT_S = defaultNumber('BELUGA_VERIFY_TIMEOUT');
 const MODES: readonly VerifyMode[] = ['off', 'hook', 'later', 'auto'];
 const LOOPBACK_URL = /^https?:\/\/(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?(\/|$)/i;
 
@@ -29,12 +30,15 @@ const LOOPBACK_URL = /^https?:\/\/(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?
  * default 45) and BELUGA_EDGE_ADDRESS (host:port or [v6]:port). Bad values: HookError CONFIG
  * naming every one of them (or, given `collect`, added to that list and the check turned off).
  */
-export function verifySettingsFromEnv(s: Partial<Record<string, string>>, collect?: string[]): VerifySettings {
+export function verifySettingsFromEnv(
+  s: Pick<Settings, 'BELUGA_VERIFY' | 'BELUGA_VERIFY_TIMEOUT' | 'BELUGA_EDGE_ADDRESS'>,
+  collect?: string[],
+): VerifySettings {
   const problems: string[] = [];
   const modeText = (s.BELUGA_VERIFY ?? '').trim().toLowerCase();
   const mode = (modeText === '' ? 'auto' : modeText) as VerifyMode;
   if (!MODES.includes(mode)) problems.push(`BELUGA_VERIFY must be one of ${MODES.join(', ')} (got ${s.BELUGA_VERIFY})`);
-  const timeoutMs = readSecondsMs('BELUGA_VERIFY_TIMEOUT', s.BELUGA_VERIFY_TIMEOUT, DEFAULT_VERIFY_TIMEOUT_S, problems);
+  const timeoutMs = readSecondsMs('BELUGA_VERIFY_TIMEOUT', s.BELUGA_VERIFY_TIMEOUT, undefined, problems);
   let edgeAddress: EdgeAddress | undefined;
   if (s.BELUGA_EDGE_ADDRESS !== undefined && s.BELUGA_EDGE_ADDRESS.trim() !== '') {
     edgeAddress = parseEdgeAddress(s.BELUGA_EDGE_ADDRESS);
