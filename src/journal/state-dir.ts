@@ -4,7 +4,7 @@
  * only warned about when others can read it.
  */
 import { constants } from 'node:fs';
-import { access, chmod, mkdir, stat } from '../fs-lite.js';
+import { access, chmod, mkdir, stat } from 'node:fs/promises';
 import { ownerProblem } from '../config/owner.js';
 import { HookError } from '../errors.js';
 
