@@ -22,7 +22,10 @@ const cpuFile = join(mkdtempSync(join(tmpdir(), 'bench-cpu-')), 'us');
 
 /** Runs `node file args` and measures its wall time and its CPU time (through the cpu-time.cjs preload). */
 async function measure(file, args, env) {
-  const r = await run(process.execPath, ['--require', CPU_PRELOAD, ...file, ...args], { ...env, BENCH_CPU_FILE: cpuFile });
+  const r = await run(process.execPath, ['--require', CPU_PRELOAD, ...file, ...args], {
+    ...env,
+    BENCH_CPU_FILE: cpuFile,
+  });
   return { ...r, cpuMs: Number(readFileSync(cpuFile, 'utf8')) / 1000 };
 }
 const nodeE0 = () => measure(['-e', '0'], [], cleanEnv());
@@ -73,8 +76,9 @@ function extrasApart(found) {
 const fsLite = {
   name: 'fs-lite',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?fs\/promises$/ }, (args) => (args.importer.startsWith(join(ROOT, 'src'))
-      ? { path: join(ROOT, 'bench/variants/fs-lite.ts') } : undefined));
+    b.onResolve({ filter: /^(node:)?fs\/promises$/ }, (args) =>
+      args.importer.startsWith(join(ROOT, 'src')) ? { path: join(ROOT, 'bench/variants/fs-lite.ts') } : undefined,
+    );
   },
 };
 
@@ -92,7 +96,11 @@ const VARIANTS = {
   'process.stdout/stderr streams instead of fd writes': { sources: ['stdioStreams'] },
   'node-fetch inside the hook bundle (imported lazily)': { sources: ['fetchInline'] },
   "node's built-in fetch instead of node-fetch": { sources: ['builtinFetch'] },
-  'none of the kept measures (one plain bundle)': { noLazyCrypto: true, mailerInline: true, sources: ['stdioStreams', 'fetchInline'] },
+  'none of the kept measures (one plain bundle)': {
+    noLazyCrypto: true,
+    mailerInline: true,
+    sources: ['stdioStreams', 'fetchInline'],
+  },
 };
 
 async function buildVariant(dir, v) {
@@ -106,13 +114,21 @@ async function buildVariant(dir, v) {
     if (v.fsLite) plugins = [...plugins, fsLite];
     if (options === builds[0] && v.twoBundles) plugins = [...plugins, extrasApart(found)];
     // node-fetch bundled in: no longer an external file beside the bundle.
-    const external = (options.external ?? []).filter((x) => !(v.sources?.includes('fetchInline') && x === 'node-fetch'));
+    const external = (options.external ?? []).filter(
+      (x) => !(v.sources?.includes('fetchInline') && x === 'node-fetch'),
+    );
     await build({ ...options, external: [...external, './hook-extras.cjs'], plugins: [...plugins, sources] });
   }
   if (v.twoBundles) {
     const { entryPoints, outdir, outExtension, ...main } = builds[0];
-    const contents = `module.exports = {${[...found].map(([key, file]) => `${JSON.stringify(key)}: require(${JSON.stringify(file)})`).join(', ')}};`;
-    await build({ ...main, outfile: join(dir, 'hook-extras.cjs'), stdin: { contents, resolveDir: ROOT, loader: 'js' }, plugins: [...main.plugins, sources] });
+    const entries = [...found].map(([key, file]) => `${JSON.stringify(key)}: require(${JSON.stringify(file)})`);
+    const contents = `module.exports = {${entries.join(', ')}};`;
+    await build({
+      ...main,
+      outfile: join(dir, 'hook-extras.cjs'),
+      stdin: { contents, resolveDir: ROOT, loader: 'js' },
+      plugins: [...main.plugins, sources],
+    });
   }
 }
 
@@ -139,31 +155,52 @@ async function interleave(subjects, rounds, check) {
       check(subjects[i], res[i]);
     }
     res.forEach((x, i) => {
-      got[i].ms.push(x.ms); got[i].cpu.push(x.cpuMs);
-      got[i].msRatio.push(x.ms / res[0].ms); got[i].cpuRatio.push(x.cpuMs / res[0].cpuMs);
+      got[i].ms.push(x.ms);
+      got[i].cpu.push(x.cpuMs);
+      got[i].msRatio.push(x.ms / res[0].ms);
+      got[i].cpuRatio.push(x.cpuMs / res[0].cpuMs);
     });
   }
-  return subjects.map((s, i) => ({ what: s.what, ms: median(got[i].ms), cpu: median(got[i].cpu), msRatio: median(got[i].msRatio), cpuRatio: median(got[i].cpuRatio) }));
+  return subjects.map((s, i) => ({
+    what: s.what,
+    ms: median(got[i].ms),
+    cpu: median(got[i].cpu),
+    msRatio: median(got[i].msRatio),
+    cpuRatio: median(got[i].cpuRatio),
+  }));
 }
 
 function print(title, results, note) {
   console.log(`\n${title}\n`);
   console.log('| variant | wall | ratio | CPU | ratio |\n| --- | --- | --- | --- | --- |');
-  for (const r of results) console.log(`| ${r.what} | ${r.ms.toFixed(1)} ms | ${r.msRatio.toFixed(3)}× | ${r.cpu.toFixed(1)} ms | ${r.cpuRatio.toFixed(3)}× |`);
+  for (const r of results)
+    console.log(
+      `| ${r.what} | ${r.ms.toFixed(1)} ms | ${r.msRatio.toFixed(3)}× ` +
+        `| ${r.cpu.toFixed(1)} ms | ${r.cpuRatio.toFixed(3)}× |`,
+    );
   if (note) console.log(`\n${note}`);
 }
 
-const LEGO_MISSING = { LEGO_CERT_DOMAIN: 'example.com', LEGO_CERT_PATH: '/nonexistent/bench.crt', LEGO_CERT_KEY_PATH: '/nonexistent/bench.key' };
+const LEGO_MISSING = {
+  LEGO_CERT_DOMAIN: 'example.com',
+  LEGO_CERT_PATH: '/nonexistent/bench.crt',
+  LEGO_CERT_KEY_PATH: '/nonexistent/bench.key',
+};
 const SETTINGS = { BELUGA_BASE_URL: 'http://127.0.0.1:9', BELUGA_USERNAME: 'bench', BELUGA_PASSWORD: 'bench-password' };
 
 async function startup(dirs, state) {
   const env = cleanEnv({ BELUGA_HOOK_STATE_DIR: state, ...SETTINGS, ...LEGO_MISSING });
   const subjects = [
-    ...Object.keys(VARIANTS).map((what) => ({ what: `hooks/lego: ${what}`, go: () => measure([join(dirs[what], 'lego.cjs')], [], env), code: 10 })),
+    ...Object.keys(VARIANTS).map((what) => ({
+      what: `hooks/lego: ${what}`,
+      go: () => measure([join(dirs[what], 'lego.cjs')], [], env),
+      code: 10,
+    })),
     { what: 'node -e 0', go: nodeE0, code: 0 },
   ];
   return interleave(subjects, ROUNDS, (s, r) => {
-    if (r.code !== s.code || (s.code === 10 && !/FILE_UNREADABLE/.test(r.stderr))) throw new Error(`${s.what}: exit ${r.code}: ${r.stderr.slice(0, 300)}`);
+    if (r.code !== s.code || (s.code === 10 && !/FILE_UNREADABLE/.test(r.stderr)))
+      throw new Error(`${s.what}: exit ${r.code}: ${r.stderr.slice(0, 300)}`);
   });
 }
 
@@ -172,25 +209,51 @@ const fixture = (name) => join(ROOT, 'test/fixtures', name);
 async function fullRun(dirs, which, work) {
   const { startSandbox } = await import(join(ROOT, 'dist/sandbox/index.js'));
   const basic = { username: 'bench@example.com', password: 'bench-password-987' };
-  const sb = await startSandbox({ credentials: basic, records: [{ id: '1001', site: 'example-com', certificate: readFileSync(fixture('rsa2048.crt'), 'utf8'), key: readFileSync(fixture('rsa2048.pkcs1.key'), 'utf8') }] });
+  const sb = await startSandbox({
+    credentials: basic,
+    records: [
+      {
+        id: '1001',
+        site: 'example-com',
+        certificate: readFileSync(fixture('rsa2048.crt'), 'utf8'),
+        key: readFileSync(fixture('rsa2048.pkcs1.key'), 'utf8'),
+      },
+    ],
+  });
   try {
-    const files = { crt: join(work, 'example.com.crt'), key: join(work, 'example.com.key'), issuer: join(work, 'example.com.issuer.crt') };
+    const files = {
+      crt: join(work, 'example.com.crt'),
+      key: join(work, 'example.com.key'),
+      issuer: join(work, 'example.com.issuer.crt'),
+    };
     copyFileSync(fixture('ec256.bundle.crt'), files.crt);
     copyFileSync(fixture('ec256.sec1.key'), files.key);
     copyFileSync(fixture('chain.pem'), files.issuer);
-    const env = () => cleanEnv({
-      BELUGA_BASE_URL: sb.url, BELUGA_USERNAME: basic.username, BELUGA_PASSWORD: basic.password, SLACK_WEBHOOK_URL: sb.slackUrl,
-      LEGO_CERT_DOMAIN: 'example.com', LEGO_CERT_PATH: files.crt, LEGO_CERT_KEY_PATH: files.key, LEGO_ISSUER_CERT_PATH: files.issuer,
-      BELUGA_HOOK_STATE_DIR: mkdtempSync(join(work, 'state-')), // a fresh journal: it would skip a deployed certificate
-    });
+    const env = () =>
+      cleanEnv({
+        BELUGA_BASE_URL: sb.url,
+        BELUGA_USERNAME: basic.username,
+        BELUGA_PASSWORD: basic.password,
+        SLACK_WEBHOOK_URL: sb.slackUrl,
+        LEGO_CERT_DOMAIN: 'example.com',
+        LEGO_CERT_PATH: files.crt,
+        LEGO_CERT_KEY_PATH: files.key,
+        LEGO_ISSUER_CERT_PATH: files.issuer,
+        // A fresh journal: it would (rightly) skip a deployed certificate.
+        BELUGA_HOOK_STATE_DIR: mkdtempSync(join(work, 'state-')),
+      });
     const count = () => sb.requests.length + sb.slackRequests.length;
-    const subjects = which.map((what) => ({ what: `hooks/lego, list + update + Slack: ${what}`, go: async () => {
-      const before = count();
-      const r = await measure([join(dirs[what], 'lego.cjs')], [], env());
-      return { ...r, requests: count() - before };
-    } }));
+    const subjects = which.map((what) => ({
+      what: `hooks/lego, list + update + Slack: ${what}`,
+      go: async () => {
+        const before = count();
+        const r = await measure([join(dirs[what], 'lego.cjs')], [], env());
+        return { ...r, requests: count() - before };
+      },
+    }));
     return await interleave(subjects, Math.ceil(ROUNDS / 2), (s, r) => {
-      if (r.code !== 0 || r.requests !== 3) throw new Error(`${s.what}: exit ${r.code}, ${r.requests} requests: ${r.stderr.slice(0, 300)}`);
+      if (r.code !== 0 || r.requests !== 3)
+        throw new Error(`${s.what}: exit ${r.code}, ${r.requests} requests: ${r.stderr.slice(0, 300)}`);
     });
   } finally {
     await sb.close();
@@ -210,7 +273,8 @@ async function version(work) {
     { what: 'node -e 0', go: nodeE0 },
   ];
   return interleave(subjects, ROUNDS, (s, r) => {
-    if (r.code !== 0 || (s.what !== 'node -e 0' && r.stdout !== `${pkg.version}\n`)) throw new Error(`${s.what}: exit ${r.code}: ${r.stdout} ${r.stderr.slice(0, 300)}`);
+    if (r.code !== 0 || (s.what !== 'node -e 0' && r.stdout !== `${pkg.version}\n`))
+      throw new Error(`${s.what}: exit ${r.code}: ${r.stdout} ${r.stderr.slice(0, 300)}`);
   });
 }
 
@@ -222,16 +286,35 @@ async function main() {
       dirs[what] = join(work, `v${Object.keys(dirs).length}`);
       await buildVariant(dirs[what], v);
     }
-    console.log(`beluga-cert-hook start-up measures, ${new Date().toISOString()}, node ${process.version}, ${ROUNDS} rounds, `
-      + `load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; CPU time is user + system of the child, all threads`);
+    console.log(
+      `beluga-cert-hook start-up measures, ${new Date().toISOString()}, node ${process.version}, ${ROUNDS} rounds, ` +
+        `load average ${loadavg()
+          .map((x) => x.toFixed(1))
+          .join(' ')}; CPU time is user + system of the child, all threads`,
+    );
     log(`${Object.keys(VARIANTS).length} variants built; start-up, ${ROUNDS} rounds ...`);
-    print('Hook start-up (lego, until a missing certificate file stops it, exit 10):', await startup(dirs, mkdtempSync(join(work, 'state-'))),
-      'Ratios are to the hooks as built (medians of per-round ratios); above 1 the variant is slower. A measure pays when '
-      + 'taking it out costs more than 5% (ratio > 1.05, and clearly beyond the second copy\'s distance from 1).');
+    print(
+      'Hook start-up (lego, until a missing certificate file stops it, exit 10):',
+      await startup(dirs, mkdtempSync(join(work, 'state-'))),
+      'Ratios are to the hooks as built (medians of per-round ratios); above 1 the variant is slower. ' +
+        'A measure pays when ' +
+        "taking it out costs more than 5% (ratio > 1.05, and clearly beyond the second copy's distance from 1).",
+    );
     log('full runs ...');
-    print('A full hook run against the sandbox (no delay), for the HTTP and bundle choices:', await fullRun(dirs, ['as built',
-      'two bundles per hook (notifiers and edge check in hook-extras.cjs)', 'nodemailer inside the hook bundle (imported lazily)',
-      'node-fetch inside the hook bundle (imported lazily)', "node's built-in fetch instead of node-fetch"], work));
+    print(
+      'A full hook run against the sandbox (no delay), for the HTTP and bundle choices:',
+      await fullRun(
+        dirs,
+        [
+          'as built',
+          'two bundles per hook (notifiers and edge check in hook-extras.cjs)',
+          'nodemailer inside the hook bundle (imported lazily)',
+          'node-fetch inside the hook bundle (imported lazily)',
+          "node's built-in fetch instead of node-fetch",
+        ],
+        work,
+      ),
+    );
     log('--version ...');
     print('beluga-cert --version:', await version(work));
   } finally {

@@ -19,7 +19,9 @@ export const VARIANT_SOURCES = {
 `,
   },
   /** node-fetch bundled into the hook's own file, imported (and so compiled) at the first request. */
-  fetchInline: { 'src/hooks/bin/lego.ts': legoWith("createFetchClient(async () => (await import('node-fetch')).default)") },
+  fetchInline: {
+    'src/hooks/bin/lego.ts': legoWith("createFetchClient(async () => (await import('node-fetch')).default)"),
+  },
   /** node's global fetch (undici, loaded by node at first use) through the same client. */
   builtinFetch: { 'src/hooks/bin/lego.ts': legoWith('createFetchClient(async () => globalThis.fetch as never)') },
 };

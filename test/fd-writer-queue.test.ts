@@ -18,7 +18,11 @@ t.test('chunks written while a retry is pending queue behind it and go out in or
   const retries: Array<() => void> = [];
   let busy = true;
   const w = fdWriter(1, {
-    write: (_fd, data) => { if (busy) throw errno('EAGAIN'); out.push(data.toString()); return data.length; },
+    write: (_fd, data) => {
+      if (busy) throw errno('EAGAIN');
+      out.push(data.toString());
+      return data.length;
+    },
     later: (retry) => retries.push(retry),
     now: () => 0,
   });
@@ -36,13 +40,21 @@ t.test('chunks written while a retry is pending queue behind it and go out in or
 
 t.test('a reader that keeps taking a little is never cut off, however long it takes in all', async (t) => {
   let clock = 0;
-  const later = (retry: () => void, ms: number) => { clock += ms; retry(); };
+  const later = (retry: () => void, ms: number) => {
+    clock += ms;
+    retry();
+  };
   let turn = 0;
   const taken: string[] = [];
   // A byte every 1,000 tries (5 s of retries): slower than the cut-off would allow in one stall.
   const slow = fdWriter(1, {
-    write: (_fd, data) => { if (++turn % 1_000) throw errno('EAGAIN'); taken.push(data.subarray(0, 1).toString()); return 1; },
-    later, now: () => clock,
+    write: (_fd, data) => {
+      if (++turn % 1_000) throw errno('EAGAIN');
+      taken.push(data.subarray(0, 1).toString());
+      return 1;
+    },
+    later,
+    now: () => clock,
   });
   t.equal(slow.write('xyz'), true);
   t.equal(taken.join(''), 'xyz', 'all of it, a byte at a time');
@@ -52,7 +64,13 @@ t.test('a reader that keeps taking a little is never cut off, however long it ta
 t.test('an error on a retry drops the output instead of throwing where nobody catches it', async (t) => {
   const retries: Array<() => void> = [];
   let error = 'EAGAIN';
-  const w = fdWriter(1, { write: () => { throw errno(error); }, later: (retry) => retries.push(retry), now: () => 0 });
+  const w = fdWriter(1, {
+    write: () => {
+      throw errno(error);
+    },
+    later: (retry) => retries.push(retry),
+    now: () => 0,
+  });
   t.equal(w.write('a'), true);
   error = 'EBADF';
   t.doesNotThrow(() => retries.shift()!());
@@ -63,7 +81,13 @@ t.test('an error on a retry drops the output instead of throwing where nobody ca
 t.test('an error thrown to the caller does not leave the chunk in the way of the next write', async (t) => {
   const out: string[] = [];
   let fail = true;
-  const w = fdWriter(1, { write: (_fd, data) => { if (fail) throw errno('EIO'); out.push(data.toString()); return data.length; } });
+  const w = fdWriter(1, {
+    write: (_fd, data) => {
+      if (fail) throw errno('EIO');
+      out.push(data.toString());
+      return data.length;
+    },
+  });
   t.throws(() => w.write('lost'), { code: 'EIO' });
   fail = false;
   t.equal(w.write('next'), true);
@@ -75,12 +99,15 @@ t.test('over a real non-blocking pipe whose reader waits, write returns at once 
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const child = join(dir, 'child.mjs');
   // Touching process.stdout makes node open the pipe as a libuv stream, which sets O_NONBLOCK on it.
-  await writeFile(child, `import { fdWriter } from ${JSON.stringify(`${ROOT}dist/commands/fd-writer.js`)};
+  await writeFile(
+    child,
+    `import { fdWriter } from ${JSON.stringify(`${ROOT}dist/commands/fd-writer.js`)};
 process.stdout;
 const lines = Array.from({ length: 100000 }, (_, i) => 'line ' + i + '\\n').join('');
 const accepted = fdWriter(1).write(lines);
 process.stderr.write('returned ' + accepted + '\\n');
-`);
+`,
+  );
   const proc = spawn(process.execPath, [child], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout.pause();
   let stderr = '';
@@ -89,12 +116,20 @@ process.stderr.write('returned ' + accepted + '\\n');
   // reader would never return, and the output would be dropped after the cut-off.
   proc.stderr.on('data', (d) => {
     stderr += d;
-    if (stderr.includes('\n')) { proc.stdout.on('data', (x) => { stdout += x; }); proc.stdout.resume(); }
+    if (stderr.includes('\n')) {
+      proc.stdout.on('data', (x) => {
+        stdout += x;
+      });
+      proc.stdout.resume();
+    }
   });
   const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
   t.equal(code, 0, stderr);
   t.equal(stderr, 'returned true\n');
   const lines = stdout.split('\n');
   t.equal(lines.length, 100_001);
-  t.ok(lines.slice(0, -1).every((line, i) => line === `line ${i}`), 'every line, in order');
+  t.ok(
+    lines.slice(0, -1).every((line, i) => line === `line ${i}`),
+    'every line, in order',
+  );
 });

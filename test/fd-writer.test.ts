@@ -19,7 +19,11 @@ t.test('EAGAIN retries later without waiting, bounded; then the chunk is dropped
   // `later` runs the retry at once here, the clock moving on by the delay asked for.
   let clock = 0;
   const later = (retry: () => void, ms: number) => { pauses.push(ms); clock += ms; retry(); };
-  const busyTwice = fdWriter(1, { write: (_fd, data) => { if (calls++ < 2) throw errno('EAGAIN'); return data.length; }, later, now: () => clock });
+  const busyTwice = fdWriter(1, {
+    write: (_fd, data) => { if (calls++ < 2) throw errno('EAGAIN'); return data.length; },
+    later,
+    now: () => clock,
+  });
   t.equal(busyTwice.write('x'), true);
   t.equal(pauses.length, 2);
   let forever = 0;
