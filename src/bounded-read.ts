@@ -4,7 +4,7 @@
  * (BELUGA_PASSWORD_FILE=/dev/zero) would otherwise block forever or fill the memory.
  */
 import { constants, type Stats } from 'node:fs';
-import { open, stat } from './fs-lite.js';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 
 export type BoundedRead =
   | { data: Buffer; info: Stats }
@@ -34,12 +34,24 @@ export async function readRegularFile(path: string, opts: BoundedReadOptions): P
     const info = await handle.stat();
     if (!info.isFile()) return { refused: 'not-regular', info };
     if (info.size > opts.maxBytes) return { refused: 'too-large', info };
-    const data = await handle.readUpTo(opts.maxBytes + 1);
+    const data = await readUpTo(handle, opts.maxBytes + 1);
     if (data.length > opts.maxBytes) return { refused: 'too-large', info };
     return { data, info };
   } finally {
     await handle.close();
   }
+}
+
+/** At most `maxBytes` from the current position: stops at the end of the file or there. */
+async function readUpTo(handle: FileHandle, maxBytes: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(maxBytes);
+  let filled = 0;
+  while (filled < maxBytes) {
+    const { bytesRead } = await handle.read(buffer, filled, maxBytes - filled, null);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
 }
 
 /** "1 MiB", "64 KiB": a cap as a person reads it. */

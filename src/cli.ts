@@ -18,11 +18,6 @@ export function version(): string {
  * and returns the exit code; only the bottom of this file touches `process`.
  */
 export async function run(argv: string[], ctx: RunContext): Promise<number> {
-  // `--version` alone is answered before the command-line parser is loaded (it costs ~100 ms).
-  if (argv.length === 1 && argv[0] === '--version') {
-    ctx.stdout.write(`${version()}\n`);
-    return EXIT.OK;
-  }
   let parsed: Parsed;
   try {
     parsed = await parseCommandLine(argv, COMMANDS, version());

@@ -36,24 +36,15 @@ export const EXIT = {
 
 export type ErrorCode = keyof typeof EXIT;
 
-const HOOK_ERROR = Symbol.for('beluga-cert-hook.HookError');
-
 /** A known failure: `code` picks the exit code, `message` is one line for a person. */
 export class HookError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: number;
-  /** A brand, so `instanceof` also knows a HookError made by another bundle's copy of this class. */
-  readonly [HOOK_ERROR] = true;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(oneLine(message), options);
     this.name = 'HookError';
     this.code = code;
     this.exitCode = EXIT[code];
-  }
-
-  /** The hooks load notifiers and the edge check from a second bundle (issue 6), with their own copy. */
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as { [HOOK_ERROR]?: unknown })[HOOK_ERROR] === true;
   }
 }
 

@@ -38,21 +38,12 @@ export type HttpClient = (url: string, request: HttpRequest) => Promise<HttpResp
 export type TransportKind = 'timeout' | 'network' | 'redirect' | 'too-large';
 
 /** A transport failure: no usable answer. `kind` says why; the message never holds the URL. */
-const TRANSPORT_ERROR = Symbol.for('beluga-cert-hook.TransportError');
-
 export class TransportError extends Error {
   readonly kind: TransportKind;
-  /** A brand, so `instanceof` also knows one made by another bundle's copy of this class. */
-  readonly [TRANSPORT_ERROR] = true;
   constructor(kind: TransportKind, message: string) {
     super(message);
     this.name = 'TransportError';
     this.kind = kind;
-  }
-
-  /** The hooks send notifications from a second bundle (issue 6), with its own copy of this class. */
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as { [TRANSPORT_ERROR]?: unknown })[TRANSPORT_ERROR] === true;
   }
 }
 

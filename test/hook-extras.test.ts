@@ -1,7 +1,6 @@
 /**
- * A hook loads what it needs to notify and to check the edge from a second bundle
- * (dist/hooks-bundle/hook-extras.cjs, so that start-up compiles less). Run as lego runs it: the edge check and several
- * notifiers work from there, and the error classes crossing between the bundles are still
+ * A hook's bundle holds the notifiers and the edge check, loaded at first use. Run as lego runs
+ * it: the edge check and several notifiers work from there, and the error classes they throw are
  * recognised (a Slack timeout is retried as a timeout, not reported as an unknown failure).
  */
 import { execFile } from 'node:child_process';
@@ -35,7 +34,7 @@ async function sandbox(t: Test): Promise<Sandbox> {
 
 const settings = (sb: Sandbox) => ({ BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret });
 
-t.test('the lego hook checks the edge and tells Slack and Discord, all from the second bundle', async (t) => {
+t.test('the lego hook checks the edge and tells Slack and Discord, all from the hook bundle', async (t) => {
   const sb = await sandbox(t);
   const r = await lego({ ...settings(sb), BELUGA_EDGE_ADDRESS: sb.edgeAddress!, BELUGA_VERIFY_TIMEOUT: '10', SLACK_WEBHOOK_URL: sb.slackUrl, DISCORD_WEBHOOK_URL: sb.notify.discord.url });
   t.equal(r.code, 0, r.stdout + r.stderr);
@@ -48,7 +47,7 @@ t.test('the lego hook checks the edge and tells Slack and Discord, all from the 
   t.equal(sb.notify.discord.messages.length, 1);
 });
 
-t.test('a Slack that answers too late: retried as a timeout across the bundles, the deploy still succeeds', async (t) => {
+t.test('a Slack that answers too late: retried as a timeout, the deploy still succeeds', async (t) => {
   const sb = await sandbox(t);
   sb.fault({ target: 'slack', delayMs: 3000, times: 3 });
   const r = await lego({ ...settings(sb), SLACK_WEBHOOK_URL: sb.slackUrl, SLACK_TIMEOUT: '0.3' });
@@ -57,7 +56,7 @@ t.test('a Slack that answers too late: retried as a timeout across the bundles, 
   t.notMatch(r.stdout + r.stderr, /request failed|INTERNAL/);
 });
 
-t.test('a bad notifier setting is a CONFIG error (exit 3) from the second bundle too, before any upload', async (t) => {
+t.test('a bad notifier setting is a CONFIG error (exit 3) from the hook bundle too, before any upload', async (t) => {
   const sb = await sandbox(t);
   const r = await lego({ ...settings(sb), TELEGRAM_BOT_TOKEN: '12345:abcdefghijklmnopqrstuvwxyz0123456789' });
   t.equal(r.code, 3, r.stdout + r.stderr);

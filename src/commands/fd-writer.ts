@@ -1,52 +1,76 @@
 /**
  * stdout and stderr as plain synchronous writes to file descriptors 1 and 2. Touching
- * `process.stdout`/`process.stderr` builds node's stream objects, which costs a hook ~15% of bare
- * node's start-up (issue 6); on Linux node writes them synchronously to files and pipes anyway.
+ * `process.stdout`/`process.stderr` builds node's stream objects, which costs a hook a measurable
+ * part of its start-up (bench/tricks.mjs); on Linux node writes them synchronously to files and
+ * pipes anyway.
  */
 import { writeSync } from 'node:fs';
 import type { Writable } from '../redact.js';
 
-/** How often a write that would block (a non-blocking pipe whose reader lags) is tried again. */
-const BUSY_TRIES = 2_000;
-const BUSY_WAIT_MS = 5;
+/** A reader that takes nothing for this long: what is still waiting for it is dropped. */
+const STALL_MS = 10_000;
+/** How soon a write that would block (a non-blocking pipe whose reader lags) is tried again. */
+const RETRY_MS = 5;
 
 export interface FdWriterDeps {
   write?: (fd: number, data: Buffer) => number;
-  /** Waits synchronously (the write itself is synchronous); defaults to Atomics.wait. */
-  pause?: (ms: number) => void;
+  /** Runs `retry` after `ms`, the event loop going on meanwhile; defaults to an ordinary timer. */
+  later?: (retry: () => void, ms: number) => void;
+  now?: () => number;
 }
-
-const pauseSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /**
  * A Writable for `fd`. A reader that went away (EPIPE: `beluga-cert status | head`) drops the rest
- * silently; EAGAIN waits and retries, at most BUSY_TRIES × BUSY_WAIT_MS (10 s) per chunk.
+ * silently. A write that would block (EAGAIN) is not waited for: that chunk and every later one
+ * queue, in order, and are tried again on a timer while the run goes on; a reader that takes
+ * nothing for STALL_MS has the queue and all later output dropped. A pending retry keeps the
+ * process alive, so what was queued is written before a normal exit.
  */
 export function fdWriter(fd: number, deps: FdWriterDeps = {}): Writable {
   const write = deps.write ?? ((f: number, data: Buffer) => writeSync(f, data));
-  const pause = deps.pause ?? pauseSync;
+  const later = deps.later ?? ((retry: () => void, ms: number) => void setTimeout(retry, ms));
+  const now = deps.now ?? Date.now;
   let closed = false;
+  const queue: Buffer[] = [];
+  let stalledSince: number | undefined;
+
+  const drop = () => {
+    closed = true; // nobody reads, or nobody will: the run goes on, the output is dropped
+    queue.length = 0;
+  };
+
+  /** Writes the queue out as far as the fd takes it now; `retrying` when called from the timer. */
+  function flush(retrying: boolean): void {
+    while (queue.length > 0) {
+      let n: number;
+      try {
+        n = write(fd, queue[0]!);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') {
+          stalledSince ??= now();
+          if (now() - stalledSince < STALL_MS) later(() => flush(true), RETRY_MS);
+          else drop();
+          return;
+        }
+        // On the timer nobody could catch it: a failing fd there loses its output, like EPIPE.
+        if (code === 'EPIPE' || retrying) return drop();
+        queue.length = 0; // the caller sees this error; the next write starts afresh
+        throw err;
+      }
+      if (n > 0) stalledSince = undefined;
+      queue[0] = queue[0]!.subarray(n);
+      if (queue[0].length === 0) queue.shift();
+    }
+  }
+
   return {
+    /** False once the output is dropped; true when the chunk was written or queued. */
     write(chunk: string) {
       if (closed) return false;
-      let data = Buffer.from(chunk, 'utf8');
-      for (let busy = 0; data.length > 0;) {
-        try {
-          data = data.subarray(write(fd, data));
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'EAGAIN' && busy++ < BUSY_TRIES) {
-            pause(BUSY_WAIT_MS);
-            continue;
-          }
-          if (code === 'EPIPE' || code === 'EAGAIN') {
-            closed = true; // nobody reads, or nobody will: the run goes on, the output is dropped
-            return false;
-          }
-          throw err;
-        }
-      }
-      return true;
+      queue.push(Buffer.from(chunk, 'utf8'));
+      if (queue.length === 1) flush(false); // otherwise a retry is already on its way
+      return !closed;
     },
   };
 }

@@ -4,7 +4,7 @@
  * fsync, rename, fsync the directory so the rename itself survives a power cut.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from '../fs-lite.js';
+import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export async function writeFileAtomic(dir: string, name: string, text: string, mode = 0o600): Promise<void> {

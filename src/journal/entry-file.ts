@@ -4,7 +4,7 @@
  * to `<file>.corrupt-<ISO time>` beside it, and read as absent. So is a file too large to be one,
  * without reading it: a journal entry is a few KiB, its attempts capped at MAX_ATTEMPTS.
  */
-import { lstat, rename } from '../fs-lite.js';
+import { lstat, rename } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { readRegularFile, sizeText } from '../bounded-read.js';
 import { HookError } from '../errors.js';

@@ -4,7 +4,7 @@
  * key, plus one lock file per record while a run deploys to it.
  */
 import { hostname as osHostname } from 'node:os';
-import { readdir } from '../fs-lite.js';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HookError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';

@@ -6,7 +6,7 @@
  * Kubernetes CronJob pod has a new host name); a live lock is never taken over.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, open, unlink } from '../fs-lite.js';
+import { lstat, open, unlink } from 'node:fs/promises';
 import { readRegularFile } from '../bounded-read.js';
 import { NUMBER_SETTINGS } from '../config/numbers.js';
 import { uptime } from 'node:os';

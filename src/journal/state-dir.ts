@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { access, chmod, mkdir, stat } from '../fs-lite.js';
+import { access, chmod, mkdir, stat } from 'node:fs/promises';
 import { ownerProblem } from '../config/owner.js';
 import { HookError } from '../errors.js';
 

@@ -15,7 +15,7 @@ export async function edgeStepFromSettings(settings: Partial<Record<string, stri
   const verify = verifySettingsFromEnv(settings, problems);
   const mode = effectiveMode(verify, settings.BELUGA_BASE_URL || DEFAULT_BASE_URL);
   if (mode === 'off') return undefined;
-  // The step's code is loaded only when it runs (in a hook: from the second bundle, kept out of start-up).
+  // The step's code is loaded only when it runs.
   const { createEdgeStep } = await import('./edge-step.js');
   return createEdgeStep({ mode, timeoutMs: verify.timeoutMs, edgeAddress: verify.edgeAddress, budgetLeftMs });
 }

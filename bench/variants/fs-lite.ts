@@ -1,8 +1,8 @@
 /**
- * The few fs/promises functions the hook path uses, over node's callback fs API, which node has
- * loaded before any of our code runs. Requiring node:fs/promises costs a hook ~2 ms (~5% of bare
- * node's start-up: it loads readline, watchers and directory modules we never use; issue 6).
- * Same names, arguments and errors as fs/promises, so a caller reads as if it used it.
+ * Not shipped: bench/tricks.mjs bundles it in place of node:fs/promises to measure what it would
+ * save. The few fs/promises functions the hook path uses, over node's callback fs API, which node
+ * has loaded before any of our code runs (requiring node:fs/promises loads modules the hooks never
+ * use). Measured within the noise of a hook's start-up, so src/ uses node:fs/promises.
  */
 import * as fs from 'node:fs';
 
@@ -36,8 +36,7 @@ export interface FileHandle {
   chmod(mode: number): Promise<void>;
   writeFile(text: string): Promise<void>;
   readFile(encoding: 'utf8'): Promise<string>;
-  /** At most `maxBytes` from the current position: stops at the end of the file or there. */
-  readUpTo(maxBytes: number): Promise<Buffer>;
+  read(buffer: Buffer, offset: number, length: number, position: null): Promise<{ bytesRead: number }>;
   stat(): Promise<fs.Stats>;
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -50,20 +49,10 @@ export async function open(path: string, flags: string | number, mode?: number):
     chmod: (m) => call<void>((done) => fs.fchmod(fd, m, done)),
     writeFile: (text) => call<void>((done) => fs.writeFile(fd, text, done)),
     readFile: (encoding) => call<string>((done) => fs.readFile(fd, encoding, done)),
-    readUpTo: (maxBytes) => readUpTo(fd, maxBytes),
+    read: (buffer, offset, length, position) =>
+      call<number>((done) => fs.read(fd, buffer, offset, length, position, done)).then((bytesRead) => ({ bytesRead })),
     stat: () => call<fs.Stats>((done) => fs.fstat(fd, done)),
     sync: () => call<void>((done) => fs.fsync(fd, done)),
     close: () => call<void>((done) => fs.close(fd, done)),
   };
-}
-
-async function readUpTo(fd: number, maxBytes: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(maxBytes);
-  let filled = 0;
-  while (filled < maxBytes) {
-    const n = await call<number>((done) => fs.read(fd, buffer, filled, maxBytes - filled, null, done));
-    if (n === 0) break;
-    filled += n;
-  }
-  return buffer.subarray(0, filled);
 }
