@@ -37,7 +37,8 @@ export async function demoCommand(ctx: RunContext): Promise<number> {
     showRecords(sandbox.records(), say);
     say('== 2. An ACME client has just renewed example.com (EC P-256, lego-style bundle: leaf + 2 intermediates).');
     say('     Running: beluga-cert deploy --cert ec256.bundle.crt --key ec256.sec1.key');
-    say(`     (with BELUGA_EDGE_ADDRESS=${sandbox.edgeAddress}: after the upload, the verify step asks the edge until it serves the new certificate)`);
+    say(`     (with BELUGA_EDGE_ADDRESS=${sandbox.edgeAddress}: before the upload the edge is asked whether it serves anything newer, after it until it serves the new certificate;`);
+    say('      and BELUGA_CA_FILE=root.crt: the fixtures\' test root is a trust anchor, as a private CA would be)');
     const code = await deployCommand({
       cert: fixture('ec256.bundle.crt'), key: fixture('ec256.sec1.key'),
       dryRun: false, json: false, allowNameLoss: false, force: false,
@@ -51,6 +52,7 @@ export async function demoCommand(ctx: RunContext): Promise<number> {
         BELUGA_TOKEN_ID: credentials.tokenId,
         BELUGA_TOKEN_SECRET: credentials.tokenSecret,
         BELUGA_EDGE_ADDRESS: sandbox.edgeAddress,
+        BELUGA_CA_FILE: fixture('root.crt'),
         SLACK_WEBHOOK_URL: sandbox.slackUrl,
         SLACK_CHANNEL: '#general',
         SLACK_USERNAME: 'Job information',
