@@ -124,3 +124,36 @@ t.test('the shipped examples run expiry with a command line the CLI accepts', as
     t.not(r.code, EXIT.USAGE, `${args.join(' ')}: ${r.stderr}`);
   }
 });
+
+t.test('the alert: one message through every configured notifier, saying days left and what was deployed', async (t) => {
+  // A sandbox of its own: the test above deployed a renewed example.com to the shared one.
+  const sb = await startSandbox({
+    credentials: TOKEN,
+    records: [{ id: '1001', site: 'com', certificate: soon, key: maker.keyPem }, { id: '1002', site: 'net', certificate: later, key: maker.keyPem }],
+  });
+  t.teardown(() => sb.close());
+  const env = (extra: Record<string, string> = {}) => ({
+    BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+    BELUGA_EDGE_ADDRESS: sb.edgeAddress, BELUGA_HOOK_STATE_DIR: tempStateDir(), ...extra,
+  });
+  const slackBefore = sb.slackMessages.length;
+  const hookBefore = sb.notify.webhook.messages.length;
+  const r = await runCli(['expiry', 'example.com', 'example.net'], env({
+    SLACK_WEBHOOK_URL: sb.slackUrl, WEBHOOK_URL: sb.notify.webhook.url, WEBHOOK_SECRET: sb.notify.webhook.secret,
+  }));
+  t.equal(r.code, EXIT.EDGE_EXPIRING, r.stderr);
+  t.match(r.stdout, /^notify: slack: sent$/m);
+  t.match(r.stdout, /^notify: webhook: sent$/m);
+  t.equal(sb.slackMessages.length, slackBefore + 1, 'one Slack message for the run');
+  const slack = JSON.stringify(sb.slackMessages.at(-1));
+  t.match(slack, /Certificates expiring on the CDN edge: 1 name\(s\) within 21 days/);
+  t.match(slack, /example\.com: [45] days left \(\d{4}-\d\d-\d\d\); nothing deployed from this host/);
+  t.notMatch(slack, /example\.net/, 'only the expiring name');
+  const hook = sb.notify.webhook.messages[hookBefore] as { type: string; expiry: { days: number; expiring: Array<{ name: string }> } };
+  t.equal(sb.notify.webhook.messages.length, hookBefore + 1);
+  t.match(hook, { type: 'certificate.expiring', expiry: { days: 21, expiring: [{ name: 'example.com', last_deployed: null }], unreachable: [] } });
+  // NOTIFY_LEVEL=none: the exit code still says it, no message goes.
+  const quiet = await runCli(['expiry', 'example.com'], env({ SLACK_WEBHOOK_URL: sb.slackUrl, NOTIFY_LEVEL: 'none' }));
+  t.equal(quiet.code, EXIT.EDGE_EXPIRING);
+  t.equal(sb.slackMessages.length, slackBefore + 1, 'no message at NOTIFY_LEVEL=none');
+});

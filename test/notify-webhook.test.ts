@@ -35,7 +35,7 @@ t.test('a signed version 1 event; the receiver checks the signature over timesta
   t.strictSame(event, {
     version: 1, id: event.id, type: 'certificate.deployed', occurred_at: '2026-10-03T08:15:42.000Z', host: 'web1', domain: 'example.com',
     certificate: { domain: 'example.com', names: ['example.com', 'www.example.com'], beluga_id: '123', action: 'updated', not_after: '2027-01-01T12:00:00.000Z', fingerprint_sha256: 'AA:BB:CC' },
-    recovered: null, edge: null, error: null, reason: null, sync: null,
+    recovered: null, edge: null, error: null, reason: null, sync: null, expiry: null,
   });
   t.match(event.id, /^[0-9a-f-]{36}$/);
   t.strictSame(sb.notify.webhook.messages, [event]);

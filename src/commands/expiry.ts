@@ -3,6 +3,9 @@ import { certificateNames, nameCovers, normalise } from '../certificate/names.js
 import { peekCertificate } from '../certificate/peek.js';
 import { EXIT } from '../errors.js';
 import type { JournalEntry } from '../journal/index.js';
+import { levelAllows } from '../notify/level.js';
+import { resultLine, sendToAll } from '../notify/send-all.js';
+import type { ExpiryEvent } from '../notify/types.js';
 import { scanStores } from '../stores/index.js';
 import type { StoreSpec } from '../stores/types.js';
 import { addressFor, formatEdgeAddress } from '../verify/edge-address.js';
@@ -35,15 +38,6 @@ export interface ExpiryRow {
   lastDeployed: { fingerprint256: string; notAfter: string; at: string; recordId: string } | null;
 }
 
-/** What the notifiers are told when names expire soon on the edge: one message for the run. */
-export interface ExpiryAlert {
-  days: number;
-  expiring: ExpiryRow[];
-  unreachable: string[];
-  host: string;
-  at: Date;
-}
-
 /**
  * `beluga-cert expiry [NAME...] [--days N] [--json] [STORES...]`: what browsers get, not what is on
  * disk. Asks the edge (BELUGA_EDGE_ADDRESS, else each name's DNS answer on 443) which certificate
@@ -54,12 +48,14 @@ export interface ExpiryAlert {
 export async function expiryCommand(
   args: ExpiryArgs,
   ctx: RunContext,
-  deps: { probe?: Probe; alert?: (alert: ExpiryAlert) => Promise<string[]> } = {},
+  deps: { probe?: Probe } = {},
 ): Promise<number> {
   const run = runServices(ctx, { json: args.json });
   const { out } = run;
   try {
     const { edgeAddress } = verifySettingsFromEnv(await run.settings());
+    // Built before any handshake: a bad notifier setting is CONFIG before anything is asked.
+    const { notifiers, level, startBudget } = await run.notifiers({ budgetFrom: 'send' });
     const journal = await run.journal({ readOnly: true });
     const entries = (await journal.list()).filter((e) => e.deployed);
     const scan = await scanStores(args.stores);
@@ -91,9 +87,17 @@ export async function expiryCommand(
     if (args.json) ctx.stdout.write(`${out.json(rows)}\n`);
     else for (const row of rows) out.info(describe(row));
     out.info(`expiry: ${expiring.length} of ${rows.length} name(s) expire on the edge within ${args.days} days, ${unreachable.length} could not be asked`);
-    if (expiring.length > 0 && deps.alert) {
-      const alert: ExpiryAlert = { days: args.days, expiring, unreachable: unreachable.map((r) => r.name), host: ctx.host, at: ctx.now() };
-      for (const line of await deps.alert(alert)) out.info(line);
+    if (expiring.length > 0 && notifiers.length > 0 && levelAllows(level, 'expiring')) {
+      await startBudget();
+      const event: ExpiryEvent = {
+        days: args.days, unreachable: unreachable.map((r) => r.name), host: ctx.host, at: ctx.now(),
+        expiring: expiring.map((r) => ({
+          name: r.name, notAfter: new Date(r.served!.notAfter), fingerprint256: r.served!.fingerprint256,
+          ...(r.lastDeployed ? { lastDeployed: { at: new Date(r.lastDeployed.at), notAfter: new Date(r.lastDeployed.notAfter), recordId: r.lastDeployed.recordId } } : {}),
+        })),
+      };
+      // All at once: one slow or failing service never holds up or hides another's result.
+      for (const r of await sendToAll(notifiers, (n) => n.expiry(event))) out.info(resultLine(r));
     }
     if (expiring.length > 0) return EXIT.EDGE_EXPIRING;
     return unreachable.length === rows.length ? EXIT.EDGE_UNREACHABLE : EXIT.OK;

@@ -2,8 +2,8 @@
  * The Discord webhook message, as pure functions: one embed with the same fields as the Slack
  * message, the colour as a decimal integer (Discord has no colour names), and no pings ever.
  */
-import { failureFacts, skippedFacts, successFacts, syncFacts, testFacts, type MessageFacts, type Tone } from './message-facts.js';
-import type { FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+import { expiryFacts, failureFacts, skippedFacts, successFacts, syncFacts, testFacts, type MessageFacts, type Tone } from './message-facts.js';
+import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export interface DiscordEmbed {
   title: string;
@@ -36,6 +36,7 @@ export const discordFailure = (e: FailureEvent, username?: string) => render(fai
 export const discordSkipped = (e: SkippedEvent, username?: string) => render(skippedFacts(e), username);
 export const discordSync = (e: SyncEvent, username?: string) => render(syncFacts(e), username);
 export const discordTest = (e: TestEvent, username?: string) => render(testFacts(e), username);
+export const discordExpiry = (e: ExpiryEvent, username?: string) => render(expiryFacts(e), username);
 
 function render(m: MessageFacts, username: string | undefined): DiscordPayload {
   return {

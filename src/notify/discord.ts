@@ -6,7 +6,7 @@
 import { checkUrl } from '../config/check-url.js';
 import type { HttpResponse } from '../http.js';
 import { createRedactor } from '../redact.js';
-import { discordFailure, discordSkipped, discordSuccess, discordSync, discordTest } from './discord-message.js';
+import { discordExpiry, discordFailure, discordSkipped, discordSuccess, discordSync, discordTest } from './discord-message.js';
 import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
 import { answerText, createPoster, parseJsonObject, secondsToWaitMs, transient, type Verdict } from './post-with-retry.js';
 import type { NotifierSettings } from './definition.js';
@@ -54,6 +54,7 @@ export function createDiscordNotifier(config: DiscordConfig, deps: NotifierDeps)
     sync: (event) => send(() => discordSync(event, u)),
     skipped: (event) => send(() => discordSkipped(event, u)),
     test: (event) => send(() => discordTest(event, u)),
+    expiry: (event) => send(() => discordExpiry(event, u)),
   };
 }
 

@@ -4,8 +4,8 @@
  * (message-facts.ts), so a mail reader and a Slack reader learn the same things.
  */
 import { oneLine } from '../errors.js';
-import { FAILURE_PRETEXT, failureFacts, FOOTER, formatUtc, skippedFacts, successFacts, TEST_PRETEXT, type MessageFacts } from './message-facts.js';
-import type { FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+import { EXPIRY_PRETEXT, expiryFacts, FAILURE_PRETEXT, failureFacts, FOOTER, formatUtc, skippedFacts, successFacts, TEST_PRETEXT, type MessageFacts } from './message-facts.js';
+import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export interface EmailMessage {
   subject: string;
@@ -36,6 +36,11 @@ export function failureEmail(event: FailureEvent): EmailMessage {
 /** Sent only at NOTIFY_LEVEL=all: a renewal hook ran, but the CDN already had this certificate. */
 export function skippedEmail(event: SkippedEvent): EmailMessage {
   return fromFacts(`SSL certificate for ${event.domain} is already deployed, nothing sent`, skippedFacts(event));
+}
+
+/** `beluga-cert expiry`: what the edge serves that expires soon. */
+export function expiryEmail(event: ExpiryEvent): EmailMessage {
+  return fromFacts(`${EXPIRY_PRETEXT}: ${event.expiring.map((e) => e.name).join(', ')} (within ${event.days} days)`, expiryFacts(event));
 }
 
 /** A deploy's mail lists the facts every notifier shows (message-facts.ts), under its own subject. */

@@ -8,7 +8,7 @@ import { readRegularFile, sizeText } from '../bounded-read.js';
 import { createRedactor } from '../redact.js';
 import { retry, type Answer } from '../retry.js';
 import type { EmailConfig } from './email-config.js';
-import { failureEmail, skippedEmail, successEmail, syncEmail, testEmail, type EmailMessage } from './email-message.js';
+import { expiryEmail, failureEmail, skippedEmail, successEmail, syncEmail, testEmail, type EmailMessage } from './email-message.js';
 import { notifyResult, retriedResult } from './retried-result.js';
 import { describeSmtpError, type SmtpVerdict } from './smtp-errors.js';
 import type { Notifier, NotifyResult } from './types.js';
@@ -139,6 +139,7 @@ export function createEmailNotifier(config: EmailConfig, deps: EmailDeps = {}): 
     sync: (event) => send(() => syncEmail(event)),
     skipped: (event) => send(() => skippedEmail(event)),
     test: (event) => send(() => testEmail(event)),
+    expiry: (event) => send(() => expiryEmail(event)),
   };
 }
 

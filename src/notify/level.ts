@@ -16,7 +16,9 @@ export type NotifyKind =
   /** A sync run in which something failed / something was deployed (and nothing failed) / nothing changed. */
   | 'sync-failed'
   | 'sync-deployed'
-  | 'sync-unchanged';
+  | 'sync-unchanged'
+  /** `beluga-cert expiry`: the edge serves certificates that expire soon. */
+  | 'expiring';
 
 export const DEFAULT_NOTIFY_LEVEL: NotifyLevel = 'deploys';
 
@@ -34,6 +36,7 @@ const NEEDS: Record<NotifyKind, NotifyLevel> = {
   failure: 'errors',
   recovered: 'errors',
   'sync-failed': 'errors',
+  expiring: 'errors',
   success: 'deploys',
   'sync-deployed': 'deploys',
   skipped: 'all',

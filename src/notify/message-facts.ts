@@ -5,7 +5,7 @@
  * each render these facts.
  */
 import { oneLine } from '../errors.js';
-import type { FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export type Tone = 'success' | 'failure' | 'neutral';
 
@@ -13,6 +13,7 @@ export const SUCCESS_PRETEXT = 'Renewed SSL certificate successfully';
 export const FAILURE_PRETEXT = 'SSL certificate deployment failed';
 export const SKIPPED_PRETEXT = 'SSL certificate already deployed';
 export const TEST_PRETEXT = 'Test message from beluga-cert';
+export const EXPIRY_PRETEXT = 'Certificates expiring on the CDN edge';
 export const FOOTER = 'Certificate renewal';
 
 const DAY_MS = 86_400_000;
@@ -91,6 +92,26 @@ export function testFacts(event: TestEvent): MessageFacts {
   return {
     tone: 'neutral', title: TEST_PRETEXT, summary: `Test message from beluga-cert on host ${event.host}: this notifier works`,
     facts: [{ name: 'Host', value: event.host, short: true }], footer: FOOTER, at: event.at,
+  };
+}
+
+/** What the edge serves that expires soon: the alert no local check gives. */
+export function expiryFacts(event: ExpiryEvent): MessageFacts {
+  const list = (lines: string[]) => lines.slice(0, LISTED).join('\n') + (lines.length > LISTED ? `\n… and ${lines.length - LISTED} more` : '');
+  const lines = event.expiring.map((e) => {
+    const last = e.lastDeployed
+      ? `; last deployed here ${formatUtc(e.lastDeployed.at)} (expires ${e.lastDeployed.notAfter.toISOString().slice(0, 10)}, Beluga id ${e.lastDeployed.recordId})`
+      : '; nothing deployed from this host';
+    return `${e.name}: ${daysLeft(e.notAfter, event.at)} (${e.notAfter.toISOString().slice(0, 10)})${last}`;
+  });
+  const facts: Fact[] = [{ name: 'Expiring on the edge', value: list(lines), short: false }];
+  if (event.unreachable.length > 0) facts.push({ name: 'Edge not reached for', value: list(event.unreachable), short: false });
+  facts.push({ name: 'Host', value: event.host, short: true });
+  const title = `${EXPIRY_PRETEXT}: ${event.expiring.length} name(s) within ${event.days} days`;
+  return {
+    tone: 'failure', title,
+    summary: `${title} (host ${event.host}): ${event.expiring.map((e) => `${e.name} ${daysLeft(e.notAfter, event.at)}`).join(', ')}`,
+    facts, footer: FOOTER, at: event.at,
   };
 }
 

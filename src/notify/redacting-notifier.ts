@@ -14,5 +14,6 @@ export function redactingNotifier(inner: Notifier, redact: Redactor): Notifier {
     sync: (event) => inner.sync(redactDeep(event, redact)),
     skipped: (event) => inner.skipped(redactDeep(event, redact)),
     test: (event) => inner.test(redactDeep(event, redact)),
+    expiry: (event) => inner.expiry(redactDeep(event, redact)),
   };
 }

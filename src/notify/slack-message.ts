@@ -4,9 +4,9 @@
  * "Certificate renewal") and adds expiry, Beluga id and host; failures get a red bar.
  */
 import {
-  failureFacts, FOOTER, skippedFacts, successFacts, syncFacts, testFacts, type MessageFacts, type Tone,
+  expiryFacts, failureFacts, FOOTER, skippedFacts, successFacts, syncFacts, testFacts, type MessageFacts, type Tone,
 } from './message-facts.js';
-import type { FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export interface SlackStyle {
   channel?: string;
@@ -66,6 +66,11 @@ export function skippedMessage(event: SkippedEvent, opts: SlackStyle): SlackPayl
 /** `beluga-cert notify-test`: says what it is, so nobody mistakes it for a deploy. */
 export function testMessage(event: TestEvent, opts: SlackStyle): SlackPayload {
   return fromFacts(testFacts(event), opts);
+}
+
+/** `beluga-cert expiry`: what the edge serves that expires soon. */
+export function expiryMessage(event: ExpiryEvent, opts: SlackStyle): SlackPayload {
+  return fromFacts(expiryFacts(event), opts);
 }
 
 /** The one message of a sync run: what was deployed, what failed, what was left as it was. */

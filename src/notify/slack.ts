@@ -11,7 +11,7 @@ import type { HttpClient } from '../http.js';
 import { createRedactor } from '../redact.js';
 import type { NotifierSettings } from './definition.js';
 import { answerText, createPoster, transient } from './post-with-retry.js';
-import { failureMessage, skippedMessage, successMessage, type SlackStyle, syncMessage, testMessage } from './slack-message.js';
+import { expiryMessage, failureMessage, skippedMessage, successMessage, type SlackStyle, syncMessage, testMessage } from './slack-message.js';
 import type { Notifier, NotifierDeps } from './types.js';
 import { SLACK_ROWS } from './slack/settings.js';
 
@@ -81,5 +81,6 @@ export function createSlackNotifier(config: SlackConfig, deps: SlackDeps): Notif
     sync: (event) => send(() => syncMessage(event, config)),
     skipped: (event) => send(() => skippedMessage(event, config)),
     test: (event) => send(() => testMessage(event, config)),
+    expiry: (event) => send(() => expiryMessage(event, config)),
   };
 }

@@ -3,8 +3,8 @@
  * is received"), as pure functions: a `message` with one Adaptive Card attachment holding a title
  * in the tone's colour, the summary, and the Slack message's fields as a FactSet.
  */
-import { failureFacts, skippedFacts, successFacts, syncFacts, testFacts, type MessageFacts, type Tone } from './message-facts.js';
-import type { FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+import { expiryFacts, failureFacts, skippedFacts, successFacts, syncFacts, testFacts, type MessageFacts, type Tone } from './message-facts.js';
+import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export const ADAPTIVE_CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 /** 1.4 is what Teams renders everywhere (desktop, web, mobile). */
@@ -36,6 +36,7 @@ export const teamsFailure = (e: FailureEvent) => render(failureFacts(e));
 export const teamsSkipped = (e: SkippedEvent) => render(skippedFacts(e));
 export const teamsSync = (e: SyncEvent) => render(syncFacts(e));
 export const teamsTest = (e: TestEvent) => render(testFacts(e));
+export const teamsExpiry = (e: ExpiryEvent) => render(expiryFacts(e));
 
 function render(m: MessageFacts): TeamsPayload {
   const card: AdaptiveCard = {

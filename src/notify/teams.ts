@@ -9,7 +9,7 @@ import { createRedactor } from '../redact.js';
 import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
 import { answerText, createPoster, parseJsonObject, transient, type Verdict } from './post-with-retry.js';
 import type { NotifierSettings } from './definition.js';
-import { teamsFailure, teamsSkipped, teamsSuccess, teamsSync, teamsTest } from './teams-message.js';
+import { teamsExpiry, teamsFailure, teamsSkipped, teamsSuccess, teamsSync, teamsTest } from './teams-message.js';
 import type { Notifier, NotifierDeps } from './types.js';
 import type { TEAMS_ROWS } from './teams/settings.js';
 
@@ -50,6 +50,7 @@ export function createTeamsNotifier(config: TeamsConfig, deps: NotifierDeps): No
     sync: (event) => send(() => teamsSync(event)),
     skipped: (event) => send(() => teamsSkipped(event)),
     test: (event) => send(() => teamsTest(event)),
+    expiry: (event) => send(() => teamsExpiry(event)),
   };
 }
 

@@ -3,8 +3,8 @@
  * title in bold, then one line per field. Telegram's HTML wants only `&`, `<`, `>` escaped (as
  * &amp; &lt; &gt;); an unescaped one makes it refuse the whole message ("can't parse entities").
  */
-import { failureFacts, skippedFacts, successFacts, syncFacts, testFacts, type MessageFacts, type Tone } from './message-facts.js';
-import type { FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+import { expiryFacts, failureFacts, skippedFacts, successFacts, syncFacts, testFacts, type MessageFacts, type Tone } from './message-facts.js';
+import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export interface TelegramPayload {
   chat_id: string;
@@ -27,6 +27,7 @@ export const telegramFailure = (e: FailureEvent, chatId: string) => render(failu
 export const telegramSkipped = (e: SkippedEvent, chatId: string) => render(skippedFacts(e), chatId);
 export const telegramSync = (e: SyncEvent, chatId: string) => render(syncFacts(e), chatId);
 export const telegramTest = (e: TestEvent, chatId: string) => render(testFacts(e), chatId);
+export const telegramExpiry = (e: ExpiryEvent, chatId: string) => render(expiryFacts(e), chatId);
 
 function render(m: MessageFacts, chatId: string): TelegramPayload {
   const lines = [`${MARKS[m.tone]} <b>${escapeTelegramHtml(m.title)}</b>`];

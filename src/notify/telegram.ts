@@ -11,7 +11,7 @@ import { createRedactor } from '../redact.js';
 import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
 import { answerText, createPoster, parseJsonObject, secondsToWaitMs, transient, type Verdict } from './post-with-retry.js';
 import type { NotifierSettings } from './definition.js';
-import { telegramFailure, telegramSkipped, telegramSuccess, telegramSync, telegramTest } from './telegram-message.js';
+import { telegramExpiry, telegramFailure, telegramSkipped, telegramSuccess, telegramSync, telegramTest } from './telegram-message.js';
 import type { Notifier, NotifierDeps } from './types.js';
 import { TELEGRAM_ROWS } from './telegram/settings.js';
 
@@ -72,6 +72,7 @@ export function createTelegramNotifier(config: TelegramConfig, deps: NotifierDep
     sync: (event) => send(() => telegramSync(event, chat)),
     skipped: (event) => send(() => telegramSkipped(event, chat)),
     test: (event) => send(() => telegramTest(event, chat)),
+    expiry: (event) => send(() => telegramExpiry(event, chat)),
   };
 }
 

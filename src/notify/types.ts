@@ -73,6 +73,24 @@ export interface TestEvent {
   at: Date;
 }
 
+/** `beluga-cert expiry`: names whose certificate on the CDN's edge expires soon; one message a run. */
+export interface ExpiryEvent {
+  /** The threshold (--days). */
+  days: number;
+  expiring: Array<{
+    name: string;
+    /** What the edge serves for the name. */
+    notAfter: Date;
+    fingerprint256: string;
+    /** The newest certificate this host deployed for the name, if the journal knows one. */
+    lastDeployed?: { at: Date; notAfter: Date; recordId: string };
+  }>;
+  /** Names the edge did not answer for. */
+  unreachable: string[];
+  host: string;
+  at: Date;
+}
+
 export interface Notifier {
   readonly name: string;
   success(event: SuccessEvent): Promise<NotifyResult>;
@@ -80,6 +98,7 @@ export interface Notifier {
   sync(event: SyncEvent): Promise<NotifyResult>;
   skipped(event: SkippedEvent): Promise<NotifyResult>;
   test(event: TestEvent): Promise<NotifyResult>;
+  expiry(event: ExpiryEvent): Promise<NotifyResult>;
 }
 
 /** What the run gives every notifier it builds. */

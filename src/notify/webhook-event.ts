@@ -4,7 +4,7 @@
  * ISO 8601 UTC. Additive changes keep version 1; anything else raises it.
  */
 import { randomUUID } from 'node:crypto';
-import type { EdgeSummary, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+import type { EdgeSummary, ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export const WEBHOOK_EVENT_VERSION = 1;
 
@@ -14,6 +14,7 @@ export type WebhookEventType =
   | 'certificate.deploy_failed'
   | 'certificate.unchanged'
   | 'sync.completed'
+  | 'certificate.expiring'
   | 'notify.test';
 
 export interface WebhookCertificate {
@@ -48,13 +49,19 @@ export interface WebhookEvent {
     unchanged: number;
     unmapped: number;
   } | null;
+  /** `beluga-cert expiry`: what the edge serves that expires within `days`. */
+  expiry: {
+    days: number;
+    expiring: Array<{ name: string; not_after: string; fingerprint_sha256: string; last_deployed: { at: string; not_after: string; beluga_id: string } | null }>;
+    unreachable: string[];
+  } | null;
 }
 
 type Base = Pick<WebhookEvent, 'type' | 'occurred_at' | 'host'> & Partial<WebhookEvent>;
 
 function event(base: Base, id: string): WebhookEvent {
   return {
-    version: WEBHOOK_EVENT_VERSION, id, domain: null, certificate: null, recovered: null, edge: null, error: null, reason: null, sync: null,
+    version: WEBHOOK_EVENT_VERSION, id, domain: null, certificate: null, recovered: null, edge: null, error: null, reason: null, sync: null, expiry: null,
     ...base,
   };
 }
@@ -98,6 +105,20 @@ export function syncEvent(e: SyncEvent, id: string = randomUUID()): WebhookEvent
       failed: e.failed.map((f) => ({ label: f.label, domain: f.domain ?? null, code: f.code, message: f.error })),
       unchanged: e.unchanged,
       unmapped: e.unmapped,
+    },
+  }, id);
+}
+
+export function expiryEvent(e: ExpiryEvent, id: string = randomUUID()): WebhookEvent {
+  return event({
+    type: 'certificate.expiring', occurred_at: e.at.toISOString(), host: e.host,
+    expiry: {
+      days: e.days,
+      expiring: e.expiring.map((x) => ({
+        name: x.name, not_after: x.notAfter.toISOString(), fingerprint_sha256: x.fingerprint256,
+        last_deployed: x.lastDeployed ? { at: x.lastDeployed.at.toISOString(), not_after: x.lastDeployed.notAfter.toISOString(), beluga_id: x.lastDeployed.recordId } : null,
+      })),
+      unreachable: e.unreachable,
     },
   }, id);
 }

@@ -12,7 +12,7 @@ import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-se
 import { answerText, createPoster, transient, type Verdict } from './post-with-retry.js';
 import type { NotifierSettings } from './definition.js';
 import type { Notifier, NotifierDeps } from './types.js';
-import { failureEvent, skippedEvent, successEvent, syncEvent, testEvent, type WebhookEvent } from './webhook-event.js';
+import { expiryEvent, failureEvent, skippedEvent, successEvent, syncEvent, testEvent, type WebhookEvent } from './webhook-event.js';
 import type { WEBHOOK_ROWS } from './webhook/settings.js';
 
 export const WEBHOOK_URL = 'WEBHOOK_URL';
@@ -78,6 +78,7 @@ export function createWebhookNotifier(config: WebhookConfig, deps: NotifierDeps 
     sync: (event) => send(() => syncEvent(event)),
     skipped: (event) => send(() => skippedEvent(event)),
     test: (event) => send(() => testEvent(event)),
+    expiry: (event) => send(() => expiryEvent(event)),
   };
 }
 
