@@ -57,13 +57,22 @@ export async function open(path: string, flags: string | number, mode?: number):
   };
 }
 
+/** The first buffer; it doubles as the file turns out larger (a cap of 1 MiB is no reason to take 1 MiB). */
+const FIRST_READ_BYTES = 16 * 1024;
+
 async function readUpTo(fd: number, maxBytes: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(maxBytes);
+  let buffer = Buffer.allocUnsafe(Math.min(maxBytes, FIRST_READ_BYTES));
   let filled = 0;
   while (filled < maxBytes) {
-    const n = await call<number>((done) => fs.read(fd, buffer, filled, maxBytes - filled, null, done));
+    if (filled === buffer.length) {
+      const larger = Buffer.allocUnsafe(Math.min(maxBytes, buffer.length * 2));
+      buffer.copy(larger, 0, 0, filled);
+      buffer = larger;
+    }
+    const n = await call<number>((done) => fs.read(fd, buffer, filled, buffer.length - filled, null, done));
     if (n === 0) break;
     filled += n;
   }
-  return buffer.subarray(0, filled);
+  // A few KiB kept for long (thousands of certificates in a sync) should not hold a larger buffer alive.
+  return filled * 2 < buffer.length ? Buffer.from(buffer.subarray(0, filled)) : buffer.subarray(0, filled);
 }
