@@ -34,7 +34,7 @@ export async function readRegularFile(path: string, opts: BoundedReadOptions): P
     const info = await handle.stat();
     if (!info.isFile()) return { refused: 'not-regular', info };
     if (info.size > opts.maxBytes) return { refused: 'too-large', info };
-    const data = await handle.readUpTo(opts.maxBytes + 1);
+    const data = await handle.readUpTo(opts.maxBytes + 1, info.size);
     if (data.length > opts.maxBytes) return { refused: 'too-large', info };
     return { data, info };
   } finally {

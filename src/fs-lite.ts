@@ -36,8 +36,11 @@ export interface FileHandle {
   chmod(mode: number): Promise<void>;
   writeFile(text: string): Promise<void>;
   readFile(encoding: 'utf8'): Promise<string>;
-  /** At most `maxBytes` from the current position: stops at the end of the file or there. */
-  readUpTo(maxBytes: number): Promise<Buffer>;
+  /**
+   * At most `maxBytes` from the current position: stops at the end of the file or there.
+   * `expectedBytes` (the size fstat gave) sizes the first buffer; a file that grew is still read on.
+   */
+  readUpTo(maxBytes: number, expectedBytes?: number): Promise<Buffer>;
   stat(): Promise<fs.Stats>;
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -50,18 +53,19 @@ export async function open(path: string, flags: string | number, mode?: number):
     chmod: (m) => call<void>((done) => fs.fchmod(fd, m, done)),
     writeFile: (text) => call<void>((done) => fs.writeFile(fd, text, done)),
     readFile: (encoding) => call<string>((done) => fs.readFile(fd, encoding, done)),
-    readUpTo: (maxBytes) => readUpTo(fd, maxBytes),
+    readUpTo: (maxBytes, expectedBytes) => readUpTo(fd, maxBytes, expectedBytes),
     stat: () => call<fs.Stats>((done) => fs.fstat(fd, done)),
     sync: () => call<void>((done) => fs.fsync(fd, done)),
     close: () => call<void>((done) => fs.close(fd, done)),
   };
 }
 
-/** The first buffer; it doubles as the file turns out larger (a cap of 1 MiB is no reason to take 1 MiB). */
+/** The first buffer when the size is not known; it doubles as the file turns out larger (a cap of 1 MiB is no reason to take 1 MiB). */
 const FIRST_READ_BYTES = 16 * 1024;
 
-async function readUpTo(fd: number, maxBytes: number): Promise<Buffer> {
-  let buffer = Buffer.allocUnsafe(Math.min(maxBytes, FIRST_READ_BYTES));
+async function readUpTo(fd: number, maxBytes: number, expectedBytes?: number): Promise<Buffer> {
+  // One byte more than expected: the read that finds the end needs no larger buffer.
+  let buffer = Buffer.allocUnsafe(Math.max(1, Math.min(maxBytes, expectedBytes === undefined ? FIRST_READ_BYTES : expectedBytes + 1)));
   let filled = 0;
   while (filled < maxBytes) {
     if (filled === buffer.length) {
