@@ -85,7 +85,8 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
       return result;
     }, { concurrency: args.concurrency });
     // Results in the order of the certificates.
-    const results = known.map((r) => r ?? checked.shift()!);
+    let next = 0;
+    const results = known.map((r) => r ?? checked[next++]!);
     if (!args.dryRun) await updateSyncIndex(journal.dir, index, learned, args.stores, scan.certificates, out);
     const count = (kind: Result['kind']) => results.filter((r) => r.kind === kind).length;
     const failed = results.filter((r): r is Extract<Result, { kind: 'failed' }> => r.kind === 'failed');
