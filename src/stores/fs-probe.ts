@@ -3,7 +3,7 @@
  * a folder hold. Symlinks are followed (certbot's live/ and cert-manager's ..data are links);
  * a dangling link or a loop is an answer, never a throw.
  */
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from '../fs-lite.js';
 
 /** Folders and files looked at once while scanning a store: each look waits on the disk, not the CPU. */
 export const SCAN_CONCURRENCY = 16;

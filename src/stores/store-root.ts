@@ -2,7 +2,7 @@
  * Opening a store: the folder named on the command line must exist and be readable, and when
  * it is not, that is a problem for this store only, so a sync still serves the others.
  */
-import { stat } from 'node:fs/promises';
+import { stat } from '../fs-lite.js';
 import { escapeControls, oneLine } from '../errors.js';
 import { describeFsError, listFolder } from './fs-probe.js';
 import type { StoreKind, StoreProblem, StoreSpec } from './types.js';
