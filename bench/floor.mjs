@@ -12,7 +12,10 @@ const walk = (dir) => {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) walk(path);
-    else { bytes += readFileSync(path).length; files += 1; }
+    else {
+      bytes += readFileSync(path).length;
+      files += 1;
+    }
   }
 };
 walk(process.argv[2]);

@@ -45,7 +45,8 @@ async function main() {
   const sync = await benchSync(certs, sizes, QUICK ? 1 : 3, log);
   rows.push(...syncRows(sync));
   log('sync and status unchanged against the floor ...');
-  rows.push(...scaleRows(await benchScale(certs, QUICK ? [1000] : [3000, 10000], QUICK ? 1 : 3, log)));
+  const scale = await benchScale(certs, QUICK ? [1000] : [3000, 10000], QUICK ? 1 : 3, log);
+  rows.push(...scaleRows(scale));
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   console.log(`beluga-cert-hook bench, ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB` +
     `${QUICK ? ' — REDUCED set (BENCH_QUICK=1): no 10,000 sync' : ''}\n`);

@@ -27,16 +27,28 @@ export async function benchScale(certs, sizes, reps, log) {
   try {
     for (const n of sizes) {
       const { dir, journals } = await prepare(work, certs, n, 0);
-      const records = Array.from({ length: n }, (_, i) => ({ id: String(100000 + i), site: 's', certificate: certs.placeholder, key: certs.keyPem, names: [`host-${i}.bench.test`] }));
+      const records = Array.from({ length: n }, (_, i) => ({
+        id: String(100000 + i),
+        site: 's',
+        certificate: certs.placeholder,
+        key: certs.keyPem,
+        names: [`host-${i}.bench.test`],
+      }));
       const sb = await startSandbox({ credentials: TOKEN, records });
       const state = join(work, `state-${n}`);
       cpSync(journals.unchanged, state, { recursive: true });
-      const env = cleanEnv({ BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret, BELUGA_HOOK_STATE_DIR: state });
+      const env = cleanEnv({
+        BELUGA_BASE_URL: sb.url,
+        BELUGA_TOKEN_ID: TOKEN.tokenId,
+        BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+        BELUGA_HOOK_STATE_DIR: state,
+      });
       const floor = () => run(process.execPath, [FLOOR, dir], cleanEnv(), { rss: true });
       const sync = async () => {
         const res = await run(join(ROOT, 'dist/cli.js'), ['sync', '--dir', dir], env, { rss: true });
         const summary = (res.stdout.match(/^sync: \d+ deployed.*$/m) ?? ['?'])[0];
-        if (res.code !== 0 || !summary.startsWith(`sync: 0 deployed, ${n} unchanged, 0 failed`)) throw new Error(`sync ${n}: exit ${res.code}, "${summary}": ${res.stderr.slice(0, 500)}`);
+        if (res.code !== 0 || !summary.startsWith(`sync: 0 deployed, ${n} unchanged, 0 failed`))
+          throw new Error(`sync ${n}: exit ${res.code}, "${summary}": ${res.stderr.slice(0, 500)}`);
         return res;
       };
       const status = async () => {
@@ -56,18 +68,33 @@ export async function benchScale(certs, sizes, reps, log) {
         const before = sb.requests.length;
         for (let r = 0; r < reps; r++) {
           // Rotate who goes first, so no side always follows another.
-          const order = [['floor', floor], ['sync', sync], ['status', status]];
+          const order = [
+            ['floor', floor],
+            ['sync', sync],
+            ['status', status],
+          ];
           for (let k = 0; k < r % 3; k++) order.push(order.shift());
           for (const [name, go] of order) {
             const res = await go();
-            t[name].push(res.ms); rss[name].push(res.rssKb);
+            t[name].push(res.ms);
+            rss[name].push(res.rssKb);
           }
         }
-        const result = { n, floorMs: median(t.floor), syncMs: median(t.sync), statusMs: median(t.status),
-          floorRssKb: Math.max(...rss.floor), syncRssKb: Math.max(...rss.sync), statusRssKb: Math.max(...rss.status),
+        const result = {
+          n,
+          floorMs: median(t.floor),
+          syncMs: median(t.sync),
+          statusMs: median(t.status),
+          floorRssKb: Math.max(...rss.floor),
+          syncRssKb: Math.max(...rss.sync),
+          statusRssKb: Math.max(...rss.status),
           // status lists once per run; an unchanged sync asks nothing
-          requests: { sync: 0, status: (sb.requests.length - before) / reps } };
-        log(`scale ${n}: floor ${result.floorMs.toFixed(0)} ms, sync ${result.syncMs.toFixed(0)} ms (${(result.syncMs / result.floorMs).toFixed(2)}×), status ${result.statusMs.toFixed(0)} ms (${(result.statusMs / result.floorMs).toFixed(2)}×), RSS ${(result.syncRssKb / 1024).toFixed(0)}/${(result.statusRssKb / 1024).toFixed(0)} MB`);
+          requests: { sync: 0, status: (sb.requests.length - before) / reps },
+        };
+        const side = (ms) => `${ms.toFixed(0)} ms (${(ms / result.floorMs).toFixed(2)}×)`;
+        const mb = (kb) => (kb / 1024).toFixed(0);
+        log(`scale ${n}: floor ${result.floorMs.toFixed(0)} ms, sync ${side(result.syncMs)}, ` +
+          `status ${side(result.statusMs)}, RSS ${mb(result.syncRssKb)}/${mb(result.statusRssKb)} MB`);
         results.push(result);
       } finally {
         await sb.close();
@@ -86,20 +113,31 @@ export function scaleRows(results) {
   const rows = [];
   for (const r of results) {
     const n = r.n.toLocaleString('en');
-    for (const [what, ms, rssKb, req] of [['sync', r.syncMs, r.syncRssKb, r.requests.sync], ['status', r.statusMs, r.statusRssKb, r.requests.status]]) {
+    for (const [what, ms, rssKb, req] of [
+      ['sync', r.syncMs, r.syncRssKb, r.requests.sync],
+      ['status', r.statusMs, r.statusRssKb, r.requests.status],
+    ]) {
       const ratio = ms / r.floorMs;
       const mb = rssKb / 1024;
       const rssHolds = r.n < 10000 || mb < RSS_TARGET_MB;
-      rows.push({ what: `${what} ${n} certs, unchanged`, measured: `${ms.toFixed(0)} ms, ${req} req, ${mb.toFixed(0)} MB`,
-        reference: `floor (read every file): ${r.floorMs.toFixed(0)} ms`, ratio,
-        target: `≤ ${RATIO_TARGET}×${r.n >= 10000 ? `, < ${RSS_TARGET_MB} MB` : ''}`, holds: ratio <= RATIO_TARGET && rssHolds });
+      rows.push({
+        what: `${what} ${n} certs, unchanged`,
+        measured: `${ms.toFixed(0)} ms, ${req} req, ${mb.toFixed(0)} MB`,
+        reference: `floor (read every file): ${r.floorMs.toFixed(0)} ms`,
+        ratio,
+        target: `≤ ${RATIO_TARGET}×${r.n >= 10000 ? `, < ${RSS_TARGET_MB} MB` : ''}`,
+        holds: ratio <= RATIO_TARGET && rssHolds,
+      });
     }
   }
   return rows;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
   const log = (line) => process.stderr.write(`bench: ${line}\n`);
   const certs = makeCerts(Math.max(...sizes), log);
   const { formatTable } = await import('./table.mjs');

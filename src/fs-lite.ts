@@ -60,12 +60,16 @@ export async function open(path: string, flags: string | number, mode?: number):
   };
 }
 
-/** The first buffer when the size is not known; it doubles as the file turns out larger (a cap of 1 MiB is no reason to take 1 MiB). */
+/**
+ * The first buffer when the size is not known; it doubles as the file turns out larger (a cap of
+ * 1 MiB is no reason to take 1 MiB).
+ */
 const FIRST_READ_BYTES = 16 * 1024;
 
 async function readUpTo(fd: number, maxBytes: number, expectedBytes?: number): Promise<Buffer> {
   // One byte more than expected: the read that finds the end needs no larger buffer.
-  let buffer = Buffer.allocUnsafe(Math.max(1, Math.min(maxBytes, expectedBytes === undefined ? FIRST_READ_BYTES : expectedBytes + 1)));
+  const first = expectedBytes === undefined ? FIRST_READ_BYTES : expectedBytes + 1;
+  let buffer = Buffer.allocUnsafe(Math.max(1, Math.min(maxBytes, first)));
   let filled = 0;
   while (filled < maxBytes) {
     if (filled === buffer.length) {

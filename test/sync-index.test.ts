@@ -22,7 +22,9 @@ const maker = certMaker();
 /** Another RSA key whose PEM has exactly the size of the one in the store (PKCS#1 sizes vary by a few bytes). */
 function otherKeyOfSameSize(): string {
   for (let i = 0; i < 50; i++) {
-    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs1', format: 'pem' })
+      .toString();
     if (pem.length === maker.keyPem.length && pem !== maker.keyPem) return pem;
   }
   throw new Error('no key of the same size in 50 tries');
@@ -33,13 +35,22 @@ const JAN = new Date(Date.UTC(2025, 0, 1));
 const JUN = new Date(Date.UTC(2025, 5, 1));
 
 const env = (sb: Sandbox, state: string) => ({
-  BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret, BELUGA_HOOK_STATE_DIR: state,
+  BELUGA_BASE_URL: sb.url,
+  BELUGA_TOKEN_ID: TOKEN.tokenId,
+  BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+  BELUGA_HOOK_STATE_DIR: state,
 });
 const lists = (sb: Sandbox) => sb.requests.filter((r) => r.method === 'GET').length;
 const puts = (sb: Sandbox) => sb.requests.filter((r) => r.method === 'PUT');
 const summary = (stdout: string) => /^sync: \d+ (?:deployed|would be deployed), .*$/m.exec(stdout)?.[0];
 const domain = (i: number) => `host-${i}.index.test`;
-const seed = (i: number): SeedRecord => ({ id: String(100 + i), site: 's', certificate: maker.cert(['placeholder.index.test']), key: maker.keyPem, names: [domain(i)] });
+const seed = (i: number): SeedRecord => ({
+  id: String(100 + i),
+  site: 's',
+  certificate: maker.cert(['placeholder.index.test']),
+  key: maker.keyPem,
+  names: [domain(i)],
+});
 
 /** N secret folders (tls.crt, tls.key), certificate i for domain(i). */
 async function store(t: Test, pems: string[]): Promise<string> {
@@ -59,7 +70,8 @@ async function overwriteKeepingTimes(path: string, data: string | Buffer): Promi
   await writeFile(path, data);
   await utimes(path, FILE_TIME, FILE_TIME);
   const after = await stat(path);
-  if (after.ino !== before.ino || after.mtimeMs !== FILE_TIME * 1000) throw new Error('the file did not keep its inode and mtime');
+  if (after.ino !== before.ino || after.mtimeMs !== FILE_TIME * 1000)
+    throw new Error('the file did not keep its inode and mtime');
 }
 
 /** One certificate deployed by a first sync, and a second sync that skipped it through the index. */
@@ -74,8 +86,14 @@ async function deployedOne(t: Test) {
   const again = await runCli(['sync', '--dir', dir], env(sb, state));
   t.equal(summary(again.stdout), 'sync: 0 deployed, 1 unchanged, 0 failed, 0 unmapped', 'unchanged: skipped');
   t.equal(lists(sb), 1, 'the skip asked the server nothing');
-  const index = JSON.parse(await readFile(join(state, SYNC_INDEX_FILE), 'utf8')) as { files: Record<string, { key: string }> };
-  t.same(Object.values(index.files).map((e) => e.key), [journalKey({ domain: domain(0) })], 'the index knows the certificate');
+  const index = JSON.parse(await readFile(join(state, SYNC_INDEX_FILE), 'utf8')) as {
+    files: Record<string, { key: string }>;
+  };
+  t.same(
+    Object.values(index.files).map((e) => e.key),
+    [journalKey({ domain: domain(0) })],
+    'the index knows the certificate',
+  );
   return { sb, state, dir, crt: join(dir, 's0', 'tls.crt'), key: join(dir, 's0', 'tls.key') };
 }
 
@@ -115,7 +133,11 @@ t.test('a cut-short, damaged or emptied file is reported, never taken as unchang
   t.match(r.stdout, /failed dir:s0: /, 'half-written certificate');
   t.equal(summary(r.stdout), 'sync: 0 deployed, 0 unchanged, 1 failed, 0 unmapped');
   const status = await runCli(['status', '--dir', dir, '--json'], env(sb, state));
-  t.match(JSON.parse(status.stdout), [{ label: 'dir:s0', problem: /holds no readable certificate/ }], 'status says so too');
+  t.match(
+    JSON.parse(status.stdout),
+    [{ label: 'dir:s0', problem: /holds no readable certificate/ }],
+    'status says so too',
+  );
 
   // One byte changed, same size: the PEM block no longer ends.
   await overwriteKeepingTimes(crt, good.toString('latin1').replace('-----END CERTIFICATE', '-----END CERTIFICATF'));
@@ -137,13 +159,21 @@ t.test('the journal decides: with its entry gone, the full check and the record 
   const keyFile = join(state, entryFileName(journalKey({ domain: domain(0) })));
   await rm(keyFile);
   let r = await runCli(['sync', '--dir', dir], env(sb, state));
-  t.equal(summary(r.stdout), 'sync: 0 deployed, 1 unchanged, 0 failed, 0 unmapped', "the record's entry still says it is there");
+  t.equal(
+    summary(r.stdout),
+    'sync: 0 deployed, 1 unchanged, 0 failed, 0 unmapped',
+    "the record's entry still says it is there",
+  );
   t.equal(lists(sb), 2, 'found through the full pipeline (it resolved the record), not the index');
   t.ok(await stat(keyFile), 'and the key learned it again');
   await rm(keyFile);
   await rm(join(state, entryFileName('record:100')));
   r = await runCli(['sync', '--dir', dir], env(sb, state));
-  t.equal(summary(r.stdout), 'sync: 1 deployed, 0 unchanged, 0 failed, 0 unmapped', 'with no record of it at all: uploaded');
+  t.equal(
+    summary(r.stdout),
+    'sync: 1 deployed, 0 unchanged, 0 failed, 0 unmapped',
+    'with no record of it at all: uploaded',
+  );
   t.equal(puts(sb).length, 2);
 });
 
@@ -156,7 +186,9 @@ t.test('a damaged sync index is told, costs only time, and is written anew', asy
   t.equal(puts(sb).length, 1);
   t.ok(JSON.parse(await readFile(join(state, SYNC_INDEX_FILE), 'utf8')).files, 'rewritten');
   // An entry that claims other bytes is not believed.
-  const index = JSON.parse(await readFile(join(state, SYNC_INDEX_FILE), 'utf8')) as { files: Record<string, { sha256: string }> };
+  const index = JSON.parse(await readFile(join(state, SYNC_INDEX_FILE), 'utf8')) as {
+    files: Record<string, { sha256: string }>;
+  };
   for (const e of Object.values(index.files)) e.sha256 = 'f'.repeat(64);
   await writeFile(join(state, SYNC_INDEX_FILE), JSON.stringify(index), { mode: 0o600 });
   const renewed = maker.cert([domain(0)], JUN, 0x12);
@@ -165,49 +197,84 @@ t.test('a damaged sync index is told, costs only time, and is written anew', asy
   t.equal(summary(again.stdout), 'sync: 1 deployed, 0 unchanged, 0 failed, 0 unmapped');
 });
 
-t.test('5% renewed among unchanged: one list call and one PUT per renewal; status and a dry run agree with sync', async (t) => {
-  const N = 40;
-  const RENEWED = 2;
-  const sb = await startSandbox({ credentials: TOKEN, records: Array.from({ length: N }, (_, i) => seed(i)) });
-  t.teardown(() => sb.close());
-  const state = tempStateDir();
-  const pems = Array.from({ length: N }, (_, i) => maker.cert([domain(i)], JAN, 0x100 + i));
-  const dir = await store(t, pems);
-  // The journal says every one is deployed, as the hooks left it; no sync index yet.
-  const journal = await openJournal(state, { now: () => new Date(), onWarning: () => undefined });
-  for (const [i, pem] of pems.entries()) {
-    const x = new X509Certificate(pem);
-    await journal.write({
-      key: journalKey({ domain: domain(i) }), domain: domain(i), attempts: [],
-      deployed: {
-        fingerprint256: x.fingerprint256, notBefore: new Date(x.validFrom).toISOString(), notAfter: new Date(x.validTo).toISOString(),
-        names: [domain(i)], at: new Date().toISOString(), recordId: String(100 + i), files: { cert: join(dir, `s${i}`, 'tls.crt'), key: join(dir, `s${i}`, 'tls.key') },
-      },
-    });
-  }
-  const first = await runCli(['sync', '--dir', dir], env(sb, state));
-  t.equal(summary(first.stdout), `sync: 0 deployed, ${N} unchanged, 0 failed, 0 unmapped`, 'the first run checks each in full');
-  t.equal(sb.requests.length, 0, 'and asks nothing');
+t.test(
+  '5% renewed among unchanged: one list call and one PUT per renewal; status and a dry run agree with sync',
+  async (t) => {
+    const N = 40;
+    const RENEWED = 2;
+    const sb = await startSandbox({ credentials: TOKEN, records: Array.from({ length: N }, (_, i) => seed(i)) });
+    t.teardown(() => sb.close());
+    const state = tempStateDir();
+    const pems = Array.from({ length: N }, (_, i) => maker.cert([domain(i)], JAN, 0x100 + i));
+    const dir = await store(t, pems);
+    // The journal says every one is deployed, as the hooks left it; no sync index yet.
+    const journal = await openJournal(state, { now: () => new Date(), onWarning: () => undefined });
+    for (const [i, pem] of pems.entries()) {
+      const x = new X509Certificate(pem);
+      await journal.write({
+        key: journalKey({ domain: domain(i) }),
+        domain: domain(i),
+        attempts: [],
+        deployed: {
+          fingerprint256: x.fingerprint256,
+          notBefore: new Date(x.validFrom).toISOString(),
+          notAfter: new Date(x.validTo).toISOString(),
+          names: [domain(i)],
+          at: new Date().toISOString(),
+          recordId: String(100 + i),
+          files: { cert: join(dir, `s${i}`, 'tls.crt'), key: join(dir, `s${i}`, 'tls.key') },
+        },
+      });
+    }
+    const first = await runCli(['sync', '--dir', dir], env(sb, state));
+    t.equal(
+      summary(first.stdout),
+      `sync: 0 deployed, ${N} unchanged, 0 failed, 0 unmapped`,
+      'the first run checks each in full',
+    );
+    t.equal(sb.requests.length, 0, 'and asks nothing');
 
-  for (let i = 0; i < RENEWED; i++) await writeFile(join(dir, `s${i}`, 'tls.crt'), maker.cert([domain(i)], JUN, 0x200 + i));
-  const before = await runCli(['status', '--dir', dir, '--json'], env(sb, state));
-  const rows = JSON.parse(before.stdout) as Array<{ label: string; deployed: string }>;
-  t.same(rows.filter((r) => r.deployed !== 'yes').map((r) => r.label).sort(), ['dir:s0', 'dir:s1'], 'status: the renewed two are not deployed');
-  const dry = await runCli(['sync', '--dir', dir, '--dry-run'], env(sb, state));
-  t.equal(summary(dry.stdout), `sync: ${RENEWED} would be deployed, ${N - RENEWED} unchanged, 0 failed, 0 unmapped`, 'a dry run says the same');
-  sb.requests.length = 0;
+    for (let i = 0; i < RENEWED; i++)
+      await writeFile(join(dir, `s${i}`, 'tls.crt'), maker.cert([domain(i)], JUN, 0x200 + i));
+    const before = await runCli(['status', '--dir', dir, '--json'], env(sb, state));
+    const rows = JSON.parse(before.stdout) as Array<{ label: string; deployed: string }>;
+    t.same(
+      rows
+        .filter((r) => r.deployed !== 'yes')
+        .map((r) => r.label)
+        .sort(),
+      ['dir:s0', 'dir:s1'],
+      'status: the renewed two are not deployed',
+    );
+    const dry = await runCli(['sync', '--dir', dir, '--dry-run'], env(sb, state));
+    t.equal(
+      summary(dry.stdout),
+      `sync: ${RENEWED} would be deployed, ${N - RENEWED} unchanged, 0 failed, 0 unmapped`,
+      'a dry run says the same',
+    );
+    sb.requests.length = 0;
 
-  const r = await runCli(['sync', '--dir', dir, '--concurrency', '2'], env(sb, state));
-  t.equal(r.code, 0, r.stdout + r.stderr);
-  t.equal(summary(r.stdout), `sync: ${RENEWED} deployed, ${N - RENEWED} unchanged, 0 failed, 0 unmapped`);
-  t.equal(lists(sb), 1, 'exactly one list call');
-  t.equal(puts(sb).length, RENEWED, 'one PUT per renewal');
-  t.same(puts(sb).map((p) => JSON.parse(p.body).id as string).sort(), ['100', '101'], 'each to its own record');
-  t.equal(sb.requests.length, 1 + RENEWED, 'and nothing else');
+    const r = await runCli(['sync', '--dir', dir, '--concurrency', '2'], env(sb, state));
+    t.equal(r.code, 0, r.stdout + r.stderr);
+    t.equal(summary(r.stdout), `sync: ${RENEWED} deployed, ${N - RENEWED} unchanged, 0 failed, 0 unmapped`);
+    t.equal(lists(sb), 1, 'exactly one list call');
+    t.equal(puts(sb).length, RENEWED, 'one PUT per renewal');
+    t.same(
+      puts(sb)
+        .map((p) => JSON.parse(p.body).id as string)
+        .sort(),
+      ['100', '101'],
+      'each to its own record',
+    );
+    t.equal(sb.requests.length, 1 + RENEWED, 'and nothing else');
 
-  const after = await runCli(['status', '--dir', dir, '--json'], env(sb, state));
-  t.ok((JSON.parse(after.stdout) as Array<{ deployed: string }>).every((row) => row.deployed === 'yes'), 'status: all deployed now');
-  const last = await runCli(['sync', '--dir', dir], env(sb, state));
-  t.equal(summary(last.stdout), `sync: 0 deployed, ${N} unchanged, 0 failed, 0 unmapped`);
-  t.equal(puts(sb).length, RENEWED, 'nothing more uploaded');
-});
+    const after = await runCli(['status', '--dir', dir, '--json'], env(sb, state));
+    t.ok(
+      (JSON.parse(after.stdout) as Array<{ deployed: string }>).every((row) => row.deployed === 'yes'),
+      'status: all deployed now',
+    );
+    const last = await runCli(['sync', '--dir', dir], env(sb, state));
+    t.equal(summary(last.stdout), `sync: 0 deployed, ${N} unchanged, 0 failed, 0 unmapped`);
+    t.equal(puts(sb).length, RENEWED, 'nothing more uploaded');
+  },
+);

@@ -113,7 +113,9 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
       row.deployed = !entry ? 'no'
         : entry.deployed?.fingerprint256 === row.fingerprint256 ? 'yes'
         : entry.pending?.fingerprint256 === row.fingerprint256 ? 'pending' : 'no';
-      if (entry?.edge && entry.edge.fingerprint256 === row.fingerprint256) row.edge = { state: entry.edge.state, text: entry.edge.text ?? null };
+      if (entry?.edge && entry.edge.fingerprint256 === row.fingerprint256) {
+        row.edge = { state: entry.edge.state, text: entry.edge.text ?? null };
+      }
     }, { concurrency: READ_CONCURRENCY });
     if (args.json) ctx.stdout.write(`${out.json(rows.map((r) => r.row))}\n`);
     else for (const line of table(rows.map((r) => r.row))) out.info(line);

@@ -29,7 +29,7 @@ export interface SyncArgs {
   concurrency: number;
 }
 
-/** Certificates whose files are read and hashed at once while finding what is unchanged (uploads keep --concurrency). */
+/** Certificates read and hashed at once while finding what is unchanged (uploads keep --concurrency). */
 const READ_CONCURRENCY = 16;
 
 type Result =
@@ -79,7 +79,8 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     const learned = new Map<string, IndexedFiles | undefined>();
     // p-map: at most --concurrency uploads at once.
     const checked = await pMap(scan.certificates.filter((_, i) => known[i] === undefined), async (local) => {
-      const { result, indexed } = await syncOne(local, { target, journal, settings, ctx, dryRun: args.dryRun, verifyEdge });
+      const s = { target, journal, settings, ctx, dryRun: args.dryRun, verifyEdge };
+      const { result, indexed } = await syncOne(local, s);
       learned.set(indexKey(local), indexed);
       out.info(describe(result));
       return result;
@@ -154,7 +155,9 @@ const filesOf = (local: LocalCertificate): CertificateFiles =>
  * the recorder would decide, without parsing anything. Undefined (the full check decides, and
  * reports any problem) otherwise, and on any error.
  */
-async function unchangedByIndex(local: LocalCertificate, index: SyncIndex, journal: Journal, now: Date): Promise<Result | undefined> {
+async function unchangedByIndex(
+  local: LocalCertificate, index: SyncIndex, journal: Journal, now: Date,
+): Promise<Result | undefined> {
   const known = index.get(indexKey(local));
   if (known === undefined) return undefined;
   try {
@@ -163,8 +166,10 @@ async function unchangedByIndex(local: LocalCertificate, index: SyncIndex, journ
     if (now.getTime() < Date.parse(known.notBefore) || now.getTime() > Date.parse(known.notAfter)) return undefined;
     const entry = await journal.read(known.key);
     const deployed = entry?.deployed;
-    if (deployed === undefined || entry?.pending !== undefined || deployed.fingerprint256 !== known.fingerprint256) return undefined;
-    return { kind: 'unchanged', label: local.label, domain: known.domain, detail: `already deployed to Beluga certificate id=${deployed.recordId} at ${deployed.at}` };
+    if (deployed === undefined || entry?.pending !== undefined) return undefined;
+    if (deployed.fingerprint256 !== known.fingerprint256) return undefined;
+    const detail = `already deployed to Beluga certificate id=${deployed.recordId} at ${deployed.at}`;
+    return { kind: 'unchanged', label: local.label, domain: known.domain, detail };
   } catch {
     return undefined;
   }
@@ -175,7 +180,10 @@ async function unchangedByIndex(local: LocalCertificate, index: SyncIndex, journ
  * gone are dropped. Written only when something changed; a failure to write it costs the next run
  * time, so it is a warning.
  */
-async function updateSyncIndex(dir: string, index: SyncIndex, learned: Map<string, IndexedFiles | undefined>, stores: StoreSpec[], scanned: LocalCertificate[], out: Output): Promise<void> {
+async function updateSyncIndex(
+  dir: string, index: SyncIndex, learned: Map<string, IndexedFiles | undefined>,
+  stores: StoreSpec[], scanned: LocalCertificate[], out: Output,
+): Promise<void> {
   let changed = false;
   for (const [file, entry] of learned) {
     if (entry === undefined) changed = index.delete(file) || changed;
@@ -193,7 +201,8 @@ async function updateSyncIndex(dir: string, index: SyncIndex, learned: Map<strin
   try {
     await writeSyncIndex(dir, index);
   } catch (err) {
-    out.info(`warning: could not write the sync index (the next run checks every certificate in full): ${err instanceof Error ? err.message : String(err)}`);
+    const why = err instanceof Error ? err.message : String(err);
+    out.info(`warning: could not write the sync index (the next run checks every certificate in full): ${why}`);
   }
 }
 
@@ -212,7 +221,8 @@ async function syncOne(local: LocalCertificate, s: SyncContext): Promise<{ resul
   };
   const result = await deployOne(local, s, read);
   // Kept: what the journal now says is deployed (just uploaded, or already there); never a superseded one.
-  const onRecord = result.kind === 'deployed' || (result.kind === 'unchanged' && result.detail.startsWith('already deployed'));
+  const onRecord = result.kind === 'deployed'
+    || (result.kind === 'unchanged' && result.detail.startsWith('already deployed'));
   if (!onRecord || checked === undefined) return { result };
   const { sha256, cert } = checked;
   return {
@@ -224,7 +234,9 @@ async function syncOne(local: LocalCertificate, s: SyncContext): Promise<{ resul
   };
 }
 
-async function deployOne(local: LocalCertificate, s: SyncContext, readCertificate: DeployContext['readCertificate']): Promise<Result> {
+async function deployOne(
+  local: LocalCertificate, s: SyncContext, readCertificate: DeployContext['readCertificate'],
+): Promise<Result> {
   // Quiet, but with the run's secrets: the journal and the result get the error through its filter.
   const quiet = createOutput({ write: () => true }, { write: () => true }, secretValues(s.settings));
   const recorder = createRecorder(async () => s.journal, {

@@ -58,8 +58,15 @@ const isDate = (v: unknown): v is string => isText(v) && !Number.isNaN(Date.pars
 function validEntry(v: unknown): v is IndexedFiles {
   if (typeof v !== 'object' || v === null) return false;
   const e = v as Record<string, unknown>;
-  return isText(e.sha256) && /^[0-9a-f]{64}$/.test(e.sha256) && isText(e.domain) && isText(e.key)
-    && isText(e.fingerprint256) && isDate(e.notBefore) && isDate(e.notAfter);
+  return (
+    isText(e.sha256) &&
+    /^[0-9a-f]{64}$/.test(e.sha256) &&
+    isText(e.domain) &&
+    isText(e.key) &&
+    isText(e.fingerprint256) &&
+    isDate(e.notBefore) &&
+    isDate(e.notAfter)
+  );
 }
 
 /**
@@ -74,24 +81,34 @@ export async function readSyncIndex(dir: string, onWarning: (line: string) => vo
   try {
     const read = await readRegularFile(path, { maxBytes: MAX_INDEX_BYTES, noFollow: true });
     if (!('data' in read)) {
-      onWarning(`sync index ${path} is ${read.refused === 'too-large' ? 'too large' : 'not a regular file'}; every certificate gets the full check`);
+      const what = read.refused === 'too-large' ? 'too large' : 'not a regular file';
+      onWarning(`sync index ${path} is ${what}; every certificate gets the full check`);
       return index;
     }
     text = read.data.toString('utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') onWarning(`cannot read sync index ${path} (${code ?? String(err)}); every certificate gets the full check`);
+    if (code !== 'ENOENT')
+      onWarning(`cannot read sync index ${path} (${code ?? String(err)}); every certificate gets the full check`);
     return index;
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    onWarning(`sync index ${path} is not valid JSON; every certificate gets the full check, and the index is written anew`);
+    onWarning(
+      `sync index ${path} is not valid JSON; every certificate gets the full check, and the index is written anew`,
+    );
     return index;
   }
   const body = parsed as { version?: unknown; files?: unknown };
-  if (typeof parsed !== 'object' || parsed === null || body.version !== VERSION || typeof body.files !== 'object' || body.files === null) {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    body.version !== VERSION ||
+    typeof body.files !== 'object' ||
+    body.files === null
+  ) {
     return index;
   }
   for (const [file, entry] of Object.entries(body.files as Record<string, unknown>)) {
@@ -104,7 +121,14 @@ export async function readSyncIndex(dir: string, onWarning: (line: string) => vo
 export async function writeSyncIndex(dir: string, index: SyncIndex): Promise<void> {
   const files = Object.create(null) as Record<string, IndexedFiles>;
   for (const [file, e] of [...index].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    files[file] = { sha256: e.sha256, domain: e.domain, key: e.key, fingerprint256: e.fingerprint256, notBefore: e.notBefore, notAfter: e.notAfter };
+    files[file] = {
+      sha256: e.sha256,
+      domain: e.domain,
+      key: e.key,
+      fingerprint256: e.fingerprint256,
+      notBefore: e.notBefore,
+      notAfter: e.notAfter,
+    };
   }
   await writeFileAtomic(dir, SYNC_INDEX_FILE, `${JSON.stringify({ version: VERSION, files })}\n`);
 }

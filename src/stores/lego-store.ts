@@ -29,8 +29,8 @@ export async function scanLego(store: StoreSpec): Promise<ScanResult> {
     names = listed.names;
   }
   const result: ScanResult = { certificates: [], problems: [] };
-  const found = await pMap(names.filter(isCertificateFile), (name) => legoCertificate(store, folder, name.slice(0, -'.crt'.length)),
-    { concurrency: SCAN_CONCURRENCY });
+  const bases = names.filter(isCertificateFile).map((name) => name.slice(0, -'.crt'.length));
+  const found = await pMap(bases, (base) => legoCertificate(store, folder, base), { concurrency: SCAN_CONCURRENCY });
   for (const item of found) {
     if (item === undefined) continue;
     if ('problem' in item) result.problems.push(item);

@@ -16,7 +16,10 @@ export async function mergeResults(results: ScanResult[]): Promise<ScanResult> {
   const seen = new Set<string>();
   const merged: ScanResult = { certificates: [], problems: [] };
   // Every folder's real path asked for at once, a few at a time; then merged in order.
-  const paths = results.flatMap((r) => [...r.certificates.map((c) => c.cert), ...r.problems.flatMap((p) => (p.path === undefined ? [] : [p.path]))]);
+  const paths = results.flatMap((r) => [
+    ...r.certificates.map((c) => c.cert),
+    ...r.problems.flatMap((p) => (p.path === undefined ? [] : [p.path])),
+  ]);
   await pMap(paths, identity, { concurrency: SCAN_CONCURRENCY });
   for (const result of results) {
     for (const found of result.certificates) {
