@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ROOT } from './child.mjs';
 import { benchHookRun } from './hook-run.mjs';
 import { benchStartup } from './startup.mjs';
+import { benchScale, scaleRows } from './scale.mjs';
 import { benchSync, makeCerts } from './sync.mjs';
 import { formatTable, syncRows } from './table.mjs';
 
@@ -43,6 +44,9 @@ async function main() {
   const certs = makeCerts(sizes.at(-1), log);
   const sync = await benchSync(certs, sizes, QUICK ? 1 : 3, log);
   rows.push(...syncRows(sync));
+  log('sync and status unchanged against the floor ...');
+  const scale = await benchScale(certs, QUICK ? [1000] : [3000, 10000], QUICK ? 1 : 3, log);
+  rows.push(...scaleRows(scale));
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   console.log(`beluga-cert-hook bench, ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB` +
     `${QUICK ? ' — REDUCED set (BENCH_QUICK=1): no 10,000 sync' : ''}\n`);

@@ -24,7 +24,8 @@ export function makeCerts(max, log) {
   return { keyPem: maker.keyPem, placeholder: maker.cert(['placeholder.bench.test']), pems };
 }
 
-async function prepare(work, certs, n, changed) {
+/** The store folder for N certificates and the two journals (all deployed; all but `changed`). */
+export async function prepare(work, certs, n, changed) {
   const dir = join(work, `store-${n}`);
   mkdirSync(dir, { recursive: true });
   for (let i = 0; i < n; i++) {

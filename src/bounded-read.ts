@@ -34,7 +34,7 @@ export async function readRegularFile(path: string, opts: BoundedReadOptions): P
     const info = await handle.stat();
     if (!info.isFile()) return { refused: 'not-regular', info };
     if (info.size > opts.maxBytes) return { refused: 'too-large', info };
-    const data = await readUpTo(handle, opts.maxBytes + 1);
+    const data = await readUpTo(handle, opts.maxBytes + 1, info.size);
     if (data.length > opts.maxBytes) return { refused: 'too-large', info };
     return { data, info };
   } finally {
@@ -42,16 +42,33 @@ export async function readRegularFile(path: string, opts: BoundedReadOptions): P
   }
 }
 
-/** At most `maxBytes` from the current position: stops at the end of the file or there. */
-async function readUpTo(handle: FileHandle, maxBytes: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(maxBytes);
+/**
+ * The first buffer when the size is not known; it doubles as the file turns out larger (a cap of
+ * 1 MiB is no reason to take 1 MiB).
+ */
+const FIRST_READ_BYTES = 16 * 1024;
+
+/**
+ * At most `maxBytes` from the current position: stops at the end of the file or there. The buffer
+ * starts at the size the file says it has (one byte more, to see the end), so thousands of small
+ * files read in a sync do not each take the cap.
+ */
+async function readUpTo(handle: FileHandle, maxBytes: number, expectedBytes?: number): Promise<Buffer> {
+  const first = expectedBytes === undefined ? FIRST_READ_BYTES : expectedBytes + 1;
+  let buffer = Buffer.allocUnsafe(Math.max(1, Math.min(maxBytes, first)));
   let filled = 0;
   while (filled < maxBytes) {
-    const { bytesRead } = await handle.read(buffer, filled, maxBytes - filled, null);
+    if (filled === buffer.length) {
+      const larger = Buffer.allocUnsafe(Math.min(maxBytes, buffer.length * 2));
+      buffer.copy(larger, 0, 0, filled);
+      buffer = larger;
+    }
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
-  return buffer.subarray(0, filled);
+  // A few KiB kept for long (thousands of certificates in a sync) should not hold a larger buffer alive.
+  return filled * 2 < buffer.length ? Buffer.from(buffer.subarray(0, filled)) : buffer.subarray(0, filled);
 }
 
 /** "1 MiB", "64 KiB": a cap as a person reads it. */

@@ -17,11 +17,28 @@ import { checkValidity, validityOf } from './validity.js';
  * leaf, and the domain is among the leaf's names. Throws a HookError naming the file otherwise.
  */
 export async function readCertificate(files: CertificateFiles, now: Date): Promise<CheckedCertificate> {
-  const { certPath, keyPath, chainPath } = files;
-  const certData = await readInputFile(certPath, 'certificate');
-  const keyData = await readInputFile(keyPath, 'key');
-  const chainData = chainPath === undefined ? undefined : await readInputFile(chainPath, 'chain');
+  return checkCertificate(await readCertificateFiles(files), files, now);
+}
 
+/** The bytes of a certificate's files, as read once (a caller that hashes them checks those same bytes). */
+export interface CertificateData {
+  cert: Buffer;
+  key: Buffer;
+  chain?: Buffer;
+}
+
+/** Reads the files (FILE_UNREADABLE when one cannot be read or is empty), checking nothing else. */
+export async function readCertificateFiles(files: CertificateFiles): Promise<CertificateData> {
+  const cert = await readInputFile(files.certPath, 'certificate');
+  const key = await readInputFile(files.keyPath, 'key');
+  const chain = files.chainPath === undefined ? undefined : await readInputFile(files.chainPath, 'chain');
+  return chain === undefined ? { cert, key } : { cert, key, chain };
+}
+
+/** readCertificate's checks on bytes already read; `files` names them in messages. */
+export function checkCertificate(data: CertificateData, files: CertificateFiles, now: Date): CheckedCertificate {
+  const { certPath, keyPath, chainPath } = files;
+  const { cert: certData, key: keyData, chain: chainData } = data;
   const [leafEntry, ...bundled] = pickLeaf(parseCertificates(certData, certPath, 'certificate'), certPath);
   const fromChain = chainData === undefined || chainPath === undefined ? [] : parseCertificates(chainData, chainPath, 'chain');
   const leaf = leafEntry.cert;

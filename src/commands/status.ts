@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import { createBelugaClient } from '../beluga/client.js';
 import { indexRecords, resolveRecord, type RecordIndex } from '../beluga/resolve-record.js';
 import { certificateNames, normalise } from '../certificate/names.js';
@@ -13,6 +14,8 @@ import { runServices } from './services.js';
 /** Certificates with fewer days left than this are flagged. */
 export const EXPIRING_SOON_DAYS = 30;
 const DAY_MS = 86_400_000;
+/** Certificates read at once. */
+const READ_CONCURRENCY = 16;
 
 export interface StatusRow {
   label: string;
@@ -41,17 +44,41 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
   const { out } = run;
   try {
     const settings = await run.settings();
+    // The one list call goes out first and runs while the stores are scanned and the certificates
+    // read; its answer is used, and its failure told, where they were before.
+    const listing = (async () => {
+      const client = createBelugaClient(buildBelugaConfig(settings), { http: ctx.http, now: ctx.now });
+      return client.list();
+    })().then((records) => ({ records }), (err: unknown) => ({ err }));
     const scan = await scanStores(args.stores);
     for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
+    const now = ctx.now().getTime();
+    // Files read a few at once (each read waits on the disk, not the CPU); rows in store order. Only
+    // what a row shows is kept of each certificate, not the parsed certificate itself.
+    const rows = await pMap(scan.certificates, async (local): Promise<{ row: StatusRow; readable: boolean }> => {
+      const row: StatusRow = { label: local.label, domain: local.domain ?? '', names: [], notAfter: null, daysLeft: null, fingerprint256: null, record: null, problem: null, deployed: 'unknown', flag: null, edge: null };
+      const leaf = await peekCertificate(local.cert);
+      if (!leaf) {
+        row.problem = `${local.cert} holds no readable certificate`;
+        return { row, readable: false };
+      }
+      row.names = certificateNames(leaf);
+      row.domain = normalise(local.domain ?? row.names[0] ?? '');
+      row.notAfter = new Date(leaf.validTo).toISOString();
+      row.daysLeft = Math.floor((Date.parse(leaf.validTo) - now) / DAY_MS);
+      row.flag = row.daysLeft < 0 ? 'expired' : row.daysLeft < EXPIRING_SOON_DAYS ? 'expiring soon' : null;
+      row.fingerprint256 = leaf.fingerprint256;
+      return { row, readable: true };
+    }, { concurrency: READ_CONCURRENCY });
 
     let index: RecordIndex | undefined;
     let listProblem: string | undefined;
-    try {
-      const client = createBelugaClient(buildBelugaConfig(settings), { http: ctx.http, now: ctx.now });
-      index = indexRecords(await client.list());
-    } catch (err) {
-      if (!isHookError(err)) throw err;
-      listProblem = `records unknown: ${err.message}`;
+    const listed = await listing;
+    if ('records' in listed) {
+      index = indexRecords(listed.records);
+    } else {
+      if (!isHookError(listed.err)) throw listed.err;
+      listProblem = `records unknown: ${listed.err.message}`;
       out.info(`warning: ${listProblem}`);
     }
     const journal = await run.journal()
@@ -64,22 +91,9 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
       await finishPendingChecks(journal, { edgeAddress: edge.edgeAddress });
     }
 
-    const now = ctx.now().getTime();
-    const rows: StatusRow[] = [];
-    for (const local of scan.certificates) {
-      const row: StatusRow = { label: local.label, domain: local.domain ?? '', names: [], notAfter: null, daysLeft: null, fingerprint256: null, record: null, problem: null, deployed: 'unknown', flag: null, edge: null };
-      rows.push(row);
-      const leaf = await peekCertificate(local.cert);
-      if (!leaf) {
-        row.problem = `${local.cert} holds no readable certificate`;
-        continue;
-      }
-      row.names = certificateNames(leaf);
-      row.domain = normalise(local.domain ?? row.names[0] ?? '');
-      row.notAfter = new Date(leaf.validTo).toISOString();
-      row.daysLeft = Math.floor((Date.parse(leaf.validTo) - now) / DAY_MS);
-      row.flag = row.daysLeft < 0 ? 'expired' : row.daysLeft < EXPIRING_SOON_DAYS ? 'expiring soon' : null;
-      row.fingerprint256 = leaf.fingerprint256;
+    // Journal entries read a few at once too.
+    await pMap(rows, async ({ row, readable }) => {
+      if (!readable) return;
       if (index) {
         try {
           const r = resolveRecord(index, { domain: row.domain, names: row.names }, { site: settings.BELUGA_SITE });
@@ -94,12 +108,14 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
       }
       const entry = journal && await journal.read(journalKey({ domain: row.domain }));
       row.deployed = !entry ? 'no'
-        : entry.deployed?.fingerprint256 === leaf.fingerprint256 ? 'yes'
-        : entry.pending?.fingerprint256 === leaf.fingerprint256 ? 'pending' : 'no';
-      if (entry?.edge && entry.edge.fingerprint256 === leaf.fingerprint256) row.edge = { state: entry.edge.state, text: entry.edge.text ?? null };
-    }
-    if (args.json) ctx.stdout.write(`${out.json(rows)}\n`);
-    else for (const line of table(rows)) out.info(line);
+        : entry.deployed?.fingerprint256 === row.fingerprint256 ? 'yes'
+        : entry.pending?.fingerprint256 === row.fingerprint256 ? 'pending' : 'no';
+      if (entry?.edge && entry.edge.fingerprint256 === row.fingerprint256) {
+        row.edge = { state: entry.edge.state, text: entry.edge.text ?? null };
+      }
+    }, { concurrency: READ_CONCURRENCY });
+    if (args.json) ctx.stdout.write(`${out.json(rows.map((r) => r.row))}\n`);
+    else for (const line of table(rows.map((r) => r.row))) out.info(line);
     return EXIT.OK;
   } catch (err) {
     return run.fail(err);

@@ -1,16 +1,19 @@
+import { resolve, sep } from 'node:path';
 import pMap from 'p-map';
-import { readCertificate } from '../certificate/read-certificate.js';
+import { checkCertificate, readCertificateFiles } from '../certificate/read-certificate.js';
 import { ALLOW_UNTRUSTED_WARNING, trustSettings, type TrustSettings } from '../certificate/trust.js';
+import type { CertificateFiles, CheckedCertificate } from '../certificate/types.js';
 import { secretValues } from '../config/build-config.js';
 import type { Settings } from '../config/settings.js';
 import { createRecorder } from '../journal/deploy-recorder.js';
 import { EXIT, HookError, isHookError } from '../errors.js';
 import { journalKey, type Journal } from '../journal/index.js';
+import { filesHash, readSyncIndex, writeSyncIndex, type IndexedFiles, type SyncIndex } from '../journal/sync-index.js';
 import { levelAllows, syncKind } from '../notify/level.js';
 import { resultLine, sendToAll } from '../notify/send-all.js';
 import type { SyncEvent } from '../notify/types.js';
-import { runDeploy } from '../pipeline.js';
-import { createOutput } from '../redact.js';
+import { runDeploy, type DeployContext } from '../pipeline.js';
+import { createOutput, type Output } from '../redact.js';
 import { scanStores } from '../stores/index.js';
 import type { LocalCertificate, StoreSpec } from '../stores/types.js';
 import type { Target } from '../targets/types.js';
@@ -24,6 +27,9 @@ export interface SyncArgs {
   dryRun: boolean;
   concurrency: number;
 }
+
+/** Certificates read and hashed at once while finding what is unchanged (uploads keep --concurrency). */
+const READ_CONCURRENCY = 16;
 
 type Result =
   | { kind: 'deployed'; label: string; domain: string; belugaId: string; notAfter: Date }
@@ -66,12 +72,27 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     out.info(`sync: ${scan.certificates.length} certificate(s) in ${args.stores.length} store(s)${args.dryRun ? ' (dry run: nothing is sent)' : ''}`);
 
     const verifyEdge = edge.enabled ? createEdgeStep({ mode: 'later', timeoutMs: 0 }) : undefined;
-    // p-map: at most --concurrency uploads at once, results in the order of the certificates.
-    const results = await pMap(scan.certificates, async (local) => {
-      const result = await syncOne(local, { target, journal, settings, ctx, dryRun: args.dryRun, verifyEdge, trust, edgeGuard });
+    // First what the sync index proves unchanged (files hash as checked before, the journal agrees):
+    // no parsing, no key check, no lock. Everything else goes through the full deploy pipeline.
+    const index = await readSyncIndex(journal.dir, (l) => out.info(`warning: ${l}`));
+    const known = await pMap(scan.certificates, async (local) => {
+      const result = await unchangedByIndex(local, index, journal, ctx.now());
+      if (result) out.info(describe(result));
+      return result;
+    }, { concurrency: READ_CONCURRENCY });
+    const learned = new Map<string, IndexedFiles | undefined>();
+    // p-map: at most --concurrency uploads at once.
+    const checked = await pMap(scan.certificates.filter((_, i) => known[i] === undefined), async (local) => {
+      const s = { target, journal, settings, ctx, dryRun: args.dryRun, verifyEdge, trust, edgeGuard };
+      const { result, indexed } = await syncOne(local, s);
+      learned.set(indexKey(local), indexed);
       out.info(describe(result));
       return result;
     }, { concurrency: args.concurrency });
+    // Results in the order of the certificates.
+    let next = 0;
+    const results = known.map((r) => r ?? checked[next++]!);
+    if (!args.dryRun) await updateSyncIndex(journal.dir, index, learned, args.stores, scan.certificates, out);
     const count = (kind: Result['kind']) => results.filter((r) => r.kind === kind).length;
     const failed = results.filter((r): r is Extract<Result, { kind: 'failed' }> => r.kind === 'failed');
     const deployed = results.filter((r): r is Extract<Result, { kind: 'deployed' }> => r.kind === 'deployed');
@@ -110,8 +131,101 @@ interface SyncContext {
   edgeGuard?: EdgeGuard;
 }
 
-/** Deploy one local certificate through the same pipeline as a hook, quietly; return what happened. */
-async function syncOne(local: LocalCertificate, s: SyncContext): Promise<Result> {
+/** The index is keyed by the certificate file's absolute path, whatever folder the run started in. */
+const indexKey = (local: LocalCertificate) => resolve(local.cert);
+
+const filesOf = (local: LocalCertificate): CertificateFiles =>
+  ({ certPath: local.cert, keyPath: local.key, chainPath: local.chain, domain: local.domain });
+
+/**
+ * `unchanged` when the sync index knows these exact bytes (any change to any of the files, or to
+ * the domain the store gives, changes the hash), the certificate is valid now, and the journal
+ * entry of its key says this fingerprint is deployed with nothing pending: what the full check and
+ * the recorder would decide, without parsing anything. Undefined (the full check decides, and
+ * reports any problem) otherwise, and on any error.
+ */
+async function unchangedByIndex(
+  local: LocalCertificate, index: SyncIndex, journal: Journal, now: Date,
+): Promise<Result | undefined> {
+  const known = index.get(indexKey(local));
+  if (known === undefined) return undefined;
+  try {
+    const data = await readCertificateFiles(filesOf(local));
+    if (filesHash({ ...data, domain: local.domain }) !== known.sha256) return undefined;
+    if (now.getTime() < Date.parse(known.notBefore) || now.getTime() > Date.parse(known.notAfter)) return undefined;
+    const entry = await journal.read(known.key);
+    const deployed = entry?.deployed;
+    if (deployed === undefined || entry?.pending !== undefined) return undefined;
+    if (deployed.fingerprint256 !== known.fingerprint256) return undefined;
+    const detail = `already deployed to Beluga certificate id=${deployed.recordId} at ${deployed.at}`;
+    return { kind: 'unchanged', label: local.label, domain: known.domain, detail };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What this run learned goes into the index; entries under a store this run scanned whose file is
+ * gone are dropped. Written only when something changed; a failure to write it costs the next run
+ * time, so it is a warning.
+ */
+async function updateSyncIndex(
+  dir: string, index: SyncIndex, learned: Map<string, IndexedFiles | undefined>,
+  stores: StoreSpec[], scanned: LocalCertificate[], out: Output,
+): Promise<void> {
+  let changed = false;
+  for (const [file, entry] of learned) {
+    if (entry === undefined) changed = index.delete(file) || changed;
+    else if (JSON.stringify(index.get(file)) !== JSON.stringify(entry)) {
+      index.set(file, entry);
+      changed = true;
+    }
+  }
+  const present = new Set(scanned.map(indexKey));
+  const roots = stores.map((store) => resolve(store.path) + sep);
+  for (const file of [...index.keys()]) {
+    if (!present.has(file) && roots.some((root) => file.startsWith(root))) changed = index.delete(file) || changed;
+  }
+  if (!changed) return;
+  try {
+    await writeSyncIndex(dir, index);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    out.info(`warning: could not write the sync index (the next run checks every certificate in full): ${why}`);
+  }
+}
+
+/**
+ * Deploy one local certificate through the same pipeline as a hook, quietly; return what happened,
+ * and what the sync index may keep about its files (when the journal now says it is deployed).
+ */
+async function syncOne(local: LocalCertificate, s: SyncContext): Promise<{ result: Result; indexed?: IndexedFiles }> {
+  let checked: { sha256: string; cert: CheckedCertificate } | undefined;
+  // The full check, on the very bytes that are hashed: the index never vouches for bytes it did not see checked.
+  const read = async (files: CertificateFiles, now: Date) => {
+    const data = await readCertificateFiles(files);
+    const cert = checkCertificate(data, files, now);
+    checked = { sha256: filesHash({ ...data, domain: files.domain }), cert };
+    return cert;
+  };
+  const result = await deployOne(local, s, read);
+  // Kept: what the journal now says is deployed (just uploaded, or already there); never a superseded one.
+  const onRecord = result.kind === 'deployed'
+    || (result.kind === 'unchanged' && result.detail.startsWith('already deployed'));
+  if (!onRecord || checked === undefined) return { result };
+  const { sha256, cert } = checked;
+  return {
+    result,
+    indexed: {
+      sha256, domain: cert.domain, key: journalKey({ domain: cert.domain }), fingerprint256: cert.fingerprint256,
+      notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString(),
+    },
+  };
+}
+
+async function deployOne(
+  local: LocalCertificate, s: SyncContext, readCertificate: DeployContext['readCertificate'],
+): Promise<Result> {
   // Quiet, but with the run's secrets: the journal and the result get the error through its filter.
   const quiet = createOutput({ write: () => true }, { write: () => true }, secretValues(s.settings));
   const recorder = createRecorder(async () => s.journal, {

@@ -5,7 +5,8 @@
  * certbot points at the newest files on every renewal.
  */
 import { basename, join, resolve } from 'node:path';
-import { isFolder, listFolder, notAFile } from './fs-probe.js';
+import pMap from 'p-map';
+import { isFolder, listFolder, notAFile, SCAN_CONCURRENCY } from './fs-probe.js';
 import { itemLabel, openStore, problem, storeLabel } from './store-root.js';
 import type { LocalCertificate, ScanResult, StoreProblem, StoreSpec } from './types.js';
 
@@ -22,13 +23,15 @@ export async function scanCertbot(store: StoreSpec): Promise<ScanResult> {
   const live = await liveFolder(store, root.names);
   if ('problem' in live) return { certificates: [], problems: [live.problem] };
   const result: ScanResult = { certificates: [], problems: [] };
-  for (const name of live.names) {
-    if (name.startsWith('.') || NOT_LINEAGES.has(name)) continue;
+  const lineages = live.names.filter((name) => !name.startsWith('.') && !NOT_LINEAGES.has(name));
+  const found = await pMap(lineages, async (name) => {
     const lineage = join(live.path, name);
-    if (!(await isFolder(lineage))) continue;
-    const found = await lineageCertificate(store, lineage, name);
-    if ('problem' in found) result.problems.push(found);
-    else result.certificates.push(found);
+    return (await isFolder(lineage)) ? lineageCertificate(store, lineage, name) : undefined;
+  }, { concurrency: SCAN_CONCURRENCY });
+  for (const item of found) {
+    if (item === undefined) continue;
+    if ('problem' in item) result.problems.push(item);
+    else result.certificates.push(item);
   }
   return result;
 }

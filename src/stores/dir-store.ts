@@ -4,7 +4,8 @@
  * itself may be one mounted secret. `ca.crt` is the issuing CA, not a chain: it is ignored.
  */
 import { basename, join, resolve } from 'node:path';
-import { isFolder, MISSING, notAFile } from './fs-probe.js';
+import pMap from 'p-map';
+import { isFolder, MISSING, notAFile, SCAN_CONCURRENCY } from './fs-probe.js';
 import { itemLabel, openStore, problem } from './store-root.js';
 import type { LocalCertificate, ScanResult, StoreProblem, StoreSpec } from './types.js';
 
@@ -29,19 +30,18 @@ export async function scanDir(store: StoreSpec): Promise<ScanResult> {
     add(await secretCertificate(store, store.path, basename(resolve(store.path))));
     return result;
   }
-  for (const name of root.names) {
-    if (name.startsWith('.')) continue;
+  const found = await pMap(root.names.filter((name) => !name.startsWith('.')), async (name) => {
     const folder = join(store.path, name);
-    if (await isFolder(folder)) add(await secretCertificate(store, folder, name));
-  }
+    return (await isFolder(folder)) ? secretCertificate(store, folder, name) : undefined;
+  }, { concurrency: SCAN_CONCURRENCY });
+  for (const item of found) add(item);
   return result;
 }
 
 async function secretCertificate(store: StoreSpec, folder: string, name: string): Promise<LocalCertificate | StoreProblem | undefined> {
   const cert = join(folder, CERT);
   const key = join(folder, KEY);
-  const certWhy = await notAFile(cert);
-  const keyWhy = await notAFile(key);
+  const [certWhy, keyWhy] = await Promise.all([notAFile(cert), notAFile(key)]);
   if (certWhy === undefined && keyWhy === undefined) return { store, label: itemLabel(store, name), cert, key };
   if (certWhy === MISSING && keyWhy === MISSING) return undefined;
   const missing = [[CERT, certWhy], [KEY, keyWhy]].filter(([, why]) => why !== undefined).map(([file, why]) => `${file} ${why}`);

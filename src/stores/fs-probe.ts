@@ -5,6 +5,9 @@
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 
+/** Folders and files looked at once while scanning a store: each look waits on the disk, not the CPU. */
+export const SCAN_CONCURRENCY = 16;
+
 /** What notAFile says when nothing at all is there (not even a dangling link). */
 export const MISSING = 'does not exist';
 

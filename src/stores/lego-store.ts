@@ -5,7 +5,8 @@
  */
 import { readRegularFile } from '../bounded-read.js';
 import { join } from 'node:path';
-import { isFolder, listFolder, notAFile } from './fs-probe.js';
+import pMap from 'p-map';
+import { isFolder, listFolder, notAFile, SCAN_CONCURRENCY } from './fs-probe.js';
 import { itemLabel, openStore, problem, storeLabel } from './store-root.js';
 import type { LocalCertificate, ScanResult, StoreProblem, StoreSpec } from './types.js';
 
@@ -28,12 +29,12 @@ export async function scanLego(store: StoreSpec): Promise<ScanResult> {
     names = listed.names;
   }
   const result: ScanResult = { certificates: [], problems: [] };
-  for (const name of names) {
-    if (!isCertificateFile(name)) continue;
-    const found = await legoCertificate(store, folder, name.slice(0, -'.crt'.length));
-    if (found === undefined) continue;
-    if ('problem' in found) result.problems.push(found);
-    else result.certificates.push(found);
+  const bases = names.filter(isCertificateFile).map((name) => name.slice(0, -'.crt'.length));
+  const found = await pMap(bases, (base) => legoCertificate(store, folder, base), { concurrency: SCAN_CONCURRENCY });
+  for (const item of found) {
+    if (item === undefined) continue;
+    if ('problem' in item) result.problems.push(item);
+    else result.certificates.push(item);
   }
   return result;
 }

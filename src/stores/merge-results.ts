@@ -5,7 +5,8 @@
  */
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { byCodeUnits } from './fs-probe.js';
+import pMap from 'p-map';
+import { byCodeUnits, SCAN_CONCURRENCY } from './fs-probe.js';
 import type { ScanResult } from './types.js';
 
 /** Merges in store order: of two entries for the same file, the store named first keeps it. */
@@ -14,6 +15,12 @@ export async function mergeResults(results: ScanResult[]): Promise<ScanResult> {
   const identity = (path: string) => samePathKey(path, folders);
   const seen = new Set<string>();
   const merged: ScanResult = { certificates: [], problems: [] };
+  // Every folder's real path asked for at once, a few at a time; then merged in order.
+  const paths = results.flatMap((r) => [
+    ...r.certificates.map((c) => c.cert),
+    ...r.problems.flatMap((p) => (p.path === undefined ? [] : [p.path])),
+  ]);
+  await pMap(paths, identity, { concurrency: SCAN_CONCURRENCY });
   for (const result of results) {
     for (const found of result.certificates) {
       const key = await identity(found.cert);
