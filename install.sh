@@ -26,9 +26,10 @@
 # folder) that it did not make stops the install before anything is changed.
 #
 # Exit codes: 0 done; 2 bad command line; 3 something needed is missing (Node.js >= 20, npm,
-# the certbot folder, a running systemd for --systemd); 4 this checkout is incomplete (dist/ or a hook missing); 5 npm ci or the
-# build failed; 6 cannot write (permissions, or a file not made by install.sh in the way);
-# 7 --uninstall could not remove something; 8 the installed beluga-cert does not run.
+# the certbot folder, a running systemd for --systemd); 4 this checkout is incomplete (dist/ or a
+# hook missing); 5 npm ci or the build failed; 6 cannot write (permissions, or a file not made by
+# install.sh in the way); 7 --uninstall could not remove something; 8 the installed beluga-cert
+# does not run.
 set -euo pipefail
 
 readonly E_USAGE=2 E_MISSING=3 E_CHECKOUT=4 E_BUILD=5 E_WRITE=6 E_UNINSTALL=7 E_CHECK=8
@@ -148,7 +149,9 @@ absolute() {
 }
 
 [ -z "$SYNC_STORES" ] || [ "$SYSTEMD" = 1 ] || die "$E_USAGE" "--systemd-sync needs --systemd; see ./install.sh --help"
-case $SYNC_STORES in *$'\n'* | *'%'* | *'\\'*) die "$E_USAGE" "--systemd-sync: give store options only (no newline, % or backslash)" ;; esac
+case $SYNC_STORES in
+  *$'\n'* | *'%'* | *'\\'*) die "$E_USAGE" "--systemd-sync: give store options only (no newline, % or backslash)" ;;
+esac
 
 PREFIX=$(absolute "$PREFIX")
 CONFIG_GIVEN=1
@@ -328,7 +331,8 @@ cut -f2,3 "$WORK/old" >"$WORK/old.links"
 LINKS=()
 while IFS=$TAB read -r name rel; do
   LINKS+=("$BIN/$name$TAB../lib/beluga-cert-hook/$rel")
-done < <(node -e 'for (const [n, p] of Object.entries(require("./package.json").bin)) console.log(`${n}\t${p.replace(/^\.\//, "")}`)')
+done < <(node -e 'for (const [n, p] of Object.entries(require("./package.json").bin))
+  console.log(`${n}\t${p.replace(/^\.\//, "")}`)')
 [ "${#LINKS[@]}" -gt 0 ] || die "$E_CHECKOUT" "$SRC/package.json names no bin; this checkout is incomplete"
 [ -z "$CERTBOT_LINK" ] || LINKS+=("$CERTBOT_LINK$TAB$LIB/hooks/certbot")
 for entry in "${LINKS[@]}"; do
@@ -349,9 +353,12 @@ done
 
 if [ "$SYSTEMD" = 1 ]; then
   # /run/systemd/system exists exactly when systemd is the running init (sd_booted).
-  [ -d "$SD_RUNNING" ] || die "$E_MISSING" "--systemd: systemd is not running on this host ($SD_RUNNING does not exist), so nothing was installed; run without --systemd and use cron (examples/cron.example)"
-  command -v "$SYSTEMCTL" >/dev/null 2>&1 || die "$E_MISSING" "--systemd: $SYSTEMCTL is not on PATH, so nothing was installed"
-  [ -f examples/systemd/beluga-cert-retry.timer ] || die "$E_CHECKOUT" "$SRC/examples/systemd/beluga-cert-retry.timer is missing; this checkout is incomplete"
+  [ -d "$SD_RUNNING" ] || die "$E_MISSING" "--systemd: systemd is not running on this host ($SD_RUNNING does not" \
+    "exist), so nothing was installed; run without --systemd and use cron (examples/cron.example)"
+  command -v "$SYSTEMCTL" >/dev/null 2>&1 \
+    || die "$E_MISSING" "--systemd: $SYSTEMCTL is not on PATH, so nothing was installed"
+  [ -f examples/systemd/beluga-cert-retry.timer ] \
+    || die "$E_CHECKOUT" "$SRC/examples/systemd/beluga-cert-retry.timer is missing; this checkout is incomplete"
   can_write "$SD_UNITS" || die "$E_WRITE" "cannot write $SD_UNITS as $(id -un); run as root, or run without --systemd"
 fi
 
@@ -386,9 +393,11 @@ done
 # what is installed, whether by npm or by this script.
 npm pack --dry-run --json --ignore-scripts --no-update-notifier 2>"$WORK/pack.err" >"$WORK/pack.json" \
   || die "$E_CHECKOUT" "npm pack --dry-run failed in $SRC: $(head -n 3 "$WORK/pack.err")"
-node -e 'for (const f of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[0].files) console.log(f.path)' \
-  "$WORK/pack.json" >"$WORK/files" || die "$E_CHECKOUT" "cannot read npm pack's file list"
-grep -qxF dist/cli.js "$WORK/files" || die "$E_CHECKOUT" "the package npm pack would make holds no dist/cli.js; check package.json \"files\""
+node -e 'const [pack] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  for (const f of pack.files) console.log(f.path)' "$WORK/pack.json" >"$WORK/files" \
+  || die "$E_CHECKOUT" "cannot read npm pack's file list"
+grep -qxF dist/cli.js "$WORK/files" \
+  || die "$E_CHECKOUT" "the package npm pack would make holds no dist/cli.js; check package.json \"files\""
 
 INSTALLING=1
 
@@ -545,8 +554,8 @@ unit_text() {
     beluga-cert-sync.service) exec="ExecStart=$BIN/beluga-cert sync $SYNC_STORES" ;;
   esac
   if [ "$CONFIG" != none ] && [ "$CONFIG" != "$DEFAULT_CONFIG" ]; then env="Environment=BELUGA_HOOK_CONFIG=$CONFIG"; fi
-  awk -v exec="$exec" -v env="$env" '/^ExecStart=/ && exec != "" { print exec; if (env != "") print env; next } { print }' \
-    "examples/systemd/$1"
+  awk -v exec="$exec" -v env="$env" \
+    '/^ExecStart=/ && exec != "" { print exec; if (env != "") print env; next } { print }' "examples/systemd/$1"
 }
 
 if [ "$SYSTEMD" = 1 ]; then
@@ -577,7 +586,8 @@ if [ "$SYSTEMD" = 1 ]; then
       && "$SYSTEMCTL" is-active --quiet "$timer.timer" 2>/dev/null; then
       say "systemd: $timer.timer enabled and running; nothing to do"
     else
-      "$SYSTEMCTL" enable --now "$timer.timer" || die "$E_WRITE" "$SYSTEMCTL enable --now $timer.timer failed (see its message above)"
+      "$SYSTEMCTL" enable --now "$timer.timer" \
+        || die "$E_WRITE" "$SYSTEMCTL enable --now $timer.timer failed (see its message above)"
       say "systemd: enabled and started $timer.timer"
     fi
   done

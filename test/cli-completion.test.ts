@@ -12,13 +12,15 @@ import { testPath } from './helpers/test-path.js';
 
 /** bash with the completion script sourced: the words typed so far, the last being completed. */
 function complete(script: string, words: string[]): Promise<CliResult> {
-  const body = `${script}\nCOMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _beluga-cert_yargs_completions; printf '%s\\n' "\${COMPREPLY[@]}"`;
+  const body = `${script}\nCOMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _beluga-cert_yargs_completions; ` +
+    `printf '%s\\n' "\${COMPREPLY[@]}"`;
   return new Promise((resolve) => {
     execFile('bash', ['--norc', '--noprofile', '-c', body, 'bash', ...words], {
       env: { PATH: testPath({ checkout: true }), HOME: '/nonexistent', BELUGA_HOOK_CONFIG: 'none' },
       timeout: 60_000, killSignal: 'SIGKILL',
     }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
   });
 }
@@ -35,17 +37,20 @@ t.test('completion prints a bash script that completes every command and each co
 
   const direct = await runCli(['--get-yargs-completions', 'beluga-cert', '']);
   t.equal(direct.code, 0, direct.stderr);
-  t.same(lines(direct.stdout), [...COMMANDS.map((c) => c.name), 'completion'].sort(), 'names every command of the table');
+  const all = [...COMMANDS.map((c) => c.name), 'completion'].sort();
+  t.same(lines(direct.stdout), all, 'names every command of the table');
 
   const commands = await complete(r.stdout, ['beluga-cert', '']);
   t.equal(commands.code, 0, commands.stderr);
-  t.same(lines(commands.stdout), [...COMMANDS.map((c) => c.name), 'completion'].sort(), 'bash offers every command');
+  t.same(lines(commands.stdout), all, 'bash offers every command');
   const prefix = await complete(r.stdout, ['beluga-cert', 'st']);
   t.same(lines(prefix.stdout), ['status'], 'bash completes a prefix');
   for (const spec of COMMANDS.filter((c) => c.options.length > 0)) {
     const options = await complete(r.stdout, ['beluga-cert', spec.name, '--']);
     t.equal(options.code, 0, options.stderr);
-    for (const option of spec.options) t.ok(lines(options.stdout).includes(`--${option.name}`), `${spec.name}: offers --${option.name}`);
+    for (const option of spec.options) {
+      t.ok(lines(options.stdout).includes(`--${option.name}`), `${spec.name}: offers --${option.name}`);
+    }
   }
 });
 

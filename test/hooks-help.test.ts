@@ -15,9 +15,15 @@ import type { HttpClient } from '../src/http.js';
 import { ROOT, type CliResult } from './helpers/run-cli.js';
 
 const HOOKS: Array<{ name: string; adapter: Adapter; reads: string[] }> = [
-  { name: 'lego', adapter: fromLego, reads: [...Object.values(V5), ...Object.values(V4), '--deploy-hook', '--renew-hook'] },
+  {
+    name: 'lego', adapter: fromLego,
+    reads: [...Object.values(V5), ...Object.values(V4), '--deploy-hook', '--renew-hook'],
+  },
   { name: 'certbot', adapter: fromCertbot, reads: [LINEAGE, DOMAINS, '--deploy-hook', 'renewal-hooks/deploy'] },
-  { name: 'dehydrated', adapter: fromDehydrated, reads: ['HOOK=', 'deploy_cert DOMAIN KEYFILE CERTFILE FULLCHAINFILE CHAINFILE'] },
+  {
+    name: 'dehydrated', adapter: fromDehydrated,
+    reads: ['HOOK=', 'deploy_cert DOMAIN KEYFILE CERTFILE FULLCHAINFILE CHAINFILE'],
+  },
 ];
 
 /** An HTTP client that fails the test if anything is sent. */
@@ -28,7 +34,11 @@ const noHttp = (t: Test): HttpClient => async () => {
 
 function capture() {
   const out = { stdout: '', stderr: '' };
-  return { out, stdout: { write: (s: string) => { out.stdout += s; } }, stderr: { write: (s: string) => { out.stderr += s; } } };
+  return {
+    out,
+    stdout: { write: (s: string) => { out.stdout += s; } },
+    stderr: { write: (s: string) => { out.stderr += s; } },
+  };
 }
 
 /** The hook executable as its client runs it: the launcher in hooks/, an environment with nothing but PATH. */
@@ -39,7 +49,8 @@ function runHookFile(name: string, args: string[]): Promise<CliResult> {
       env: { PATH: process.env.PATH ?? '', BELUGA_HOOK_CONFIG: join(ROOT, 'no-such-dir', 'env') },
       timeout: 60_000, killSignal: 'SIGKILL',
     }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
   });
 }
@@ -77,7 +88,8 @@ t.test('--help only alone: other calls keep their meaning', async (t) => {
   t.equal(await runHook(fromCertbot, [], ctx), 3, 'certbot: no RENEWED_LINEAGE is still CONFIG');
   t.match(c.out.stderr, /missing RENEWED_LINEAGE/);
   c.out.stderr = '';
-  t.equal(await runHook(fromDehydrated, ['--help', 'x'], ctx), 0, 'dehydrated: an unknown handler name is still a silent no-op');
+  t.equal(await runHook(fromDehydrated, ['--help', 'x'], ctx), 0,
+    'dehydrated: an unknown handler name is still a silent no-op');
   t.same(c.out, { stdout: '', stderr: '' });
   const bare: Adapter = () => ({ skip: 'nothing' });
   t.equal(await runHook(bare, ['--help'], ctx), 0, 'an adapter without help text runs as before');

@@ -9,7 +9,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 
-interface Manifest { name: string; version: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> }
+interface Manifest {
+  name: string;
+  version: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
 interface Version { manifest: Manifest; tarball: Buffer; integrity: string; shasum: string }
 
 export interface LocalRegistry {
@@ -83,14 +88,19 @@ export async function startLocalRegistry(root: string): Promise<LocalRegistry> {
     const versions = packages.get(name);
     if (!versions) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
     const list = [...versions.values()];
-    const latest = list.map((v) => v.manifest.version).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1)!;
+    const latest = list.map((v) => v.manifest.version)
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1)!;
     const body = {
       name,
       'dist-tags': { latest },
       versions: Object.fromEntries(list.map((v) => [v.manifest.version, {
         ...v.manifest,
         _id: `${name}@${v.manifest.version}`,
-        dist: { tarball: `${base}/${name}/-/${name.split('/').pop()}-${v.manifest.version}.tgz`, integrity: v.integrity, shasum: v.shasum },
+        dist: {
+          tarball: `${base}/${name}/-/${name.split('/').pop()}-${v.manifest.version}.tgz`,
+          integrity: v.integrity,
+          shasum: v.shasum,
+        },
       }])),
     };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
