@@ -4,25 +4,32 @@
 # What it does, in order (run it from anywhere; it works on the checkout it lives in):
 #   1. checks Node.js >= 20 and npm;
 #   2. npm ci + npm run build in the checkout (skipped with --skip-build: uses dist/ as built);
-#   3. copies a runtime copy into PREFIX/lib/beluga-cert-hook/ (package.json, package-lock.json,
-#      bin/, dist/, hooks/, examples/, test/fixtures/ for `beluga-cert demo`, README.md, LICENSE),
-#      replacing a file only when its content differs, then `npm ci --omit=dev` there (production
-#      dependencies, install scripts off) only when package-lock.json changed since the last run;
-#   4. links PREFIX/bin/beluga-cert and PREFIX/bin/beluga-cert-hook-{lego,certbot,dehydrated};
+#   3. copies the npm package into PREFIX/lib/beluga-cert-hook/: the files `npm pack` puts in it
+#      (package.json "files": bin/, dist/, hooks/, examples/, the demo's fixtures, README.md,
+#      LICENSE) plus package-lock.json, replacing a file only when its content differs, then
+#      `npm ci --omit=dev` there (production dependencies, install scripts off) only when
+#      package-lock.json changed since the last run;
+#   4. links PREFIX/bin/ to the package's bins (package.json "bin": beluga-cert and
+#      beluga-cert-hook-{lego,certbot,dehydrated}), as `npm install -g` would;
 #      the acme.sh hook stays at PREFIX/lib/beluga-cert-hook/hooks/acme.sh/beluga.sh;
 #   5. with --certbot, links DIR/renewal-hooks/deploy/beluga-cert-hook to the certbot hook;
 #   6. writes a commented config template (mode 0600, its folder 0700) unless a file is there;
-#   7. records every file, link and folder it made in PREFIX/lib/beluga-cert-hook/.installed,
+#   7. with --systemd, installs the retry timer (and the sync timer with --systemd-sync) into
+#      /etc/systemd/system and enables it; refused before any change where systemd is not running;
+#   8. records every file, link, unit and folder it made in PREFIX/lib/beluga-cert-hook/.installed,
 #      which --uninstall reads to remove exactly those (never the config file).
+# The npm package alone (`npm install -g beluga-cert-hook-*.tgz`) gives the same command and hooks;
+# this script adds the certbot hook link, the config template, systemd timers and the uninstall record.
 # Idempotent: a second run with the same options changes nothing (no file rewritten, same mtimes)
 # and says "nothing to do" for each step. A later run removes files an earlier version installed
 # and this one no longer ships. A file or link where it would put a command (PREFIX/bin, the certbot
 # folder) that it did not make stops the install before anything is changed.
 #
 # Exit codes: 0 done; 2 bad command line; 3 something needed is missing (Node.js >= 20, npm,
-# the certbot folder); 4 this checkout is incomplete (dist/ or a hook missing); 5 npm ci or the
-# build failed; 6 cannot write (permissions, or a file not made by install.sh in the way);
-# 7 --uninstall could not remove something; 8 the installed beluga-cert does not run.
+# the certbot folder, a running systemd for --systemd); 4 this checkout is incomplete (dist/ or a
+# hook missing); 5 npm ci or the build failed; 6 cannot write (permissions, or a file not made by
+# install.sh in the way); 7 --uninstall could not remove something; 8 the installed beluga-cert
+# does not run.
 set -euo pipefail
 
 readonly E_USAGE=2 E_MISSING=3 E_CHECKOUT=4 E_BUILD=5 E_WRITE=6 E_UNINSTALL=7 E_CHECK=8
@@ -31,6 +38,12 @@ readonly DEFAULT_CONFIG=/etc/beluga-cert-hook/env
 readonly DEFAULT_CERTBOT=/etc/letsencrypt
 readonly HOOKS=(lego certbot dehydrated)
 readonly TAB=$'\t'
+# Where systemd units go and how systemd is reached; BELUGA_INSTALL_ROOT and SYSTEMCTL exist for
+# tests and image builds (a root prefix, as DESTDIR; a stand-in for systemctl).
+readonly SD_ROOT=${BELUGA_INSTALL_ROOT:-}
+readonly SD_RUNNING=$SD_ROOT/run/systemd/system
+readonly SD_UNITS=$SD_ROOT/etc/systemd/system
+readonly SYSTEMCTL=${SYSTEMCTL:-systemctl}
 
 usage() {
   cat <<EOF
@@ -48,6 +61,12 @@ Options:
   --certbot [DIR]  also link DIR/renewal-hooks/deploy/beluga-cert-hook to the certbot hook
                    (DIR is certbot's config folder, default $DEFAULT_CERTBOT), so every
                    renewal deploys to Beluga
+  --systemd        also install and enable the retry timer (beluga-cert retry every 5 minutes)
+                   in /etc/systemd/system; refused, with nothing installed, where systemd is
+                   not running (use examples/cron.example with cron there)
+  --systemd-sync 'STORES'
+                   with --systemd, also the sync timer (hourly beluga-cert sync STORES), e.g.
+                   --systemd-sync '--lego-path /var/lib/lego --certbot-dir /etc/letsencrypt'
   --skip-build     use dist/ as already built in this checkout (no npm ci, no npm run build)
   --offline        tell npm to use only its cache (default: --prefer-offline)
   --uninstall      remove what an earlier install under --prefix recorded in
@@ -64,8 +83,9 @@ Installed:
   PREFIX/bin/beluga-cert-hook-certbot     certbot:    --deploy-hook, or --certbot above
   PREFIX/bin/beluga-cert-hook-dehydrated  dehydrated: HOOK=
   PREFIX/lib/beluga-cert-hook/hooks/acme.sh/beluga.sh   acme.sh: link into ~/.acme.sh/deploy/
+  /etc/systemd/system/beluga-cert-retry.{service,timer}  with --systemd (-sync.* with --systemd-sync)
 
-Exit codes: 0 done, 2 bad command line, 3 Node.js/npm/certbot folder missing, 4 checkout
+Exit codes: 0 done, 2 bad command line, 3 Node.js/npm/certbot folder/systemd missing, 4 checkout
 incomplete, 5 npm or build failed, 6 cannot write or something in the way, 7 uninstall could
 not remove something, 8 the installed command does not run.
 EOF
@@ -87,6 +107,8 @@ CONFIG=
 CERTBOT=
 UNINSTALL=0
 SKIP_BUILD=0
+SYSTEMD=0
+SYNC_STORES=
 NPM_CACHE_FLAG=--prefer-offline
 
 need_value() { [ -n "${2:-}" ] || die "$E_USAGE" "$1 needs a value; see ./install.sh --help"; }
@@ -101,6 +123,9 @@ while [ $# -gt 0 ]; do
       # The folder is optional: take the next word unless it is another option.
       if [ $# -ge 2 ] && [ -n "$2" ] && [ "${2#-}" = "$2" ]; then CERTBOT=$2; shift 2; else CERTBOT=$DEFAULT_CERTBOT; shift; fi ;;
     --certbot=*) need_value --certbot "${1#*=}"; CERTBOT=${1#*=}; shift ;;
+    --systemd) SYSTEMD=1; shift ;;
+    --systemd-sync) need_value "$1" "${2:-}"; SYNC_STORES=$2; shift 2 ;;
+    --systemd-sync=*) need_value --systemd-sync "${1#*=}"; SYNC_STORES=${1#*=}; shift ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --offline) NPM_CACHE_FLAG=--offline; shift ;;
     --uninstall) UNINSTALL=1; shift ;;
@@ -123,6 +148,11 @@ absolute() {
   printf '%s' "$p"
 }
 
+[ -z "$SYNC_STORES" ] || [ "$SYSTEMD" = 1 ] || die "$E_USAGE" "--systemd-sync needs --systemd; see ./install.sh --help"
+case $SYNC_STORES in
+  *$'\n'* | *'%'* | *'\\'*) die "$E_USAGE" "--systemd-sync: give store options only (no newline, % or backslash)" ;;
+esac
+
 PREFIX=$(absolute "$PREFIX")
 CONFIG_GIVEN=1
 if [ -z "$CONFIG" ]; then CONFIG=$DEFAULT_CONFIG; CONFIG_GIVEN=0; fi
@@ -144,6 +174,7 @@ umask 022
 #   file  a regular file under LIB            link  a symlink (removed only if still ours)
 #   dir   a folder this installer created     tree  a folder owned whole (LIB/node_modules)
 #   config  the config file: listed so --uninstall can say it is kept, never removed
+#   unit  a systemd unit file written by --systemd (a timer is disabled before it is removed)
 
 WORK=
 INSTALLING=0
@@ -213,7 +244,7 @@ uninstall() {
     fi
     return 0
   fi
-  local failed=0 files=0 dirs=0 type path target entries
+  local failed=0 files=0 dirs=0 units=0 type path target entries
   entries=$(read_manifest)
   while IFS=$TAB read -r type path target; do
     case $type in
@@ -236,8 +267,18 @@ uninstall() {
         fi ;;
       config)
         [ ! -e "$path" ] || say "kept: $path (your settings and secrets; delete it yourself if you no longer need it)" ;;
+      unit)
+        [ -f "$path" ] || continue
+        case $path in
+          *.timer)
+            if [ -d "$SD_RUNNING" ] && ! "$SYSTEMCTL" disable --now "$(basename "$path")" >/dev/null 2>&1; then
+              say "warning: $SYSTEMCTL disable --now $(basename "$path") failed; the file is removed all the same"
+            fi ;;
+        esac
+        if rm -f "$path"; then say "removed: $path"; units=$((units + 1)); else failed=1; fi ;;
     esac
   done <<<"$entries"
+  if [ "$units" != 0 ] && [ -d "$SD_RUNNING" ]; then "$SYSTEMCTL" daemon-reload >/dev/null 2>&1 || true; fi
   if rm -f "$MANIFEST"; then files=$((files + 1)); else failed=1; fi
   say "removed: $files files in $LIB"
   # Folders last, deepest first, and only when empty: anything else put in them stays.
@@ -285,9 +326,14 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/beluga-install.XXXXXX")
 read_manifest >"$WORK/old"
 cut -f2,3 "$WORK/old" >"$WORK/old.links"
 
-# Every link we are about to make: refuse now if something we did not make is in the way.
-LINKS=("$BIN/beluga-cert$TAB../lib/beluga-cert-hook/bin/beluga-cert")
-for hook in "${HOOKS[@]}"; do LINKS+=("$BIN/beluga-cert-hook-$hook$TAB../lib/beluga-cert-hook/hooks/$hook"); done
+# Every link we are about to make: refuse now if something we did not make is in the way. The
+# commands are the package's bins (package.json "bin"), linked as `npm install -g` links them.
+LINKS=()
+while IFS=$TAB read -r name rel; do
+  LINKS+=("$BIN/$name$TAB../lib/beluga-cert-hook/$rel")
+done < <(node -e 'for (const [n, p] of Object.entries(require("./package.json").bin))
+  console.log(`${n}\t${p.replace(/^\.\//, "")}`)')
+[ "${#LINKS[@]}" -gt 0 ] || die "$E_CHECKOUT" "$SRC/package.json names no bin; this checkout is incomplete"
 [ -z "$CERTBOT_LINK" ] || LINKS+=("$CERTBOT_LINK$TAB$LIB/hooks/certbot")
 for entry in "${LINKS[@]}"; do
   path=${entry%%"$TAB"*}
@@ -304,6 +350,17 @@ fi
 for dir in "$LIB" "$BIN" ${CERTBOT:+"$CERTBOT/renewal-hooks/deploy"}; do
   can_write "$dir" || die "$E_WRITE" "cannot write $dir as $(id -un); run as root or use --prefix ~/.local"
 done
+
+if [ "$SYSTEMD" = 1 ]; then
+  # /run/systemd/system exists exactly when systemd is the running init (sd_booted).
+  [ -d "$SD_RUNNING" ] || die "$E_MISSING" "--systemd: systemd is not running on this host ($SD_RUNNING does not" \
+    "exist), so nothing was installed; run without --systemd and use cron (examples/cron.example)"
+  command -v "$SYSTEMCTL" >/dev/null 2>&1 \
+    || die "$E_MISSING" "--systemd: $SYSTEMCTL is not on PATH, so nothing was installed"
+  [ -f examples/systemd/beluga-cert-retry.timer ] \
+    || die "$E_CHECKOUT" "$SRC/examples/systemd/beluga-cert-retry.timer is missing; this checkout is incomplete"
+  can_write "$SD_UNITS" || die "$E_WRITE" "cannot write $SD_UNITS as $(id -un); run as root, or run without --systemd"
+fi
 
 WRITE_CONFIG=1
 if [ "$CONFIG" = none ] || [ -e "$CONFIG" ] || [ -L "$CONFIG" ]; then
@@ -332,6 +389,15 @@ for hook in "${HOOKS[@]}"; do
   [ -f "dist/hooks/$hook.js" ] || die "$E_CHECKOUT" "$SRC/dist/hooks/$hook.js is missing; run without --skip-build (or npm run build)"
 done
 [ -f hooks/acme.sh/beluga.sh ] || die "$E_CHECKOUT" "$SRC/hooks/acme.sh/beluga.sh is missing; this checkout is incomplete"
+# What the npm package holds (package.json "files" and what npm always adds): the one list of
+# what is installed, whether by npm or by this script.
+npm pack --dry-run --json --ignore-scripts --no-update-notifier 2>"$WORK/pack.err" >"$WORK/pack.json" \
+  || die "$E_CHECKOUT" "npm pack --dry-run failed in $SRC: $(head -n 3 "$WORK/pack.err")"
+node -e 'const [pack] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  for (const f of pack.files) console.log(f.path)' "$WORK/pack.json" >"$WORK/files" \
+  || die "$E_CHECKOUT" "cannot read npm pack's file list"
+grep -qxF dist/cli.js "$WORK/files" \
+  || die "$E_CHECKOUT" "the package npm pack would make holds no dist/cli.js; check package.json \"files\""
 
 INSTALLING=1
 
@@ -369,9 +435,8 @@ while IFS= read -r rel; do
   fi
   record file "$dest"
 done < <(
-  printf '%s\n' package.json package-lock.json
-  for f in README.md LICENSE; do [ ! -f "$f" ] || say "$f"; done
-  find bin dist hooks examples test/fixtures -type f ! -name '*~' | LC_ALL=C sort
+  # npm never packs package-lock.json: `npm ci --omit=dev` below needs it.
+  { say package-lock.json; cat "$WORK/files"; } | LC_ALL=C sort -u
 )
 if [ "$copied" = 0 ]; then
   say "files: $total files in $LIB up to date; nothing to do"
@@ -476,6 +541,60 @@ esac
 # Config files named by earlier runs stay listed, so --uninstall can say they are kept.
 while IFS=$TAB read -r type path target; do
   if [ "$type" = config ] && [ -e "$path" ]; then record config "$path"; fi
+done <"$WORK/old"
+
+# ---------------------------------------------------------------------------------------------
+# systemd timers (--systemd): the units of examples/systemd, pointed at this install
+
+# unit_text NAME: the example unit NAME, running PREFIX/bin/beluga-cert with this config file.
+unit_text() {
+  local exec='' env=''
+  case $1 in
+    beluga-cert-retry.service) exec="ExecStart=$BIN/beluga-cert retry" ;;
+    beluga-cert-sync.service) exec="ExecStart=$BIN/beluga-cert sync $SYNC_STORES" ;;
+  esac
+  if [ "$CONFIG" != none ] && [ "$CONFIG" != "$DEFAULT_CONFIG" ]; then env="Environment=BELUGA_HOOK_CONFIG=$CONFIG"; fi
+  awk -v exec="$exec" -v env="$env" \
+    '/^ExecStart=/ && exec != "" { print exec; if (env != "") print env; next } { print }' "examples/systemd/$1"
+}
+
+if [ "$SYSTEMD" = 1 ]; then
+  TIMERS=(beluga-cert-retry)
+  [ -z "$SYNC_STORES" ] || TIMERS+=(beluga-cert-sync)
+  ensure_dir "$SD_UNITS" 755
+  units_changed=0
+  for timer in "${TIMERS[@]}"; do
+    for unit in "$timer.service" "$timer.timer"; do
+      dest=$SD_UNITS/$unit
+      unit_text "$unit" >"$WORK/unit" || die "$E_CHECKOUT" "cannot read examples/systemd/$unit"
+      if [ -f "$dest" ] && cmp -s "$WORK/unit" "$dest"; then
+        say "systemd: $dest up to date; nothing to do"
+      else
+        { cp "$WORK/unit" "$dest.new.$$" && chmod 644 "$dest.new.$$" && mv -f "$dest.new.$$" "$dest"; } 2>/dev/null \
+          || { rm -f "$dest.new.$$"; die "$E_WRITE" "cannot write $dest"; }
+        say "systemd: wrote $dest"
+        units_changed=1
+      fi
+      record unit "$dest"
+    done
+  done
+  if [ "$units_changed" = 1 ]; then
+    "$SYSTEMCTL" daemon-reload || die "$E_WRITE" "$SYSTEMCTL daemon-reload failed (see its message above)"
+  fi
+  for timer in "${TIMERS[@]}"; do
+    if [ "$units_changed" = 0 ] && "$SYSTEMCTL" is-enabled --quiet "$timer.timer" 2>/dev/null \
+      && "$SYSTEMCTL" is-active --quiet "$timer.timer" 2>/dev/null; then
+      say "systemd: $timer.timer enabled and running; nothing to do"
+    else
+      "$SYSTEMCTL" enable --now "$timer.timer" \
+        || die "$E_WRITE" "$SYSTEMCTL enable --now $timer.timer failed (see its message above)"
+      say "systemd: enabled and started $timer.timer"
+    fi
+  done
+fi
+# Units written by earlier runs stay listed until --uninstall, which disables and removes them.
+while IFS=$TAB read -r type path target; do
+  if [ "$type" = unit ] && [ -f "$path" ] && ! recorded "unit$TAB$path"; then record unit "$path"; fi
 done <"$WORK/old"
 
 # ---------------------------------------------------------------------------------------------

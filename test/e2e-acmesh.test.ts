@@ -17,6 +17,7 @@ import { legoRenew, legoRun, runCommand, type LegoPaths } from './helpers/acme-c
 import { checkRecord, checkSlackSuccess, createE2eKit, output } from './helpers/e2e-kit.js';
 import { CLI, ROOT } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
+import { testPath } from './helpers/test-path.js';
 
 // two lego runs and a few deploys; tap's per-file timeout must not cut the clients' own kill timers short
 t.setTimeout(10 * 60_000);
@@ -33,7 +34,7 @@ async function acmeDeploy(shell: 'bash' | 'sh', domain: string, files: LegoPaths
   // --norc: no ~/.bashrc, whatever bash decides about its stdin
   const flags = shell === 'bash' ? ['--norc', '-c'] : ['-c'];
   return runCommand(shell, [...flags, '. "$HOOK"; beluga_deploy "$@"', 'acme.sh', domain, files.key, files.cert,
-    files.issuer, files.cert], { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, HOOK, ...env }, dir);
+    files.issuer, files.cert], { PATH: testPath(), HOME: dir, HOOK, ...env }, dir);
 }
 
 /** The record holds lego's leaf and key; the decoy is untouched; Slack's last message is a success. */

@@ -14,11 +14,14 @@ import { startSandbox } from '../src/sandbox/index.js';
 import type { Sandbox, SeedRecord } from '../src/sandbox/index.js';
 import { CLI, fixture, fixtureText, ROOT, type CliResult } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
+import { testPath } from './helpers/test-path.js';
 
 const HOOK = `${ROOT}hooks/acme.sh/beluga.sh`;
 const TOKEN = { tokenId: 'tok-id', tokenSecret: 'tok-secret-0123456789' };
 const MANIFEST = JSON.parse(fixtureText('manifest.json')) as { leaves: Record<string, { fingerprint256: string }> };
-const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
+// The machine's programs without any installed beluga-cert (a `sudo ./install.sh` puts one in
+// /usr/local/bin): "not on PATH" must mean not on this PATH, whatever the machine has.
+const SYSTEM_PATH = testPath();
 /** Stand-ins for acme.sh's helpers, as its deploy command defines them before sourcing a hook. */
 const ACME_HELPERS = '_info() { echo "[acme info] $*"; }; _err() { echo "[acme err] $*" >&2; }; ' +
   '_getdeployconf() { :; }; _savedeployconf() { echo "$1=$2" >> "$SAVED_LOG"; }; ';

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseConfigText, SECRET_NAMES, SETTING_NAMES } from '../src/config/settings.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { fixture, fixtureText, ROOT, type CliResult } from './helpers/run-cli.js';
+import { testPath } from './helpers/test-path.js';
 
 // npm ci into the prefix can take a while on a cold cache: a hang guard, not a speed check.
 t.setTimeout(10 * 60_000);
@@ -24,10 +25,13 @@ const VERSION = (JSON.parse(fixtureText('../../package.json')) as { version: str
 const TOKEN = { tokenId: 'install-test', tokenSecret: 'tok-secret-install-0123456789' };
 const HOOKS = ['lego', 'certbot', 'dehydrated'];
 
-/** What npm needs to reach its cache or the registry; nothing else of the test's environment. */
+/**
+ * What npm needs to reach its cache or the registry, and a PATH built for the test (no installed
+ * beluga-cert on it); nothing else of the test's environment.
+ */
 function installerEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const keep = /^(PATH|HOME|TMPDIR|https?_proxy|no_proxy|npm_config_(cache|registry|userconfig))$/i;
-  const env: Record<string, string> = {};
+  const keep = /^(HOME|TMPDIR|https?_proxy|no_proxy|npm_config_(cache|registry|userconfig))$/i;
+  const env: Record<string, string> = { PATH: testPath() };
   for (const [key, value] of Object.entries(process.env)) if (keep.test(key) && value !== undefined) env[key] = value;
   return { ...env, ...extra };
 }
@@ -93,7 +97,7 @@ t.test('--help, bad options and a too old Node: exit codes, one line, nothing wr
   await mkdir(join(dir, 'old-node'));
   await writeFile(join(dir, 'old-node', 'node'), '#!/bin/sh\necho 18.19.0\n', { mode: 0o755 });
   const old = await install(['--skip-build', '--prefix', join(dir, 'p'), '--config', join(dir, 'env')], dir,
-    installerEnv({ PATH: `${join(dir, 'old-node')}:${process.env.PATH}` }));
+    installerEnv({ PATH: `${join(dir, 'old-node')}:${testPath()}` }));
   t.equal(old.code, 3);
   t.match(old.stderr, /Node\.js 18\.19\.0 is too old; beluga-cert-hook needs Node\.js 20 or newer/);
   t.same((await readdir(dir)).sort(), ['old-node'], 'no prefix, no config written');
@@ -185,10 +189,10 @@ t.test('install into a prefix, run again, deploy with the installed lego hook, u
   t.notOk((second.stdout + second.stderr).includes(TOKEN.tokenSecret), 'the config\'s secret is never printed');
 
   // The installed command and hook, through their symlinks, from another folder, as lego runs it.
-  const version = await run(join(prefix, 'bin', 'beluga-cert'), ['--version'], { PATH: process.env.PATH ?? '' }, work);
+  const version = await run(join(prefix, 'bin', 'beluga-cert'), ['--version'], { PATH: testPath() }, work);
   t.equal(version.stdout.trim(), VERSION, version.stderr);
   // --version is the launcher's alone; any other command loads the program through it.
-  const pending = await run(join(prefix, 'bin', 'beluga-cert'), ['pending', '--json'], { PATH: process.env.PATH ?? '', BELUGA_HOOK_CONFIG: config, BELUGA_HOOK_STATE_DIR: join(work, 'journal-cli') }, work);
+  const pending = await run(join(prefix, 'bin', 'beluga-cert'), ['pending', '--json'], { PATH: testPath(), BELUGA_HOOK_CONFIG: config, BELUGA_HOOK_STATE_DIR: join(work, 'journal-cli') }, work);
   t.equal(pending.code, 0, pending.stderr);
   t.same(JSON.parse(pending.stdout), [], 'the installed command runs a real command (nothing pending yet)');
   const legoDir = join(work, '.lego', 'certificates');
@@ -197,7 +201,7 @@ t.test('install into a prefix, run again, deploy with the installed lego hook, u
   await copyFile(fixture('ec256.sec1.key'), join(legoDir, 'example.com.key'));
   await chmod(join(legoDir, 'example.com.key'), 0o600);
   const hook = await run(join(prefix, 'bin', 'beluga-cert-hook-lego'), [], {
-    PATH: process.env.PATH ?? '',
+    PATH: testPath(),
     BELUGA_HOOK_CONFIG: config,
     BELUGA_HOOK_STATE_DIR: join(work, 'journal'),
     LEGO_CERT_PATH: join(legoDir, 'example.com.crt'),

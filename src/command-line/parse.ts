@@ -28,6 +28,9 @@ export async function parseCommandLine(argv: string[], commands: CommandSpec[], 
   let output = '';
   await parser
     .demandCommand(1, `name a command: ${commands.map((c) => c.name).join(', ')}`)
+    // `beluga-cert completion` prints a bash/zsh script; the script calls back with
+    // --get-yargs-completions, answered from the same command table.
+    .completion('completion', 'print a shell completion script: beluga-cert completion >> ~/.bashrc')
     .strict()
     .version(version)
     .help()

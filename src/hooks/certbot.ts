@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeployArgs } from '../commands/deploy.js';
 import { HookError } from '../errors.js';
-import { noArguments, toDeployArgs, value, type Env } from './hook-input.js';
+import { helpRows, hookHelp, noArguments, toDeployArgs, value, type Env } from './hook-input.js';
 
 const LINEAGE = 'RENEWED_LINEAGE';
 const DOMAINS = 'RENEWED_DOMAINS';
@@ -31,3 +31,15 @@ export function fromCertbot(env: Env, argv: string[], fileExists: (path: string)
   });
 }
 
+
+fromCertbot.help = hookHelp([
+  'Usage: beluga-cert-hook-certbot    (certbot runs it, with no arguments, once per renewed certificate)',
+  'Deploys the certificate certbot has just renewed to Beluga, as `beluga-cert deploy` does.',
+  '  certbot renew --deploy-hook /path/to/beluga-cert-hook-certbot',
+  '  or a link to it in /etc/letsencrypt/renewal-hooks/deploy/ (./install.sh --certbot makes one)',
+  'Reads from certbot\'s environment:',
+  ...helpRows([
+    [LINEAGE, 'the lineage folder: cert.pem, privkey.pem, and chain.pem when it exists'],
+    [DOMAINS, 'the renewed domains, space-separated: the first is the domain'],
+  ]),
+]);

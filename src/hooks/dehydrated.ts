@@ -4,7 +4,7 @@
  * or dehydrated aborts.
  */
 import { HookError } from '../errors.js';
-import { toDeployArgs, type Env, type HookResult } from './hook-input.js';
+import { hookHelp, toDeployArgs, type Env, type HookResult } from './hook-input.js';
 
 const CALL = 'deploy_cert DOMAIN KEYFILE CERTFILE FULLCHAINFILE CHAINFILE TIMESTAMP';
 /** The arguments after `deploy_cert` that we need, in dehydrated's order (TIMESTAMP is not). */
@@ -28,3 +28,13 @@ export function fromDehydrated(_env: Env, argv: string[]): HookResult {
   return toDeployArgs({ cert, key, chain, domain });
 }
 
+
+fromDehydrated.help = hookHelp([
+  'Usage: beluga-cert-hook-dehydrated HANDLER [ARGS...]    (dehydrated runs it for every event)',
+  'Deploys the certificate dehydrated has just signed to Beluga, as `beluga-cert deploy` does.',
+  '  in dehydrated\'s config: HOOK=/path/to/beluga-cert-hook-dehydrated',
+  'Reads its arguments, not the environment:',
+  `  ${CALL}`,
+  '    the certificate (CERTFILE), its key (KEYFILE), the chain (CHAINFILE) and the domain (DOMAIN)',
+  '  any other handler (deploy_challenge, clean_challenge, startup_hook, ...): nothing to do, exit 0',
+]);

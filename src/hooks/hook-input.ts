@@ -10,8 +10,38 @@ export type Env = Partial<Record<string, string>>;
 /** An adapter's answer: what to deploy, or why this call needs nothing (dehydrated's other handlers). */
 export type HookResult = DeployArgs | { skip: string };
 
-/** Turns a client's environment and arguments into a deploy; throws HookError('CONFIG') otherwise. */
-export type Adapter = (env: Env, argv: string[]) => HookResult;
+/**
+ * Turns a client's environment and arguments into a deploy; throws HookError('CONFIG') otherwise.
+ * `help` is what `HOOK --help` prints: what the hook reads from its client.
+ */
+export type Adapter = ((env: Env, argv: string[]) => HookResult) & { help?: string };
+
+/** `HOOK --help` or `HOOK -h` alone: a person asking what the hook reads, not a client calling it. */
+export function isHelpCall(argv: string[]): boolean {
+  return argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h');
+}
+
+/** Two columns, the second aligned: `[what the client sets, what it means]` rows of a help text. */
+export function helpRows(rows: Array<[string, string]>): string[] {
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return rows.map(([left, right]) => `  ${left.padEnd(width)}   ${right}`);
+}
+
+/**
+ * A hook's --help text: its usage and the variables or arguments it reads from its client, then
+ * where every hook finds its settings (the same as `beluga-cert deploy`).
+ */
+export function hookHelp(lines: string[]): string {
+  return [
+    ...lines,
+    '',
+    'Settings (BELUGA_*, SLACK_* and the other notifiers\') come from the environment and from the config file',
+    'named by BELUGA_HOOK_CONFIG (default /etc/beluga-cert-hook/env; none: no file); the journal of',
+    'deploys still to retry is in BELUGA_HOOK_STATE_DIR. See `beluga-cert --help` and `beluga-cert deploy --help`.',
+    'Exit codes are those of `beluga-cert deploy`; --help alone exits 0.',
+    '',
+  ].join('\n');
+}
 
 export interface ClientFiles {
   cert: string;

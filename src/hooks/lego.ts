@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DeployArgs } from '../commands/deploy.js';
 import { HookError } from '../errors.js';
-import { noArguments, toDeployArgs, value, type Env } from './hook-input.js';
+import { helpRows, hookHelp, noArguments, toDeployArgs, value, type Env } from './hook-input.js';
 
 /** lego v4 (--renew-hook / --run-hook); LEGO_ISSUER_CERT_PATH only since 4.17. */
 const V4 = {
@@ -78,3 +78,18 @@ function checkAgree(env: Env): void {
   throw new HookError('CONFIG', `lego hook: contradictory lego variables: ${detail}; unset the LEGO_CERT_* (v4) names where lego v5 runs the hook`);
 }
 
+
+fromLego.help = hookHelp([
+  'Usage: beluga-cert-hook-lego    (lego runs it, with no arguments)',
+  'Deploys the certificate lego has just obtained or renewed to Beluga, as `beluga-cert deploy` does.',
+  '  lego v5: lego ... run|renew --deploy-hook /path/to/beluga-cert-hook-lego',
+  '  lego v4: lego ... renew --renew-hook /path/to/beluga-cert-hook-lego (or run --run-hook ...)',
+  'Reads from lego\'s environment (the v5 names when either path is set, else the v4 names):',
+  ...helpRows([
+    [`${V5.cert}, ${V5.key}`, 'v5: the certificate (leaf + issuers) and its key'],
+    [`${V5.domains}, ${V5.name}`, 'v5: the domain (the first of the domains, else the name)'],
+    [V5.issuer, 'v5: the chain, when that file exists'],
+    [`${V4.cert}, ${V4.key}`, 'v4: the certificate and its key'],
+    [`${V4.domain}, ${V4.issuer}`, 'v4: the domain; the chain, when that file exists'],
+  ]),
+]);

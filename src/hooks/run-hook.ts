@@ -7,10 +7,17 @@ import type { RunContext } from '../commands/context.js';
 import { EXIT, isHookError } from '../errors.js';
 import { runAsMain } from '../commands/process-main.js';
 import type { HttpClient } from '../http.js';
-import type { Adapter } from './hook-input.js';
+import { isHelpCall, type Adapter } from './hook-input.js';
 
-/** Run one hook call; returns the exit code (deployCommand's, or CONFIG for a bad call). */
+/**
+ * Run one hook call; returns the exit code (deployCommand's, or CONFIG for a bad call). `--help`
+ * alone prints the adapter's help and exits 0: a person trying the hook by hand learns what it reads.
+ */
 export async function runHook(adapter: Adapter, argv: string[], ctx: RunContext): Promise<number> {
+  if (adapter.help !== undefined && isHelpCall(argv)) {
+    ctx.stdout.write(adapter.help);
+    return EXIT.OK;
+  }
   try {
     const adapted = adapter(ctx.env, argv);
     if ('skip' in adapted) return EXIT.OK; // silent: dehydrated calls every hook for every event

@@ -4,11 +4,12 @@
  * environment (nothing inherited but PATH) and a kill timer. Flags that work with these
  * versions, and why, are in E2E-NOTES.md next to this file.
  */
-import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
 import { basename, delimiter, join } from 'node:path';
 import type { Pebble } from './pebble.js';
+import { killGroup, spawnInGroup } from './process-group.js';
+import { testPath } from './test-path.js';
 
 export interface ClientResult<P> {
   exitCode: number | null;
@@ -24,7 +25,7 @@ const CLIENT_TIMEOUT_MS = 120_000;
 const OUTPUT_LIMIT = 256 * 1024;
 
 /** Commands from `names` that are not executable anywhere on PATH. */
-export async function missingCommands(names: string[], path = process.env.PATH ?? ''): Promise<string[]> {
+export async function missingCommands(names: string[], path = testPath()): Promise<string[]> {
   const missing: string[] = [];
   for (const name of names) {
     const dirs = path.split(delimiter).filter(Boolean);
@@ -34,25 +35,31 @@ export async function missingCommands(names: string[], path = process.env.PATH ?
   return missing;
 }
 
-/** The environment every client starts from: PATH to find itself, HOME kept inside the run folder. */
+/**
+ * The environment every client starts from: a PATH built for the test (the client finds itself,
+ * never an installed beluga-cert), HOME kept inside the run folder.
+ */
 function baseEnv(home: string): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: home, LANG: 'C.UTF-8' };
+  return { PATH: testPath(), HOME: home, LANG: 'C.UTF-8' };
 }
 
-/** spawn with an argument array; kills the whole process group (hooks included) on timeout. */
+/**
+ * spawn with an argument array in a process group of its own; kills the whole group (hooks
+ * included) on timeout, and when the test process ends first.
+ */
 export async function runCommand(cmd: string, args: string[], env: Record<string, string>, cwd: string,
   timeoutMs = CLIENT_TIMEOUT_MS): Promise<Omit<ClientResult<never>, 'paths'>> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnInGroup(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout.on('data', (c: Buffer) => { stdout = (stdout + c.toString('utf8')).slice(-OUTPUT_LIMIT); });
-    child.stderr.on('data', (c: Buffer) => { stderr = (stderr + c.toString('utf8')).slice(-OUTPUT_LIMIT); });
+    child.stdout?.on('data', (c: Buffer) => { stdout = (stdout + c.toString('utf8')).slice(-OUTPUT_LIMIT); });
+    child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString('utf8')).slice(-OUTPUT_LIMIT); });
     const timer = setTimeout(() => {
       timedOut = true;
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+      killGroup(child, 'SIGKILL');
     }, timeoutMs);
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null, extra = '') => {
       clearTimeout(timer);

@@ -7,13 +7,15 @@
  * pre-check must reach some resolver, and CI has no DNS beyond loopback to rely on.
  * Validation is switched off (PEBBLE_VA_ALWAYS_VALID=1), so no client needs port 80.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { killGroup, spawnInGroup } from './process-group.js';
+import { testPath } from './test-path.js';
 
 const run = promisify(execFile);
 
@@ -119,8 +121,9 @@ async function makeTls(dir: string): Promise<{ ca: string; cert: string; key: st
 interface Proc { child: ChildProcess; exited: Promise<void>; done: () => boolean }
 
 function launch(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: (s: string) => void): Proc {
-  // detached: own process group, so stop() can signal everything it started
-  const child = spawn(cmd, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so stop() can signal everything it started; killed with the test
+  // process too, should that end (or be killed) before stop().
+  const child = spawnInGroup(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let finished = false;
   const exited = new Promise<void>((resolve) => {
     child.once('error', (err) => { log(`${cmd}: ${err.message}\n`); finished = true; resolve(); });
@@ -133,9 +136,7 @@ function launch(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: (s: st
 
 async function kill(proc: Proc): Promise<void> {
   if (proc.done() || proc.child.pid === undefined) return;
-  const signalGroup = (sig: NodeJS.Signals) => {
-    try { process.kill(-proc.child.pid!, sig); } catch { /* already gone */ }
-  };
+  const signalGroup = (sig: NodeJS.Signals) => killGroup(proc.child, sig);
   signalGroup('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
   const grace = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), STOP_GRACE_MS); });
@@ -182,7 +183,7 @@ export async function startPebble(opts: PebbleOptions = {}): Promise<Pebble> {
           externalAccountBindingRequired: false,
         },
       }, null, 2));
-      const base = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
+      const base = { PATH: testPath() };
       const challtest = launch('pebble-challtestsrv', ['-dns01', `127.0.0.1:${dns}`, '-http01', '', '-https01', '',
         '-tlsalpn01', '', '-management', `127.0.0.1:${dnsMgmt}`], base, append);
       const pebble = launch('pebble', ['-config', configPath, '-dnsserver', `127.0.0.1:${dns}`], {
