@@ -79,7 +79,7 @@ t.test('npm pack of a clean copy, npm install -g and npx of the tarball: every b
     for (const need of ['package.json', 'README.md', 'LICENSE', 'bin/beluga-cert', 'bin/package.json', 'dist/cli.js',
       'dist/hooks/lego.js', 'hooks/package.json', 'hooks/acme.sh/beluga.sh', 'examples/env.example',
       'examples/systemd/beluga-cert-retry.service', 'examples/systemd/beluga-cert-retry.timer',
-      'test/fixtures/ec256.bundle.crt', 'test/fixtures/ec256.sec1.key', 'test/fixtures/rsa2048.crt',
+      'test/fixtures/ec256.bundle.crt', 'test/fixtures/ec256.sec1.key', 'test/fixtures/rsa2048.crt', 'test/fixtures/root.crt',
       ...['lego', 'certbot', 'dehydrated'].flatMap((h) => [`hooks/${h}`, `dist/hooks-bundle/${h}.cjs`])]) {
       t.ok(listed.includes(need), `the tarball holds ${need}`);
     }
