@@ -6,7 +6,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'coverage/', '.tap/', 'node_modules/', 'test/fixtures/'] },
+  // bench/variants/ holds copies of removed code that the benchmark builds to compare against.
+  { ignores: ['dist/', 'coverage/', '.tap/', 'node_modules/', 'test/fixtures/', 'bench/variants/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -54,6 +55,8 @@ export default defineConfig(
   {
     files: ['**/*.{js,mjs}'],
     languageOptions: { globals: globals.node },
+    // As for TypeScript: `const { a, ...rest } = x` leaves `a` out on purpose.
+    rules: { 'no-unused-vars': ['error', { ignoreRestSiblings: true }] },
   },
   {
     // The launchers in bin/ and hooks/ are CommonJS scripts without an extension.

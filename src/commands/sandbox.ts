@@ -49,6 +49,7 @@ export async function sandboxCommand(args: SandboxArgs, ctx: RunContext & { stop
       delayMs: Math.round((args.edgeDelay ?? 0) * 1000), never: args.edgeNever ?? false, port: args.edgePort,
     };
     let shown: ((sb: Sandbox) => void) | undefined;
+    // eslint-disable-next-line prefer-const -- the log function reads it before the sandbox has started
     let sandbox: Sandbox | undefined;
     const log = (line: string) => {
       out.info(line);
@@ -94,7 +95,7 @@ function messagePrinter(out: Output): (sb: Sandbox) => void {
   return (sb) => {
     const services: Array<[string, unknown[]]> = [
       ['Slack', sb.slackMessages],
-      ...Object.entries(sb.notify).map(([name, sink]): [string, unknown[]] => [name, sink.messages]),
+      ...Object.entries(sb.notify).map(([name, sink]): [string, unknown[]] => [name, (sink as { messages: unknown[] }).messages]),
     ];
     for (const [service, messages] of services) {
       for (const payload of messages.slice(printed.get(service) ?? 0)) {

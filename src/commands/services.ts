@@ -43,7 +43,7 @@ export interface RunNotifiers {
   notifiers: Notifier[];
   level: NotifyLevel;
   /** Start the notifiers' share of the budget now (given `budgetFrom: 'send'`: when a message goes). */
-  startBudget(): Promise<void>;
+  startBudget: () => Promise<void>;
 }
 
 export interface RunServices {

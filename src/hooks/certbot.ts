@@ -8,8 +8,8 @@ import type { DeployArgs } from '../commands/deploy.js';
 import { HookError } from '../errors.js';
 import { helpRows, hookHelp, noArguments, toDeployArgs, value, type Env } from './hook-input.js';
 
-const LINEAGE = 'RENEWED_LINEAGE';
-const DOMAINS = 'RENEWED_DOMAINS';
+export const LINEAGE = 'RENEWED_LINEAGE';
+export const DOMAINS = 'RENEWED_DOMAINS';
 
 /**
  * Reads RENEWED_LINEAGE (`/etc/letsencrypt/live/NAME`: cert.pem, privkey.pem, chain.pem, the

@@ -9,7 +9,7 @@ import { HookError } from '../errors.js';
 import { helpRows, hookHelp, noArguments, toDeployArgs, value, type Env } from './hook-input.js';
 
 /** lego v4 (--renew-hook / --run-hook); LEGO_ISSUER_CERT_PATH only since 4.17. */
-const V4 = {
+export const V4 = {
   cert: 'LEGO_CERT_PATH',
   key: 'LEGO_CERT_KEY_PATH',
   domain: 'LEGO_CERT_DOMAIN',
@@ -17,7 +17,7 @@ const V4 = {
 } as const;
 
 /** lego v5 (--deploy-hook). */
-const V5 = {
+export const V5 = {
   cert: 'LEGO_HOOK_CERT_PATH',
   key: 'LEGO_HOOK_CERT_KEY_PATH',
   name: 'LEGO_HOOK_CERT_NAME',

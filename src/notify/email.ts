@@ -151,7 +151,7 @@ async function readCa(path: string): Promise<string> {
   try {
     read = await readRegularFile(path, { maxBytes: MAX_CA_BYTES });
   } catch (err) {
-    throw new Error(`SMTP_CA_FILE=${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new Error(`SMTP_CA_FILE=${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
   }
   if ('data' in read) return read.data.toString('utf8');
   throw new Error(`SMTP_CA_FILE=${path} ${read.refused === 'not-regular' ? 'is not a regular file' : `is larger than ${sizeText(MAX_CA_BYTES)}`}`);

@@ -43,7 +43,7 @@ export function checkUpload(certificate: string, key: string, chain?: string): U
   } catch {
     return problem('invalid_certificate', 'certificate could not be parsed');
   }
-  let matches = false;
+  let matches: boolean;
   try {
     matches = cert.checkPrivateKey(createPrivateKey(key));
   } catch {

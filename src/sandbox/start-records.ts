@@ -26,7 +26,7 @@ export function readRecordsFile(path: string): SeedRecord[] {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`${path}: ${code ? `cannot be read (${code})` : 'is not valid JSON'}`);
+    throw new Error(`${path}: ${code ? `cannot be read (${code})` : 'is not valid JSON'}`, { cause: err });
   }
   const list = Array.isArray(parsed) ? parsed : (parsed as { certificates?: unknown } | null)?.certificates;
   if (!Array.isArray(list)) throw new Error(`${path}: holds neither an array of records nor {"certificates": [...]}`);

@@ -26,6 +26,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const persist = (records: SandboxRecord[]) => {
     if (statePath !== undefined) saveState(statePath, { endpoints, certificates: records });
   };
+  // eslint-disable-next-line prefer-const -- the store's onChange closure reads it before the edge starts
   let edge: SandboxEdge | undefined;
   const entries = (stored?.certificates ?? options.records ?? []) as Array<SeedRecord & Partial<SandboxRecord>>;
   const numericIds = options.numericIds ?? false;

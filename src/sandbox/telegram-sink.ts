@@ -33,13 +33,13 @@ export function handleTelegram(req: SinkRequest, bot: { token: string; chatId: s
   if (method !== 'sendmessage') return telegramError(404);
   const params = parseParams(req);
   if (!params) return telegramError(400, 'Bad Request: invalid JSON in the request body');
-  const chatId = params.chat_id === undefined ? '' : String(params.chat_id);
+  const chatId = scalarText(params.chat_id);
   if (chatId === '') return telegramError(400, 'Bad Request: chat_id is empty');
   if (chatId !== bot.chatId) return telegramError(400, 'Bad Request: chat not found');
   const text = typeof params.text === 'string' ? params.text : '';
   if (text.trim() === '') return telegramError(400, 'Bad Request: message text is empty');
   let plain = text;
-  if (String(params.parse_mode ?? '').toUpperCase() === 'HTML') {
+  if (scalarText(params.parse_mode).toUpperCase() === 'HTML') {
     const parsed = parseHtml(text);
     if ('error' in parsed) return telegramError(400, `Bad Request: can't parse entities: ${parsed.error}`);
     plain = parsed.plain;
@@ -85,4 +85,9 @@ export function parseHtml(text: string): { plain: string } | { error: string } {
   }
   if (open.length > 0) return { error: `Can't find end tag corresponding to start tag "${open[open.length - 1]}"` };
   return { plain };
+}
+
+/** A parameter as the Bot API reads it: a string or a number; anything else counts as absent. */
+function scalarText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
