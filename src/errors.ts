@@ -69,7 +69,7 @@ export function isHookError(err: unknown): err is HookError {
   return err instanceof HookError;
 }
 
-/** What the exit-code table in the README says, kept here so tests can check both agree. */
+/** What the exit-code table in docs/operations.md says, kept here so tests can check both agree. */
 export const EXIT_DESCRIPTIONS: Record<ErrorCode, string> = {
   OK: 'deployed (or, with --dry-run, everything checked); a failed notification is only a warning',
   INTERNAL: 'unexpected internal error (a bug: please report it with the output)',

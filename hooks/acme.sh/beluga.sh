@@ -9,7 +9,7 @@
 # never in acme.sh's domain config and never on a command line. Saved for renewals:
 #   BELUGA_CERT_BIN     path of beluga-cert (default: beluga-cert on PATH)
 #   BELUGA_HOOK_CONFIG  path of the config file (default /etc/beluga-cert-hook/env)
-# Returns beluga-cert's exit status (0 = deployed; the README lists the others).
+# Returns beluga-cert's exit status (0 = deployed; docs/operations.md lists the others).
 
 # acme.sh's own loggers when it sourced us, plain output otherwise (tests, manual runs).
 _beluga_info() {

@@ -47,7 +47,7 @@ function describe(record: BelugaRecord): string {
   return `id=${record.id} (${record.names.join(', ') || 'no names'})`;
 }
 
-/** Which Beluga record the new certificate goes to, by the rules in the README. */
+/** Which Beluga record the new certificate goes to, by the rules in docs/operations.md ("Resolve"). */
 export function resolveRecord(recordsOrIndex: BelugaRecord[] | RecordIndex, cert: Pick<CheckedCertificate, 'domain' | 'names'>, opts: ResolveOptions): Resolution {
   const index = Array.isArray(recordsOrIndex) ? indexRecords(recordsOrIndex) : recordsOrIndex;
   const domain = cert.domain.toLowerCase();
