@@ -15,7 +15,9 @@ const PRELOAD = fileURLToPath(new URL('./max-rss.cjs', import.meta.url));
 export function cleanEnv(extra = {}) {
   return {
     PATH: [dirname(process.execPath), process.env.PATH].join(':'),
-    HOME: process.env.HOME ?? '/tmp', BELUGA_HOOK_CONFIG: 'none', ...extra,
+    HOME: process.env.HOME ?? '/tmp',
+    BELUGA_HOOK_CONFIG: 'none',
+    ...extra,
   };
 }
 
@@ -34,17 +36,27 @@ export function run(file, args, env, { rss = false, stdin } = {}) {
   }
   return new Promise((resolve) => {
     const start = process.hrtime.bigint();
-    const child = execFile(cmd, argv, { env, timeout: 600_000, killSignal: 'SIGKILL', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      let rssKb;
-      if (rssFile) {
-        try { rssKb = Number(readFileSync(rssFile, 'utf8')); } catch { rssKb = undefined; }
-        rmSync(rssDir, { recursive: true, force: true });
-      }
-      resolve({ ms, code, stdout: String(stdout), stderr: String(stderr), rssKb });
-    });
-    if (stdin !== undefined) child.stdin.end(stdin); else child.stdin.end();
+    const child = execFile(
+      cmd,
+      argv,
+      { env, timeout: 600_000, killSignal: 'SIGKILL', maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        let rssKb;
+        if (rssFile) {
+          try {
+            rssKb = Number(readFileSync(rssFile, 'utf8'));
+          } catch {
+            rssKb = undefined;
+          }
+          rmSync(rssDir, { recursive: true, force: true });
+        }
+        resolve({ ms, code, stdout: String(stdout), stderr: String(stderr), rssKb });
+      },
+    );
+    if (stdin !== undefined) child.stdin.end(stdin);
+    else child.stdin.end();
   });
 }
 

@@ -10,7 +10,11 @@ export function certMaker() {
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(keyPem);
   const publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
-  return { keyPem, cert: (names, notBefore = new Date(Date.UTC(2025, 0, 1)), serial = 1) => build(publicKey, privateKey, names, notBefore, serial) };
+  return {
+    keyPem,
+    cert: (names, notBefore = new Date(Date.UTC(2025, 0, 1)), serial = 1) =>
+      build(publicKey, privateKey, names, notBefore, serial),
+  };
 }
 
 function build(publicKey, privateKey, names, notBefore, serial) {

@@ -8,7 +8,11 @@ if (file) {
   process.on('exit', () => {
     const fs = require('node:fs');
     let kb;
-    try { kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]); } catch { kb = process.resourceUsage().maxRSS; }
+    try {
+      kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]);
+    } catch {
+      kb = process.resourceUsage().maxRSS;
+    }
     fs.writeFileSync(file, String(kb));
   });
 }

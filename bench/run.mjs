@@ -21,9 +21,19 @@ const log = (line) => process.stderr.write(`bench: ${line}\n`);
 function preflight() {
   const missing = [];
   for (const tool of ['curl', 'openssl', 'bash', 'base64']) {
-    try { execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }); } catch { missing.push(tool); }
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      missing.push(tool);
+    }
   }
-  for (const file of ['dist/cli.js', 'dist/sandbox/index.js', 'dist/journal/index.js', 'hooks/lego', 'bin/beluga-cert']) {
+  for (const file of [
+    'dist/cli.js',
+    'dist/sandbox/index.js',
+    'dist/journal/index.js',
+    'hooks/lego',
+    'bin/beluga-cert',
+  ]) {
     if (!existsSync(join(ROOT, file))) missing.push(`${file} (run npm run build)`);
   }
   if (missing.length) throw new Error(`cannot run: missing ${missing.join(', ')}`);
@@ -35,11 +45,13 @@ async function main() {
   const sizes = QUICK ? [100, 1000] : [100, 1000, 10000];
   const runs = QUICK ? 9 : 15;
   const delayMs = 50;
-  log(`${QUICK ? 'REDUCED set (BENCH_QUICK=1): ' : ''}sync sizes ${sizes.join(', ')}; ${runs} interleaved runs per comparison`);
+  log(
+    `${QUICK ? 'REDUCED set (BENCH_QUICK=1): ' : ''}sync sizes ${sizes.join(', ')}; ${runs} interleaved runs per comparison`,
+  );
   log('start-up ...');
   const rows = await benchStartup(runs);
   log('full hook run ...');
-  rows.push(...await benchHookRun(runs, delayMs));
+  rows.push(...(await benchHookRun(runs, delayMs)));
   log('sync ...');
   const certs = makeCerts(sizes.at(-1), log);
   const sync = await benchSync(certs, sizes, QUICK ? 1 : 3, log);
@@ -48,11 +60,15 @@ async function main() {
   const scale = await benchScale(certs, QUICK ? [1000] : [3000, 10000], QUICK ? 1 : 3, log);
   rows.push(...scaleRows(scale));
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
-  console.log(`beluga-cert-hook bench, ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB` +
-    `${QUICK ? ' — REDUCED set (BENCH_QUICK=1): no 10,000 sync' : ''}\n`);
+  console.log(
+    `beluga-cert-hook bench, ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB` +
+      `${QUICK ? ' — REDUCED set (BENCH_QUICK=1): no 10,000 sync' : ''}\n`,
+  );
   console.log(formatTable(rows));
   const failing = rows.filter((r) => r.holds === false).length;
-  console.log(`\n${failing === 0 ? 'every target holds' : `${failing} target(s) do not hold`}; took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(
+    `\n${failing === 0 ? 'every target holds' : `${failing} target(s) do not hold`}; took ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
 }
 
 main().catch((err) => {

@@ -93,8 +93,10 @@ export async function benchScale(certs, sizes, reps, log) {
         };
         const side = (ms) => `${ms.toFixed(0)} ms (${(ms / result.floorMs).toFixed(2)}×)`;
         const mb = (kb) => (kb / 1024).toFixed(0);
-        log(`scale ${n}: floor ${result.floorMs.toFixed(0)} ms, sync ${side(result.syncMs)}, ` +
-          `status ${side(result.statusMs)}, RSS ${mb(result.syncRssKb)}/${mb(result.statusRssKb)} MB`);
+        log(
+          `scale ${n}: floor ${result.floorMs.toFixed(0)} ms, sync ${side(result.syncMs)}, ` +
+            `status ${side(result.statusMs)}, RSS ${mb(result.syncRssKb)}/${mb(result.statusRssKb)} MB`,
+        );
         results.push(result);
       } finally {
         await sb.close();

@@ -20,9 +20,11 @@ const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {
     const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
-    b.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtin'
-      ? undefined // the stand-in's own require: the real builtin
-      : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }));
+    b.onResolve({ filter }, (args) =>
+      args.namespace === 'lazy-builtin'
+        ? undefined // the stand-in's own require: the real builtin
+        : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
       loader: 'js',
       contents: `let real;

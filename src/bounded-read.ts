@@ -7,9 +7,7 @@ import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 
 export type BoundedRead =
-  | { data: Buffer; info: Stats }
-  | { refused: 'not-regular'; info: Stats }
-  | { refused: 'too-large'; info: Stats };
+  { data: Buffer; info: Stats } | { refused: 'not-regular'; info: Stats } | { refused: 'too-large'; info: Stats };
 
 export interface BoundedReadOptions {
   maxBytes: number;

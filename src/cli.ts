@@ -25,7 +25,9 @@ export async function run(argv: string[], ctx: RunContext): Promise<number> {
     if (!isHookError(err) || err.code !== 'USAGE') throw err;
     // Nothing has run: a refused command line is one line on stderr and exit 2.
     const command = COMMANDS.find((c) => c.name === argv[0]);
-    ctx.stderr.write(`beluga-cert: USAGE: ${err.message}; see beluga-cert${command ? ` ${command.name}` : ''} --help\n`);
+    ctx.stderr.write(
+      `beluga-cert: USAGE: ${err.message}; see beluga-cert${command ? ` ${command.name}` : ''} --help\n`,
+    );
     return EXIT.USAGE;
   }
   if (parsed.kind === 'output') {

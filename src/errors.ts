@@ -82,20 +82,24 @@ export const EXIT_DESCRIPTIONS: Record<ErrorCode, string> = {
   KEY_MISMATCH: 'the private key does not belong to the certificate',
   CERT_EXPIRED: 'the certificate has expired',
   CERT_NOT_YET_VALID: 'the certificate is not valid yet',
-  DOMAIN_NOT_IN_CERT: 'the domain is not among the certificate\'s names',
+  DOMAIN_NOT_IN_CERT: "the domain is not among the certificate's names",
   CHAIN_INVALID: 'the chain does not link to the certificate (an unrelated certificate)',
-  CERT_UNTRUSTED: 'browsers would not trust the certificate (no trusted root, or a Let\'s Encrypt staging certificate); see BELUGA_CA_FILE',
+  CERT_UNTRUSTED:
+    "browsers would not trust the certificate (no trusted root, or a Let's Encrypt staging certificate); see BELUGA_CA_FILE",
   NO_RECORD: 'no Beluga certificate holds the domain, and BELUGA_SITE is not set to create one',
   AMBIGUOUS_RECORD: 'several Beluga certificates hold the domain; pin one with BELUGA_CERT_ID',
   RECORD_NOT_FOUND: 'BELUGA_CERT_ID names a certificate that Beluga does not have',
   NAME_LOSS: 'the new certificate would drop names the Beluga record serves (see --allow-name-loss)',
-  LOCKED: 'another run is deploying to the same record and did not finish in time; nothing was uploaded, the certificate is pending for retry',
+  LOCKED:
+    'another run is deploying to the same record and did not finish in time; nothing was uploaded, the certificate is pending for retry',
   OLDER_CERTIFICATE: 'the record already holds a newer certificate deployed by this tool (see --force)',
   CREDENTIALS_REJECTED: 'Beluga rejected the credentials (HTTP 401/403)',
   REMOTE_REJECTED: 'Beluga refused the request (other 4xx, a redirect, or "result": "failure")',
   REMOTE_UNAVAILABLE: 'Beluga could not be reached, timed out, or answered 5xx or a broken body',
   NOTIFY_FAILED: '`beluga-cert notify-test`: at least one configured notifier could not deliver its test message',
   EDGE_MISMATCH: '`verify`: the edge serves another certificate than the newest one deployed for a name',
-  EDGE_UNREACHABLE: '`verify`: the edge could not be reached for a name (no connection, or it refused the name); `expiry`: for any name',
-  EDGE_EXPIRING: '`expiry`: the edge serves a certificate that expires within --days (default 21) for at least one name',
+  EDGE_UNREACHABLE:
+    '`verify`: the edge could not be reached for a name (no connection, or it refused the name); `expiry`: for any name',
+  EDGE_EXPIRING:
+    '`expiry`: the edge serves a certificate that expires within --days (default 21) for at least one name',
 };

@@ -62,7 +62,7 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ISSUER/;
 
 /** node-fetch's fetch function. */
-export type FetchFunction = typeof import('node-fetch')['default'];
+export type FetchFunction = (typeof import('node-fetch'))['default'];
 
 /** The default client, over node-fetch, imported at the first request. */
 export const nodeFetchClient: HttpClient = createFetchClient(async () => (await import('node-fetch')).default);
@@ -91,7 +91,10 @@ export function createFetchClient(load: () => Promise<FetchFunction>): HttpClien
       });
       if (REDIRECTS.has(res.status)) {
         (res.body as Readable | null)?.destroy(); // unread, it would hold the connection open
-        throw new TransportError('redirect', `answered HTTP ${res.status}, a redirect to ${targetHost(res.headers.get('location'), url)}, which is never followed`);
+        throw new TransportError(
+          'redirect',
+          `answered HTTP ${res.status}, a redirect to ${targetHost(res.headers.get('location'), url)}, which is never followed`,
+        );
       }
       const text = await res.text();
       return {
@@ -109,7 +112,10 @@ export function createFetchClient(load: () => Promise<FetchFunction>): HttpClien
       }
       const code = (err as { code?: string }).code;
       if (code && UNTRUSTED.test(code)) {
-        throw new TransportError('network', `the server's TLS certificate is not trusted (${code}); a private CA can be added with NODE_EXTRA_CA_CERTS`);
+        throw new TransportError(
+          'network',
+          `the server's TLS certificate is not trusted (${code}); a private CA can be added with NODE_EXTRA_CA_CERTS`,
+        );
       }
       throw new TransportError('network', `connection failed${code ? ` (${code})` : ''}`);
     }

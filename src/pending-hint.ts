@@ -6,7 +6,8 @@ const FIX_FIRST: Partial<Record<string, string>> = {
   NO_RECORD: 'set BELUGA_SITE (to create a Beluga certificate) or BELUGA_CERT_ID (to update one)',
   AMBIGUOUS_RECORD: 'set BELUGA_CERT_ID to the Beluga certificate to update',
   RECORD_NOT_FOUND: 'fix BELUGA_CERT_ID',
-  CREDENTIALS_REJECTED: 'fix the Beluga credentials (BELUGA_TOKEN_ID and BELUGA_TOKEN_SECRET, or BELUGA_USERNAME and BELUGA_PASSWORD)',
+  CREDENTIALS_REJECTED:
+    'fix the Beluga credentials (BELUGA_TOKEN_ID and BELUGA_TOKEN_SECRET, or BELUGA_USERNAME and BELUGA_PASSWORD)',
   CONFIG: 'fix the configuration named above',
 };
 

@@ -67,9 +67,14 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
     domain = cert.domain;
     // What will be sent joins the redaction filter: even a bug, or a server quoting it back, cannot print any run of it.
     out.addSent([cert.keyPem, cert.certificatePem, cert.chainPem]);
-    out.info(`read: ${cert.domain}: ${cert.names.join(', ')}; ${cert.keyDescription}; expires ${cert.notAfter.toISOString()}; sha256 ${cert.fingerprint256}`);
+    out.info(
+      `read: ${cert.domain}: ${cert.names.join(', ')}; ${cert.keyDescription}; expires ${cert.notAfter.toISOString()}; sha256 ${cert.fingerprint256}`,
+    );
     out.info(`check: key matches, valid now, chain of ${cert.chainCount} intermediate(s) links to the certificate`);
-    if (cert.chainCount === 0) out.info('warning: no intermediate certificates found; browsers may not trust the CDN without them (pass --chain)');
+    if (cert.chainCount === 0)
+      out.info(
+        'warning: no intermediate certificates found; browsers may not trust the CDN without them (pass --chain)',
+      );
     if (ctx.trust) for (const line of (await checkTrust(cert, ctx.trust, ctx.now())).lines) out.info(line);
     if (recorder) {
       begun = true; // from here the recorder may hold locks and an intent: settle both whatever happens
@@ -80,7 +85,8 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
     await ctx.edgeGuard?.(cert, out);
     const plan = await target.plan(cert, { allowNameLoss: options.allowNameLoss });
     out.info(`resolve: ${describePlan(plan)} (${plan.how})`);
-    if (plan.lostNames.length > 0) out.info(`warning: --allow-name-loss: ${plan.lostNames.join(', ')} will no longer be covered`);
+    if (plan.lostNames.length > 0)
+      out.info(`warning: --allow-name-loss: ${plan.lostNames.join(', ')} will no longer be covered`);
     if (recorder && plan.action === 'update') {
       // Ordering is per record: another journal key (another first name, BELUGA_CERT_ID, sync) may share it.
       const onRecord = await recorder.beginRecord(cert, String(plan.recordId));
@@ -88,7 +94,9 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
     }
 
     if (options.dryRun) {
-      out.info(`dry run: would ${plan.action === 'update' ? 'PUT' : 'POST'} the certificate (${cert.names.length} names), ${plan.sendChain && cert.chainPem ? `chain of ${cert.chainCount}` : 'no chain'}, and the private key (not shown); nothing sent`);
+      out.info(
+        `dry run: would ${plan.action === 'update' ? 'PUT' : 'POST'} the certificate (${cert.names.length} names), ${plan.sendChain && cert.chainPem ? `chain of ${cert.chainCount}` : 'no chain'}, and the private key (not shown); nothing sent`,
+      );
       return { certificate: cert, plan, notifications: [] };
     }
     const applied = await target.apply(cert, plan);
@@ -96,16 +104,25 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
 
     // The server's id goes into the journal: through the filter like any text from outside.
     const recovered = await recorder?.succeeded(cert, out.redact(applied.id));
-    if (recovered) out.info(`recovered: pending since ${recovered.since.toISOString()}, ${recovered.failedAttempts} failed attempt(s) before`);
+    if (recovered)
+      out.info(
+        `recovered: pending since ${recovered.since.toISOString()}, ${recovered.failedAttempts} failed attempt(s) before`,
+      );
     // Verification never fails an upload that succeeded: even a bug in it is a warning line.
     const edge = await ctx.verifyEdge?.(cert, recorder, out).catch((err: unknown) => {
       out.info(`warning: verify: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     });
     const event = {
-      domain: cert.domain, names: cert.names, belugaId: applied.id,
-      action: applied.action === 'update' ? 'updated' as const : 'created' as const,
-      notAfter: cert.notAfter, fingerprint256: cert.fingerprint256, host: ctx.host, at: ctx.now(), recovered,
+      domain: cert.domain,
+      names: cert.names,
+      belugaId: applied.id,
+      action: applied.action === 'update' ? ('updated' as const) : ('created' as const),
+      notAfter: cert.notAfter,
+      fingerprint256: cert.fingerprint256,
+      host: ctx.host,
+      at: ctx.now(),
+      recovered,
       ...(edge ? { edge } : {}),
     };
     const notifications = await notifyAt(ctx, recovered ? 'recovered' : 'success', (n) => n.success(event));
@@ -117,9 +134,10 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
       const error = out.redact(known?.message ?? 'unexpected internal error');
       // Pending once the journal is in play, and not for a certificate that can never go.
       const pendingWorthy = code !== 'OLDER_CERTIFICATE' && !options.notPending?.includes(code);
-      const recorded = recorder && begun && cert
-        ? await settleFailure(recorder, cert, pendingWorthy ? { code, error } : undefined, out)
-        : undefined;
+      const recorded =
+        recorder && begun && cert
+          ? await settleFailure(recorder, cert, pendingWorthy ? { code, error } : undefined, out)
+          : undefined;
       const event: FailureEvent = { domain, host: ctx.host, at: ctx.now(), code, error, pending: recorded?.hint };
       if (recorded?.repeated && !options.notifyRepeatedFailures) {
         out.info('notify: not sent, the same failure as the previous attempt');
@@ -134,7 +152,12 @@ export async function runDeploy(options: DeployOptions, ctx: DeployContext): Pro
 }
 
 /** A journal that cannot be written must not hide the deploy's own error: warn and go on. */
-async function settleFailure(recorder: DeployRecorder, cert: CheckedCertificate, failure: { code: string; error: string } | undefined, out: Output): Promise<{ hint: string; repeated: boolean } | undefined> {
+async function settleFailure(
+  recorder: DeployRecorder,
+  cert: CheckedCertificate,
+  failure: { code: string; error: string } | undefined,
+  out: Output,
+): Promise<{ hint: string; repeated: boolean } | undefined> {
   try {
     if (!failure) {
       await recorder.withdraw(cert);
@@ -144,16 +167,31 @@ async function settleFailure(recorder: DeployRecorder, cert: CheckedCertificate,
     out.info(`pending: ${recorded.hint}`);
     return recorded;
   } catch (err) {
-    out.info(`warning: could not record the pending certificate in the journal: ${err instanceof Error ? err.message : String(err)}`);
+    out.info(
+      `warning: could not record the pending certificate in the journal: ${err instanceof Error ? err.message : String(err)}`,
+    );
     return undefined;
   }
 }
 
 /** The journal says this certificate is there already: no upload, a "skipped" notification (none in a dry run). */
-async function unchanged(ctx: DeployContext, cert: CheckedCertificate, reason: string, dryRun: boolean): Promise<DeployOutcome> {
+async function unchanged(
+  ctx: DeployContext,
+  cert: CheckedCertificate,
+  reason: string,
+  dryRun: boolean,
+): Promise<DeployOutcome> {
   ctx.out.info(`unchanged: ${reason}`);
   if (dryRun) return { certificate: cert, unchanged: reason, notifications: [] };
-  const skipped = { domain: cert.domain, names: cert.names, fingerprint256: cert.fingerprint256, notAfter: cert.notAfter, reason, host: ctx.host, at: ctx.now() };
+  const skipped = {
+    domain: cert.domain,
+    names: cert.names,
+    fingerprint256: cert.fingerprint256,
+    notAfter: cert.notAfter,
+    reason,
+    host: ctx.host,
+    at: ctx.now(),
+  };
   const notifications = await notifyAt(ctx, 'skipped', (n) => n.skipped(skipped));
   return { certificate: cert, unchanged: reason, notifications };
 }
@@ -164,7 +202,11 @@ function describePlan(plan: Plan): string {
 }
 
 /** Only the events NOTIFY_LEVEL asks for are told; a recovery counts as news at every level but none. */
-async function notifyAt(ctx: DeployContext, kind: NotifyKind, send: (n: Notifier) => Promise<NotifyResult>): Promise<NotifyResult[]> {
+async function notifyAt(
+  ctx: DeployContext,
+  kind: NotifyKind,
+  send: (n: Notifier) => Promise<NotifyResult>,
+): Promise<NotifyResult[]> {
   const level = ctx.notifyLevel ?? DEFAULT_NOTIFY_LEVEL;
   return levelAllows(level, kind) ? notifyAll(ctx, send) : [];
 }

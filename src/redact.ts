@@ -22,7 +22,9 @@ export interface RedactOptions {
 
 export function createRedactor(secrets: Iterable<string | undefined>, options: RedactOptions = {}): Redactor {
   const label = options.label ?? REDACTED;
-  const values = [...new Set([...secrets].flatMap((s) => (s ? secretForms(s) : [])).filter((s) => s.length >= MIN_SECRET_LENGTH))]
+  const values = [
+    ...new Set([...secrets].flatMap((s) => (s ? secretForms(s) : [])).filter((s) => s.length >= MIN_SECRET_LENGTH)),
+  ]
     // Longest first, so a secret that contains another is replaced whole.
     .sort((a, b) => b.length - a.length);
   const pattern = values.length > 0 ? new RegExp(values.map(escapeRegExp).join('|'), 'gi') : undefined;

@@ -89,8 +89,7 @@ export type Answer<T> =
 export type Ending = 'sent' | 'final' | 'attempts' | 'no-time' | 'ran-out' | 'spent';
 
 export type Retried<T> =
-  | { ending: 'spent'; attempts: 0 }
-  | { ending: Exclude<Ending, 'spent'>; value: T; attempts: number };
+  { ending: 'spent'; attempts: 0 } | { ending: Exclude<Ending, 'spent'>; value: T; attempts: number };
 
 export interface RetryOptions<T> {
   /** Attempts in all, the first one included (at least one). */

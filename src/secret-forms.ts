@@ -17,7 +17,13 @@ export function basicForms(username: string, password: string): string[] {
 }
 
 function textForms(value: string): string[] {
-  const forms = [encodeURIComponent(value), encodeURI(value), base64(value), JSON.stringify(value).slice(1, -1), value.replaceAll('/', '\\/')];
+  const forms = [
+    encodeURIComponent(value),
+    encodeURI(value),
+    base64(value),
+    JSON.stringify(value).slice(1, -1),
+    value.replaceAll('/', '\\/'),
+  ];
   const decoded = tryDecode(value);
   if (decoded !== undefined) forms.push(decoded);
   return forms;
@@ -52,7 +58,13 @@ function userinfoParts(url: URL): string[] {
   if (url.password) {
     const user = tryDecode(url.username) ?? url.username;
     const password = tryDecode(url.password) ?? url.password;
-    return [`${url.username}:${url.password}`, url.password, ...basicForms(user, password), password, ...textForms(password)];
+    return [
+      `${url.username}:${url.password}`,
+      url.password,
+      ...basicForms(user, password),
+      password,
+      ...textForms(password),
+    ];
   }
   return url.username ? [url.username, ...textForms(url.username)] : [];
 }

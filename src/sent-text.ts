@@ -12,7 +12,8 @@ const SENT_WINDOW = 16;
  * escaped `/`, `+` (`\/`, `\u002f`, `%2F`...), so that a quoted PEM body is one run; `=` only as
  * padding at its end (so `id=` before it stays), and its armour lines, if there, so the block goes.
  */
-const RUN = /(?:-----BEGIN [A-Z0-9 ]+-----)?(?:[A-Za-z0-9+/]|\\[nr/]|\\u002[bf]|%(?:2[bf]|0[ad])|\r?\n)+(?:=|\\u003d|%3d){0,2}(?:(?:\\n|\r?\n|%0a)?-----END [A-Z0-9 ]+-----)?/gi;
+const RUN =
+  /(?:-----BEGIN [A-Z0-9 ]+-----)?(?:[A-Za-z0-9+/]|\\[nr/]|\\u002[bf]|%(?:2[bf]|0[ad])|\r?\n)+(?:=|\\u003d|%3d){0,2}(?:(?:\\n|\r?\n|%0a)?-----END [A-Z0-9 ]+-----)?/gi;
 
 /** The 16-character windows of every base64 body in `texts` (PEM armour and line breaks removed). */
 export function sentWindows(texts: Iterable<string>): Set<string> {
@@ -44,5 +45,7 @@ function unescape(run: string): string {
     .replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/gi, '')
     .replace(/\\[nr]|\r|\n|%0[ad]/gi, '')
     .replace(/\\\//g, '/')
-    .replace(/\\u00(2[bf]|3d)|%(2[bf]|3d)/gi, (_m, u?: string, p?: string) => String.fromCharCode(parseInt(u ?? p ?? '', 16)));
+    .replace(/\\u00(2[bf]|3d)|%(2[bf]|3d)/gi, (_m, u?: string, p?: string) =>
+      String.fromCharCode(parseInt(u ?? p ?? '', 16)),
+    );
 }

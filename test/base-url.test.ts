@@ -12,16 +12,30 @@ const TOKEN = { tokenId: 'tok-id', tokenSecret: 'tok-secret-0123456789' };
 const cert = ['--cert', fixture('ec256.bundle.crt'), '--key', fixture('ec256.sec1.key')];
 const sb = await startSandbox({
   credentials: TOKEN,
-  records: [{ id: '1001', site: 'example-com', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') }],
+  records: [
+    { id: '1001', site: 'example-com', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') },
+  ],
 });
 t.teardown(() => sb.close());
 const hostPort = sb.url.replace('http://', '');
-const env = (base: string) => ({ BELUGA_BASE_URL: base, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret });
+const env = (base: string) => ({
+  BELUGA_BASE_URL: base,
+  BELUGA_TOKEN_ID: TOKEN.tokenId,
+  BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+});
 
 const refused: Array<[string, string, RegExp]> = [
-  ['user and password', `http://ops:url-pass-w0rd-42@${hostPort}`, /BELUGA_BASE_URL must not hold a user name or password/],
+  [
+    'user and password',
+    `http://ops:url-pass-w0rd-42@${hostPort}`,
+    /BELUGA_BASE_URL must not hold a user name or password/,
+  ],
   ['a user name alone', `http://ops@${hostPort}`, /BELUGA_BASE_URL must not hold a user name or password/],
-  ['a query', `${sb.url}/?q=`, /BELUGA_BASE_URL must not hold a \?query or #fragment \(http:\/\/127\.0\.0\.1:\d+\/\?q=\)/],
+  [
+    'a query',
+    `${sb.url}/?q=`,
+    /BELUGA_BASE_URL must not hold a \?query or #fragment \(http:\/\/127\.0\.0\.1:\d+\/\?q=\)/,
+  ],
   ['an empty query', `${sb.url}?`, /BELUGA_BASE_URL must not hold a \?query or #fragment/],
   ['a fragment', `${sb.url}#frag`, /BELUGA_BASE_URL must not hold a \?query or #fragment/],
 ];

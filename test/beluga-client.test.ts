@@ -10,14 +10,22 @@ const creds = { tokenId: 'tid', tokenSecret: 'tsecret-abcdef', username: 'u@exam
 async function setup(t: Test, kind: 'token' | 'basic' = 'token') {
   const sb = await startSandbox({ credentials: creds });
   t.teardown(() => sb.close());
-  const auth = kind === 'token'
-    ? { kind, tokenId: creds.tokenId, tokenSecret: creds.tokenSecret } as const
-    : { kind, username: creds.username, password: creds.password } as const;
-  const client = createBelugaClient({ baseUrl: sb.url, auth, timeoutMs: 5000 }, { http: nodeFetchClient, now: () => new Date() });
+  const auth =
+    kind === 'token'
+      ? ({ kind, tokenId: creds.tokenId, tokenSecret: creds.tokenSecret } as const)
+      : ({ kind, username: creds.username, password: creds.password } as const);
+  const client = createBelugaClient(
+    { baseUrl: sb.url, auth, timeoutMs: 5000 },
+    { http: nodeFetchClient, now: () => new Date() },
+  );
   return { sb, client };
 }
 
-const upload = { certificate: fixtureText('ec256.crt'), key: fixtureText('ec256.pkcs8.key'), chain: fixtureText('chain.pem') };
+const upload = {
+  certificate: fixtureText('ec256.crt'),
+  key: fixtureText('ec256.pkcs8.key'),
+  chain: fixtureText('chain.pem'),
+};
 
 for (const kind of ['token', 'basic'] as const) {
   t.test(`create, list, update, delete with ${kind} auth`, async (t) => {
@@ -41,11 +49,20 @@ for (const kind of ['token', 'basic'] as const) {
 
 t.test('a failure answer on delete and a missing record are errors naming the call', async (t) => {
   const { sb, client } = await setup(t);
-  await t.rejects(client.delete('404404'), { code: 'REMOTE_REJECTED', message: /^beluga: delete certificate id=404404: HTTP 404/ });
+  await t.rejects(client.delete('404404'), {
+    code: 'REMOTE_REJECTED',
+    message: /^beluga: delete certificate id=404404: HTTP 404/,
+  });
   sb.fault({ target: 'api', method: 'POST', failure: true });
-  await t.rejects(client.create({ ...upload, site: 's' }), { code: 'REMOTE_REJECTED', message: /create certificate for site s: refused/ });
+  await t.rejects(client.create({ ...upload, site: 's' }), {
+    code: 'REMOTE_REJECTED',
+    message: /create certificate for site s: refused/,
+  });
   sb.fault({ target: 'api', method: 'POST', status: 200, body: '{"names": "x"}' });
-  await t.rejects(client.create({ ...upload, site: 's' }), { code: 'REMOTE_UNAVAILABLE', message: /not a certificate object/ });
+  await t.rejects(client.create({ ...upload, site: 's' }), {
+    code: 'REMOTE_UNAVAILABLE',
+    message: /not a certificate object/,
+  });
   sb.fault({ target: 'api', status: 200, body: '{"certificates": [{"id": 1}]}' });
   await t.rejects(client.list(), { code: 'REMOTE_UNAVAILABLE', message: /entry 0 has no id or no "names" list/ });
   sb.fault({ target: 'api', status: 429, headers: { 'Retry-After': '3' } });
@@ -60,8 +77,19 @@ t.test('a retried request is signed again with a fresh Date', async (t) => {
   t.teardown(() => sb.close());
   let clock = Date.now();
   const now = () => new Date((clock += 1500));
-  const http = createRetryingHttp(nodeFetchClient, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, deadline: Date.now() + 60_000 }, { sleep: async () => undefined });
-  const client = createBelugaClient({ baseUrl: sb.url, auth: { kind: 'token', tokenId: creds.tokenId, tokenSecret: creds.tokenSecret }, timeoutMs: 5000 }, { http, now });
+  const http = createRetryingHttp(
+    nodeFetchClient,
+    { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, deadline: Date.now() + 60_000 },
+    { sleep: async () => undefined },
+  );
+  const client = createBelugaClient(
+    {
+      baseUrl: sb.url,
+      auth: { kind: 'token', tokenId: creds.tokenId, tokenSecret: creds.tokenSecret },
+      timeoutMs: 5000,
+    },
+    { http, now },
+  );
   sb.fault({ target: 'api', status: 503, times: 2 });
   t.same(await client.list(), []);
   const dates = sb.requests.map((r) => r.headers.date);

@@ -38,12 +38,20 @@ const hugeSecret = await sparse('huge-secret', 400 * 1024 * 1024);
 const hugeConfig = await sparse('huge-config', 400 * 1024 * 1024);
 const hugeKey = await sparse('huge.key', 400 * 1024 * 1024);
 
-function assertOneLineQuickly(t: Test, r: { code: number; stderr: string; peakMiB?: number }, code: number, message: RegExp): void {
+function assertOneLineQuickly(
+  t: Test,
+  r: { code: number; stderr: string; peakMiB?: number },
+  code: number,
+  message: RegExp,
+): void {
   t.equal(r.code, code, `exit ${code}`);
   const lines = r.stderr.trimEnd().split('\n');
   t.equal(lines.length, 1, `one line on stderr: ${r.stderr}`);
   t.match(lines[0], message);
-  t.ok(r.peakMiB !== undefined && r.peakMiB < PEAK_LIMIT_MIB, `peak memory ${r.peakMiB?.toFixed(1)} MiB stays under ${PEAK_LIMIT_MIB} MiB`);
+  t.ok(
+    r.peakMiB !== undefined && r.peakMiB < PEAK_LIMIT_MIB,
+    `peak memory ${r.peakMiB?.toFixed(1)} MiB stays under ${PEAK_LIMIT_MIB} MiB`,
+  );
 }
 
 const secretCases: Array<[string, string, RegExp]> = [
@@ -53,7 +61,11 @@ const secretCases: Array<[string, string, RegExp]> = [
 ];
 for (const [name, path, message] of secretCases) {
   t.test(`secret file: ${name} is refused with one CONFIG line`, async (t) => {
-    const r = await runCliMeasured(['deploy', ...ec], { BELUGA_BASE_URL: 'http://127.0.0.1:9', BELUGA_USERNAME: 'ops', BELUGA_PASSWORD_FILE: path });
+    const r = await runCliMeasured(['deploy', ...ec], {
+      BELUGA_BASE_URL: 'http://127.0.0.1:9',
+      BELUGA_USERNAME: 'ops',
+      BELUGA_PASSWORD_FILE: path,
+    });
     assertOneLineQuickly(t, r, EXIT.CONFIG, message);
   });
 }
@@ -71,21 +83,42 @@ for (const [name, path, message] of configCases) {
 }
 
 t.test('input files: a device or a 400 MiB key is refused with one FILE_UNREADABLE line', async (t) => {
-  const env = { BELUGA_BASE_URL: 'http://127.0.0.1:9', BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret };
+  const env = {
+    BELUGA_BASE_URL: 'http://127.0.0.1:9',
+    BELUGA_TOKEN_ID: TOKEN.tokenId,
+    BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+  };
   const device = await runCliMeasured(['deploy', '--cert', fixture('ec256.crt'), '--key', '/dev/zero'], env);
   assertOneLineQuickly(t, device, EXIT.FILE_UNREADABLE, /cannot read key file \/dev\/zero: it is not a regular file/);
   const huge = await runCliMeasured(['deploy', '--cert', fixture('ec256.crt'), '--key', hugeKey], env);
-  assertOneLineQuickly(t, huge, EXIT.FILE_UNREADABLE, /cannot read key file \S+huge\.key: it is \d+ bytes, far too large for a key file/);
+  assertOneLineQuickly(
+    t,
+    huge,
+    EXIT.FILE_UNREADABLE,
+    /cannot read key file \S+huge\.key: it is \d+ bytes, far too large for a key file/,
+  );
 });
 
 t.test('SMTP_CA_FILE: a FIFO or a 400 MiB file fails the e-mail with one line, at once', async (t) => {
-  const smtp = { SMTP_HOST: '127.0.0.1', SMTP_PORT: '9', SMTP_SECURITY: 'none', MAIL_FROM: 'certs@example.com', MAIL_TO: 'ops@example.com' };
+  const smtp = {
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: '9',
+    SMTP_SECURITY: 'none',
+    MAIL_FROM: 'certs@example.com',
+    MAIL_TO: 'ops@example.com',
+  };
   execFileSync('mkfifo', [at('ca.fifo')]);
-  for (const [path, why] of [[at('ca.fifo'), 'is not a regular file'], [await sparse('huge-ca.pem', 400 * 1024 * 1024), 'is larger than 1 MiB']]) {
+  for (const [path, why] of [
+    [at('ca.fifo'), 'is not a regular file'],
+    [await sparse('huge-ca.pem', 400 * 1024 * 1024), 'is larger than 1 MiB'],
+  ]) {
     const r = await runCliMeasured(['notify-test'], { ...smtp, SMTP_CA_FILE: path });
     t.equal(r.code, EXIT.NOTIFY_FAILED, r.stderr);
     t.match(r.stdout + r.stderr, `FAILED email: could not set up the SMTP client: SMTP_CA_FILE=${path} ${why}`);
-    t.ok(r.peakMiB !== undefined && r.peakMiB < PEAK_LIMIT_MIB, `peak memory ${r.peakMiB?.toFixed(1)} MiB stays under ${PEAK_LIMIT_MIB} MiB`);
+    t.ok(
+      r.peakMiB !== undefined && r.peakMiB < PEAK_LIMIT_MIB,
+      `peak memory ${r.peakMiB?.toFixed(1)} MiB stays under ${PEAK_LIMIT_MIB} MiB`,
+    );
   }
 });
 
@@ -94,16 +127,33 @@ async function writeEntry(path: string, count: number): Promise<void> {
   const fingerprint = Array.from({ length: 32 }, () => 'AB').join(':');
   const files = { cert: fixture('ec256.crt'), key: fixture('ec256.sec1.key') };
   const head = JSON.stringify({
-    key: 'domain:example.com', domain: 'example.com',
-    pending: { fingerprint256: fingerprint, notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2125-01-01T00:00:00.000Z', names: ['example.com'], since: '2026-01-01T00:00:00.000Z', files, allowNameLoss: false },
+    key: 'domain:example.com',
+    domain: 'example.com',
+    pending: {
+      fingerprint256: fingerprint,
+      notBefore: '2026-01-01T00:00:00.000Z',
+      notAfter: '2125-01-01T00:00:00.000Z',
+      names: ['example.com'],
+      since: '2026-01-01T00:00:00.000Z',
+      files,
+      allowNameLoss: false,
+    },
   }).slice(0, -1);
-  const attempt = (n: number) => JSON.stringify({ at: '2026-01-02T00:00:00.000Z', fingerprint256: fingerprint, code: 'REMOTE_UNAVAILABLE', error: `beluga: list certificates: HTTP 503 (attempt ${n})` });
+  const attempt = (n: number) =>
+    JSON.stringify({
+      at: '2026-01-02T00:00:00.000Z',
+      fingerprint256: fingerprint,
+      code: 'REMOTE_UNAVAILABLE',
+      error: `beluga: list certificates: HTTP 503 (attempt ${n})`,
+    });
   const handle = await open(path, 'w', 0o600);
   await handle.write(`${head},"attempts":[`);
   const chunk = 10_000;
   for (let start = 0; start < count; start += chunk) {
     const n = Math.min(chunk, count - start);
-    await handle.write(`${start === 0 ? '' : ','}${Array.from({ length: n }, (_, i) => attempt(start + i + 1)).join(',')}`);
+    await handle.write(
+      `${start === 0 ? '' : ','}${Array.from({ length: n }, (_, i) => attempt(start + i + 1)).join(',')}`,
+    );
   }
   await handle.write(']}\n');
   await handle.close();
@@ -112,21 +162,42 @@ async function writeEntry(path: string, count: number): Promise<void> {
 t.test('a journal entry of 500,000 attempts (some 120 MB) is set aside unread, and the deploy goes on', async (t) => {
   const sb = await startSandbox({
     credentials: TOKEN,
-    records: [{ id: '1001', site: 'example-com', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') }],
+    records: [
+      {
+        id: '1001',
+        site: 'example-com',
+        certificate: fixtureText('rsa2048.crt'),
+        key: fixtureText('rsa2048.pkcs1.key'),
+      },
+    ],
   });
   t.teardown(() => sb.close());
   const state = await mkdtemp(join(dir, 'state-'));
   await chmod(state, 0o700);
   const entry = join(state, 'domain_example.com.json');
   await writeEntry(entry, 500_000);
-  const r = await runCliMeasured(['deploy', ...ec], { BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret, BELUGA_HOOK_STATE_DIR: state });
+  const r = await runCliMeasured(['deploy', ...ec], {
+    BELUGA_BASE_URL: sb.url,
+    BELUGA_TOKEN_ID: TOKEN.tokenId,
+    BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+    BELUGA_HOOK_STATE_DIR: state,
+  });
   t.equal(r.code, EXIT.OK, r.stderr);
   const warnings = (r.stdout + r.stderr).split('\n').filter((l) => l.includes('journal file'));
   t.equal(warnings.length, 1, 'one line about the entry');
-  t.match(warnings[0], /journal file \S+domain_example\.com\.json is corrupt \(it is \d+ bytes, more than the 1 MiB an entry may hold\); moved it to \S+\.corrupt-/);
-  t.ok(r.peakMiB !== undefined && r.peakMiB < PEAK_LIMIT_MIB, `peak memory ${r.peakMiB?.toFixed(1)} MiB stays under ${PEAK_LIMIT_MIB} MiB`);
+  t.match(
+    warnings[0],
+    /journal file \S+domain_example\.com\.json is corrupt \(it is \d+ bytes, more than the 1 MiB an entry may hold\); moved it to \S+\.corrupt-/,
+  );
+  t.ok(
+    r.peakMiB !== undefined && r.peakMiB < PEAK_LIMIT_MIB,
+    `peak memory ${r.peakMiB?.toFixed(1)} MiB stays under ${PEAK_LIMIT_MIB} MiB`,
+  );
   const names = await readdir(state);
-  t.ok(names.some((n) => n.startsWith('domain_example.com.json.corrupt-')), 'the oversized file is kept beside, for a person to look at');
+  t.ok(
+    names.some((n) => n.startsWith('domain_example.com.json.corrupt-')),
+    'the oversized file is kept beside, for a person to look at',
+  );
   t.ok(existsSync(entry), 'a fresh entry records this deploy');
 });
 

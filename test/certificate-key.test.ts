@@ -25,7 +25,10 @@ t.test('readPrivateKey accepts RSA between 2048 and 4096 bits, EC P-256 and P-38
   ] as const) {
     t.throws(
       () => readPrivateKey(pkcs8(pair), '/keys/site.key'),
-      new HookError('KEY_UNSUPPORTED', `key file /keys/site.key holds an unsupported key (${label}); Beluga takes RSA 2048-4096 or EC P-256/P-384 keys: issue the certificate with one of those`),
+      new HookError(
+        'KEY_UNSUPPORTED',
+        `key file /keys/site.key holds an unsupported key (${label}); Beluga takes RSA 2048-4096 or EC P-256/P-384 keys: issue the certificate with one of those`,
+      ),
       label,
     );
   }

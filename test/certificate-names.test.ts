@@ -36,7 +36,7 @@ t.test('certificateNames: SAN DNS names in order, CN when there is no SAN', asyn
   t.same(certificateNames(cert('root.crt')), ['Beluga Test Root CA'], 'a CA has only its CN');
 });
 
-t.test('commonName and formatName read node\'s multi-line DN', async (t) => {
+t.test("commonName and formatName read node's multi-line DN", async (t) => {
   t.equal(commonName(cert('cn-only.crt')), 'legacy.example.com');
   t.equal(formatName(cert('unrelated.crt').subject), 'O=Elsewhere Test, CN=Unrelated Test CA');
   t.equal(formatName('CN="a, b"\nO=x'), 'CN=a, b, O=x', 'quoted values are unquoted');

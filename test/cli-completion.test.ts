@@ -12,22 +12,33 @@ import { testPath } from './helpers/test-path.js';
 
 /** bash with the completion script sourced: the words typed so far, the last being completed. */
 function complete(script: string, words: string[]): Promise<CliResult> {
-  const body = `${script}\nCOMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _beluga-cert_yargs_completions; ` +
+  const body =
+    `${script}\nCOMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _beluga-cert_yargs_completions; ` +
     `printf '%s\\n' "\${COMPREPLY[@]}"`;
   return new Promise((resolve) => {
-    execFile('bash', ['--norc', '--noprofile', '-c', body, 'bash', ...words], {
-      env: { PATH: testPath({ checkout: true }), HOME: '/nonexistent', BELUGA_HOOK_CONFIG: 'none' },
-      timeout: 60_000, killSignal: 'SIGKILL',
-    }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      'bash',
+      ['--norc', '--noprofile', '-c', body, 'bash', ...words],
+      {
+        env: { PATH: testPath({ checkout: true }), HOME: '/nonexistent', BELUGA_HOOK_CONFIG: 'none' },
+        timeout: 60_000,
+        killSignal: 'SIGKILL',
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
-const lines = (s: string) => s.split('\n').filter((l) => l !== '').sort();
+const lines = (s: string) =>
+  s
+    .split('\n')
+    .filter((l) => l !== '')
+    .sort();
 
-t.test('completion prints a bash script that completes every command and each command\'s options', async (t) => {
+t.test("completion prints a bash script that completes every command and each command's options", async (t) => {
   const r = await runCli(['completion'], { SHELL: '/bin/bash' });
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stderr, '');

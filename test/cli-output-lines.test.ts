@@ -24,11 +24,19 @@ t.test('status and sync print a folder name holding a line break on one line, es
     await copyFile(fixture('ec256.pkcs8.key'), join(store, name, 'tls.key'));
   }
   const env = {
-    BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-    BELUGA_SITE: 'lines-site', BELUGA_HOOK_STATE_DIR: tempStateDir(), SLACK_WEBHOOK_URL: sb.slackUrl,
+    BELUGA_BASE_URL: sb.url,
+    BELUGA_TOKEN_ID: TOKEN.tokenId,
+    BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+    BELUGA_SITE: 'lines-site',
+    BELUGA_HOOK_STATE_DIR: tempStateDir(),
+    SLACK_WEBHOOK_URL: sb.slackUrl,
   };
   // In the order status lists them: by label, as printed.
-  const escaped = ['dir:cr\\u000ddeployed dir:forged', 'dir:crlf\\u000d\\u000aunchanged dir:forged', 'dir:lf\\u000adeployed dir:forged'];
+  const escaped = [
+    'dir:cr\\u000ddeployed dir:forged',
+    'dir:crlf\\u000d\\u000aunchanged dir:forged',
+    'dir:lf\\u000adeployed dir:forged',
+  ];
 
   const status = await runCli(['status', '--dir', store], env);
   t.equal(status.code, 0, status.stderr);
@@ -40,7 +48,11 @@ t.test('status and sync print a folder name holding a line break on one line, es
   const json = await runCli(['status', '--dir', store, '--json'], env);
   t.equal(json.code, 0, json.stderr);
   t.equal(json.stdout.split('\n').length, 2, 'one JSON line');
-  t.same((JSON.parse(json.stdout) as Array<{ label: string }>).map((r) => r.label), escaped, 'labels as the table shows them');
+  t.same(
+    (JSON.parse(json.stdout) as Array<{ label: string }>).map((r) => r.label),
+    escaped,
+    'labels as the table shows them',
+  );
 
   for (const extra of [['--dry-run'], ['--concurrency', '1']]) {
     const args = ['sync', ...extra];
@@ -48,8 +60,15 @@ t.test('status and sync print a folder name holding a line break on one line, es
     t.equal(sync.code, 0, sync.stderr);
     t.notMatch(sync.stdout + sync.stderr, /\r/, `${args.join(' ')}: no carriage return`);
     const lines = sync.stdout.trimEnd().split('\n');
-    t.notOk(lines.some((line) => /^(deployed|unchanged) dir:forged/.test(line)), `${args.join(' ')}: no forged row`);
-    for (const label of escaped) t.ok(lines.some((line) => line.includes(label)), `${args.join(' ')}: ${label} on one line`);
+    t.notOk(
+      lines.some((line) => /^(deployed|unchanged) dir:forged/.test(line)),
+      `${args.join(' ')}: no forged row`,
+    );
+    for (const label of escaped)
+      t.ok(
+        lines.some((line) => line.includes(label)),
+        `${args.join(' ')}: ${label} on one line`,
+      );
   }
 });
 
@@ -58,11 +77,17 @@ t.test('a store folder that is missing, named with a line break, is one skipped 
   const sb = await startSandbox({ credentials: TOKEN });
   t.teardown(() => sb.close());
   const r = await runCli(['status', '--dir', missing], {
-    BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret, BELUGA_HOOK_STATE_DIR: tempStateDir(),
+    BELUGA_BASE_URL: sb.url,
+    BELUGA_TOKEN_ID: TOKEN.tokenId,
+    BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+    BELUGA_HOOK_STATE_DIR: tempStateDir(),
   });
   t.equal(r.code, 0, r.stderr);
   const skipped = r.stdout.split('\n').filter((line) => line.startsWith('skipped'));
   t.equal(skipped.length, 1, r.stdout);
   t.match(skipped[0], /gone\\u000async: 0 certificate/);
-  t.notOk(r.stdout.split('\n').some((line) => line.startsWith('sync:')), 'no forged line');
+  t.notOk(
+    r.stdout.split('\n').some((line) => line.startsWith('sync:')),
+    'no forged line',
+  );
 });

@@ -36,9 +36,15 @@ async function world(t: Test) {
   const run = async (args: string[]) => {
     const state = join(dir, `state-${runs++}`);
     const r = await runCli(args, {
-      BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-      BELUGA_SITE: 'strict-site', BELUGA_EDGE_ADDRESS: sb.edgeAddress, BELUGA_VERIFY: 'hook',
-      SLACK_WEBHOOK_URL: sb.slackUrl, DISCORD_WEBHOOK_URL: sb.notify.discord.url, BELUGA_HOOK_STATE_DIR: state,
+      BELUGA_BASE_URL: sb.url,
+      BELUGA_TOKEN_ID: TOKEN.tokenId,
+      BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+      BELUGA_SITE: 'strict-site',
+      BELUGA_EDGE_ADDRESS: sb.edgeAddress,
+      BELUGA_VERIFY: 'hook',
+      SLACK_WEBHOOK_URL: sb.slackUrl,
+      DISCORD_WEBHOOK_URL: sb.notify.discord.url,
+      BELUGA_HOOK_STATE_DIR: state,
     });
     return { ...r, stateMade: existsSync(state) };
   };
@@ -53,7 +59,10 @@ const BAD: Array<[string[], RegExp]> = [
   // deploy
   [['deploy', ...FILES, '--dryrun'], /Unknown argument: dryrun/],
   [['deploy', ...FILES, '--dryRun'], /Unknown argument: dryRun/],
-  [['deploy', ...FILES, '--dry-run=yes'], /--dry-run=yes: --dry-run is a flag and takes no value; give --dry-run or --no-dry-run/],
+  [
+    ['deploy', ...FILES, '--dry-run=yes'],
+    /--dry-run=yes: --dry-run is a flag and takes no value; give --dry-run or --no-dry-run/,
+  ],
   [['deploy', ...FILES, '--dry-run=1'], /--dry-run=1: --dry-run is a flag/],
   [['deploy', ...FILES, '--dry-run=on'], /--dry-run=on: --dry-run is a flag/],
   [['deploy', ...FILES, '--dry-run='], /--dry-run=: --dry-run is a flag/],
@@ -152,7 +161,12 @@ t.test('-h and --help on every command print its help and exit 0, running nothin
   for (const command of ['deploy', 'sync', 'status', 'retry', 'pending', 'verify', 'notify-test', 'sandbox', 'demo']) {
     for (const help of ['-h', '--help']) {
       // With the options a real run would take: help wins, and the command does not run.
-      const args = command === 'deploy' ? [command, ...FILES, help] : ['sync', 'status'].includes(command) ? [command, '--dir', store, help] : [command, help];
+      const args =
+        command === 'deploy'
+          ? [command, ...FILES, help]
+          : ['sync', 'status'].includes(command)
+            ? [command, '--dir', store, help]
+            : [command, help];
       const r = await run(args);
       t.equal(r.code, 0, `${command} ${help}: ${r.stderr}`);
       t.match(r.stdout, new RegExp(`^beluga-cert ${command}\\b[^\\n]*\\n\\n`), `${command} ${help}: its own help`);
@@ -169,20 +183,30 @@ t.test('-h and --help on every command print its help and exit 0, running nothin
 
 t.test('--version still answers, from the launcher and the program, on its own or after a command', async (t) => {
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-  t.equal(execFileSync(process.execPath, [join(ROOT, 'bin/beluga-cert'), '--version'], { env: {} }).toString(), `${version}\n`);
+  t.equal(
+    execFileSync(process.execPath, [join(ROOT, 'bin/beluga-cert'), '--version'], { env: {} }).toString(),
+    `${version}\n`,
+  );
   const { run } = await world(t);
   t.equal((await run(['--version'])).stdout, `${version}\n`);
   t.equal((await run(['deploy', '--version'])).stdout, `${version}\n`);
 });
 
-t.test('the accepted forms of a flag: bare, --no-, =true and =false (checked with a dry run that only lists)', async (t) => {
-  const { sb, run } = await world(t);
-  const dry = await run(['deploy', ...FILES, '--dry-run', '--json=true']);
-  t.equal(dry.code, 0, dry.stderr);
-  t.match(JSON.parse(dry.stdout), { ok: true, dryRun: true });
-  t.same(sb.requests.map((r) => r.method), ['GET'], 'the control: a good command line does reach the sandbox');
-  const explicit = await run(['deploy', ...FILES, '--dry-run=true', '--no-json']);
-  t.equal(explicit.code, 0, explicit.stderr);
-  t.match(explicit.stdout, /dry run: would POST/);
-  t.equal(sb.requests.filter((r) => r.method !== 'GET').length, 0, '--dry-run=true is a dry run');
-});
+t.test(
+  'the accepted forms of a flag: bare, --no-, =true and =false (checked with a dry run that only lists)',
+  async (t) => {
+    const { sb, run } = await world(t);
+    const dry = await run(['deploy', ...FILES, '--dry-run', '--json=true']);
+    t.equal(dry.code, 0, dry.stderr);
+    t.match(JSON.parse(dry.stdout), { ok: true, dryRun: true });
+    t.same(
+      sb.requests.map((r) => r.method),
+      ['GET'],
+      'the control: a good command line does reach the sandbox',
+    );
+    const explicit = await run(['deploy', ...FILES, '--dry-run=true', '--no-json']);
+    t.equal(explicit.code, 0, explicit.stderr);
+    t.match(explicit.stdout, /dry run: would POST/);
+    t.equal(sb.requests.filter((r) => r.method !== 'GET').length, 0, '--dry-run=true is a dry run');
+  },
+);

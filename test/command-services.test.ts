@@ -28,7 +28,9 @@ function context(env: Record<string, string>, extra: Partial<RunContext> = {}) {
     env: { BELUGA_HOOK_CONFIG: 'none', ...env },
     stdout: { write: (s: string) => stdout.push(s) },
     stderr: { write: (s: string) => stderr.push(s) },
-    http: async () => { throw new Error('no request is expected'); },
+    http: async () => {
+      throw new Error('no request is expected');
+    },
     now: () => new Date('2026-12-01T10:00:00Z'),
     host: 'test-host',
     ...extra,
@@ -54,7 +56,10 @@ t.test('--json: progress goes to stderr, and a failure is one line there plus th
   run.out.info('progress');
   t.equal(run.fail(new HookError('CONFIG', 'bad thing')), 3);
   t.same(stderr, ['progress\n', 'beluga-cert: CONFIG: bad thing\n']);
-  t.same(stdout.map((s) => JSON.parse(s)), [{ ok: false, code: 'CONFIG', exitCode: 3, error: 'bad thing' }]);
+  t.same(
+    stdout.map((s) => JSON.parse(s)),
+    [{ ok: false, code: 'CONFIG', exitCode: 3, error: 'bad thing' }],
+  );
 });
 
 t.test('the budget: BELUGA_RUN_BUDGET from the run start; a bad value is a problem, not an error yet', async (t) => {
@@ -68,7 +73,7 @@ t.test('the budget: BELUGA_RUN_BUDGET from the run start; a bad value is a probl
   t.match(bad.problems[0], /BELUGA_RUN_BUDGET/);
 });
 
-t.test('the journal: in the setting, else in this user\'s state directory', async (t) => {
+t.test("the journal: in the setting, else in this user's state directory", async (t) => {
   const home = await tempDir(t);
   const user = runServices(context({ HOME: home }, { uid: 1000 }).ctx);
   t.equal(await user.stateDir(), join(home, '.local/state/beluga-cert-hook'));
@@ -93,12 +98,15 @@ t.test('`pending` loads neither the Beluga client nor the notifiers', async (t) 
   const log = join(dir, 'loaded.txt');
   // Every module URL node resolves is appended to the log (module.register hooks, node >= 20.6).
   const hooks = join(dir, 'hooks.mjs');
-  await writeFile(hooks, `import { appendFileSync } from 'node:fs';
+  await writeFile(
+    hooks,
+    `import { appendFileSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
   const r = await next(specifier, context);
   appendFileSync(${JSON.stringify(log)}, r.url + '\\n');
   return r;
-}`);
+}`,
+  );
   const register = join(dir, 'register.mjs');
   const hooksUrl = JSON.stringify(`file://${hooks}`);
   await writeFile(register, `import { register } from 'node:module';\nregister(${hooksUrl});\n`);
@@ -106,14 +114,23 @@ export async function resolve(specifier, context, next) {
   const node = [process.execPath, '--import', register, CLI, 'pending'];
   const r = await execa('/usr/bin/env', ['-u', 'NODE_OPTIONS', ...node], {
     env: { BELUGA_HOOK_CONFIG: 'none', BELUGA_HOOK_STATE_DIR: join(dir, 'state') },
-    extendEnv: false, timeout: 60_000, killSignal: 'SIGKILL', reject: false,
+    extendEnv: false,
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
+    reject: false,
   });
   t.equal(r.exitCode, 0, String(r.stderr));
   t.equal(String(r.stdout), 'nothing pending');
   const loaded = (await readFile(log, 'utf8')).split('\n');
-  t.ok(loaded.some((u) => u.endsWith('/dist/commands/services.js')), 'the log works: services.js is there');
+  t.ok(
+    loaded.some((u) => u.endsWith('/dist/commands/services.js')),
+    'the log works: services.js is there',
+  );
   const unused = ['beluga/client.js', 'beluga/beluga-target.js', 'beluga/retrying-http.js', 'notify/registry.js'];
   for (const module of unused) {
-    t.notOk(loaded.some((u) => u.endsWith(`/dist/${module}`)), `${module} is not loaded`);
+    t.notOk(
+      loaded.some((u) => u.endsWith(`/dist/${module}`)),
+      `${module} is not loaded`,
+    );
   }
 });

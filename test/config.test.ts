@@ -21,7 +21,10 @@ const configReject = (t: Test, p: Promise<unknown>, pattern: RegExp) =>
   t.rejects(p, { name: 'HookError', code: 'CONFIG', message: pattern });
 
 t.test('config file syntax: comments, export, quotes, CRLF, BOM', async (t) => {
-  const s = parseConfigText('\uFEFF# comment\r\nexport BELUGA_SITE="my site"\r\n\r\nBELUGA_CERT_ID = 42 \nSLACK_CHANNEL=\'#ops\'\n', 'f');
+  const s = parseConfigText(
+    '\uFEFF# comment\r\nexport BELUGA_SITE="my site"\r\n\r\nBELUGA_CERT_ID = 42 \nSLACK_CHANNEL=\'#ops\'\n',
+    'f',
+  );
   t.same(s, { BELUGA_SITE: 'my site', BELUGA_CERT_ID: '42', SLACK_CHANNEL: '#ops' });
   t.throws(() => parseConfigText('BELUGA_SITE=x\nnot a setting\n', '/etc/x'), /\/etc\/x line 2 is not KEY=VALUE/);
 });
@@ -54,13 +57,19 @@ t.test('http only to loopback; defaults', async (t) => {
   configError(t, () => buildBelugaConfig({ ...token, BELUGA_BASE_URL: 'http://10.0.0.1' }), /use https/);
   configError(t, () => buildBelugaConfig({ ...token, BELUGA_BASE_URL: 'ftp://x' }), /must be an https/);
   const c = buildBelugaConfig({ ...token, BELUGA_SEND_CHAIN: 'false', BELUGA_CERT_ID: '7', BELUGA_SITE: 's' });
-  t.same([c.baseUrl, c.sendChain, c.certId, c.site, c.timeoutMs], ['https://api.belugacdn.com', false, '7', 's', 20000]);
+  t.same(
+    [c.baseUrl, c.sendChain, c.certId, c.site, c.timeoutMs],
+    ['https://api.belugacdn.com', false, '7', 's', 20000],
+  );
   t.equal(buildBelugaConfig({ ...token, BELUGA_BASE_URL: 'https://x.test/base/' }).baseUrl, 'https://x.test/base');
 });
 
 t.test('slack: absent means no notifier; the URL is never echoed', async (t) => {
   t.equal(buildSlackConfig({}), undefined);
-  const s = buildSlackConfig({ SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/X', SLACK_CHANNEL: '#general' });
+  const s = buildSlackConfig({
+    SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/X',
+    SLACK_CHANNEL: '#general',
+  });
   t.equal(s?.channel, '#general');
   t.equal(s?.username, undefined);
   try {
@@ -77,16 +86,30 @@ t.test('environment wins over the config file; NAME_FILE secrets', async (t) => 
   const file = join(dir, 'env');
   const secretFile = join(dir, 'secret');
   await writeFile(secretFile, 'from-file-secret\n', { mode: 0o600 });
-  await writeFile(file, `BELUGA_TOKEN_ID=file-id\nBELUGA_TOKEN_SECRET_FILE=${secretFile}\nBELUGA_SITE=file-site\n`, { mode: 0o600 });
+  await writeFile(file, `BELUGA_TOKEN_ID=file-id\nBELUGA_TOKEN_SECRET_FILE=${secretFile}\nBELUGA_SITE=file-site\n`, {
+    mode: 0o600,
+  });
   const { settings } = await loadSettings({ BELUGA_HOOK_CONFIG: file, BELUGA_SITE: 'env-site' });
   t.equal(settings.BELUGA_SITE, 'env-site');
   t.equal(settings.BELUGA_TOKEN_ID, 'file-id');
   t.equal(settings.BELUGA_TOKEN_SECRET, 'from-file-secret');
   t.same(secretValues(settings), ['from-file-secret']);
-  await configReject(t, loadSettings({ BELUGA_HOOK_CONFIG: file, BELUGA_TOKEN_SECRET: 'x' }), /both BELUGA_TOKEN_SECRET and BELUGA_TOKEN_SECRET_FILE/);
-  await configReject(t, loadSettings({ BELUGA_HOOK_CONFIG: 'none', BELUGA_PASSWORD_FILE: join(dir, 'nope') }), /BELUGA_PASSWORD_FILE=.*cannot be read \(ENOENT\)/);
+  await configReject(
+    t,
+    loadSettings({ BELUGA_HOOK_CONFIG: file, BELUGA_TOKEN_SECRET: 'x' }),
+    /both BELUGA_TOKEN_SECRET and BELUGA_TOKEN_SECRET_FILE/,
+  );
+  await configReject(
+    t,
+    loadSettings({ BELUGA_HOOK_CONFIG: 'none', BELUGA_PASSWORD_FILE: join(dir, 'nope') }),
+    /BELUGA_PASSWORD_FILE=.*cannot be read \(ENOENT\)/,
+  );
   await writeFile(join(dir, 'empty'), '');
-  await configReject(t, loadSettings({ BELUGA_HOOK_CONFIG: 'none', BELUGA_PASSWORD_FILE: join(dir, 'empty') }), /is empty/);
+  await configReject(
+    t,
+    loadSettings({ BELUGA_HOOK_CONFIG: 'none', BELUGA_PASSWORD_FILE: join(dir, 'empty') }),
+    /is empty/,
+  );
 });
 
 t.test('a config file with secrets readable by others is refused, like ssh', async (t) => {
@@ -94,7 +117,13 @@ t.test('a config file with secrets readable by others is refused, like ssh', asy
   const file = join(dir, 'env');
   await writeFile(file, 'BELUGA_PASSWORD=hunter22\n');
   await chmod(file, 0o644);
-  await configReject(t, loadSettings({ BELUGA_HOOK_CONFIG: file }), new RegExp(`holds secrets \\(BELUGA_PASSWORD\\) but its mode 0644 lets others read it; fix with: chmod 600 ${file}`));
+  await configReject(
+    t,
+    loadSettings({ BELUGA_HOOK_CONFIG: file }),
+    new RegExp(
+      `holds secrets \\(BELUGA_PASSWORD\\) but its mode 0644 lets others read it; fix with: chmod 600 ${file}`,
+    ),
+  );
   await chmod(file, 0o640);
   await configReject(t, loadSettings({ BELUGA_HOOK_CONFIG: file }), /mode 0640/);
   await chmod(file, 0o600);
@@ -109,5 +138,8 @@ t.test('missing config: fine by default, an error when named', async (t) => {
   const dir = await tempDir(t);
   await configReject(t, loadSettings({ BELUGA_HOOK_CONFIG: join(dir, 'missing') }), /does not exist/);
   await configReject(t, loadSettings({ BELUGA_HOOK_CONFIG: dir }), /is not a regular file/);
-  t.same((await loadSettings({ BELUGA_HOOK_CONFIG: 'none', BELUGA_SITE: 's' })).settings, { BELUGA_HOOK_CONFIG: 'none', BELUGA_SITE: 's' });
+  t.same((await loadSettings({ BELUGA_HOOK_CONFIG: 'none', BELUGA_SITE: 's' })).settings, {
+    BELUGA_HOOK_CONFIG: 'none',
+    BELUGA_SITE: 's',
+  });
 });

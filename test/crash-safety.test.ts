@@ -26,12 +26,22 @@ const NEWEST = new X509Certificate(fixtureText('ec256.crt')).fingerprint256;
 const HOLD = 60_000; // the sandbox holds the request this long: the kill always comes first
 
 async function setup(t: Test) {
-  const sb = await startSandbox({ credentials: TOKEN, records: [{ id: '1001', site: 's', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') }] });
+  const sb = await startSandbox({
+    credentials: TOKEN,
+    records: [
+      { id: '1001', site: 's', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') },
+    ],
+  });
   t.teardown(() => sb.close());
   const state = tempStateDir();
   const env = {
-    BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-    SLACK_WEBHOOK_URL: sb.slackUrl, BELUGA_HOOK_STATE_DIR: state, BELUGA_RETRIES: '1', BELUGA_VERIFY: 'off',
+    BELUGA_BASE_URL: sb.url,
+    BELUGA_TOKEN_ID: TOKEN.tokenId,
+    BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+    SLACK_WEBHOOK_URL: sb.slackUrl,
+    BELUGA_HOOK_STATE_DIR: state,
+    BELUGA_RETRIES: '1',
+    BELUGA_VERIFY: 'off',
   };
   return { sb, state, env };
 }
@@ -52,11 +62,42 @@ interface Step {
 }
 
 const steps: Step[] = [
-  { name: 'before the list', fault: { target: 'api', method: 'GET', delayMs: HOLD }, reached: (sb) => sb.requests.length === 1, pending: true, puts: 1 },
-  { name: 'during the PUT', fault: { target: 'api', method: 'PUT', delayMs: HOLD }, reached: (sb) => puts(sb) === 1, pending: true, puts: 2 },
-  { name: 'during the PUT, by SIGTERM', fault: { target: 'api', method: 'PUT', delayMs: HOLD }, reached: (sb) => puts(sb) === 1, signal: 'SIGTERM', pending: true, puts: 2 },
-  { name: 'after the PUT, before the journal write', fault: { target: 'api', method: 'PUT', answerDelayMs: HOLD }, reached: (sb) => onRecord(sb) === NEWEST, pending: true, puts: 2 },
-  { name: 'during notify', fault: { target: 'slack', delayMs: HOLD }, reached: (sb) => sb.slackRequests.length === 1, pending: false, puts: 1 },
+  {
+    name: 'before the list',
+    fault: { target: 'api', method: 'GET', delayMs: HOLD },
+    reached: (sb) => sb.requests.length === 1,
+    pending: true,
+    puts: 1,
+  },
+  {
+    name: 'during the PUT',
+    fault: { target: 'api', method: 'PUT', delayMs: HOLD },
+    reached: (sb) => puts(sb) === 1,
+    pending: true,
+    puts: 2,
+  },
+  {
+    name: 'during the PUT, by SIGTERM',
+    fault: { target: 'api', method: 'PUT', delayMs: HOLD },
+    reached: (sb) => puts(sb) === 1,
+    signal: 'SIGTERM',
+    pending: true,
+    puts: 2,
+  },
+  {
+    name: 'after the PUT, before the journal write',
+    fault: { target: 'api', method: 'PUT', answerDelayMs: HOLD },
+    reached: (sb) => onRecord(sb) === NEWEST,
+    pending: true,
+    puts: 2,
+  },
+  {
+    name: 'during notify',
+    fault: { target: 'slack', delayMs: HOLD },
+    reached: (sb) => sb.slackRequests.length === 1,
+    pending: false,
+    puts: 1,
+  },
 ];
 
 for (const step of steps) {
@@ -70,7 +111,11 @@ for (const step of steps) {
 
     const listed = await runCli(['pending'], env);
     if (step.pending) {
-      t.match(listed.stdout, /domain:example.com: sha256 .* pending since .*; in flight since /, 'pending names the certificate a dead run was deploying');
+      t.match(
+        listed.stdout,
+        /domain:example.com: sha256 .* pending since .*; in flight since /,
+        'pending names the certificate a dead run was deploying',
+      );
       t.match(await entry(state), { pending: { fingerprint256: NEWEST, inFlight: String } });
     } else {
       t.match(listed.stdout, /nothing pending/, 'the deploy was recorded before notify');
@@ -95,7 +140,9 @@ t.test('a newer certificate that meets LOCKED is pending, and retry deploys it o
   const { sb, state, env } = await setup(t);
   // A live holder (this test process), as a run polling the edge would be.
   const lock = join(state, 'domain_example.com.lock');
-  await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }), { mode: 0o600 });
+  await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }), {
+    mode: 0o600,
+  });
   const locked = await runCli(deploy, { ...env, BELUGA_RUN_BUDGET: '6' });
   t.equal(locked.code, 24, locked.stderr);
   t.match(locked.stdout, /pending: the certificate is pending: run beluga-cert retry/);
@@ -120,31 +167,42 @@ t.test('an error text quoting a PEM block is recorded without the block; the cer
   t.equal(failed.code, 31, failed.stderr);
   t.notMatch(failed.stdout, /could not record/, 'the journal took the failure');
   const recorded = await entry(state);
-  t.match(recorded, { pending: { fingerprint256: NEWEST }, attempts: [{ code: 'REMOTE_REJECTED', error: /HTTP 400: \[PEM block left out\]/ }] });
+  t.match(recorded, {
+    pending: { fingerprint256: NEWEST },
+    attempts: [{ code: 'REMOTE_REJECTED', error: /HTTP 400: \[PEM block left out\]/ }],
+  });
   t.notMatch(JSON.stringify(recorded), /BEGIN CERTIFICATE-----\s*\S{16}/, 'no PEM block in the journal');
   const retried = await runCli(['retry'], env);
   t.equal(retried.code, 0, retried.stdout + retried.stderr);
   t.equal(onRecord(sb), NEWEST);
 });
 
-t.test('retry leaves a certificate to the live run that is deploying it, and finishes it once that run is killed', async (t) => {
-  const { sb, env } = await setup(t);
-  sb.fault({ target: 'api', method: 'PUT', delayMs: HOLD });
-  // The run waits for its PUT as long as its budget allows: it is still at work when retry looks.
-  const run = spawnCli(deploy, { ...env, BELUGA_TIMEOUT: '80' });
-  t.teardown(() => { run.child.kill('SIGKILL'); });
-  t.ok(await until(() => puts(sb) === 1), `the run is in its PUT: ${run.output()}`);
-  const meanwhile = await runCli(['retry'], env);
-  t.equal(meanwhile.code, 0, meanwhile.stdout + meanwhile.stderr);
-  t.match(meanwhile.stdout, /retry: domain:example.com: a run has been deploying it since .* and still holds it; left to that run/);
-  t.match(meanwhile.stdout, /retry: 0 of 1 done, 0 still pending, 1 in flight in another run/);
-  t.equal(puts(sb), 1, 'retry sent nothing beside the live run');
-  t.equal(sb.slackMessages.length, 0, 'and told nobody');
+t.test(
+  'retry leaves a certificate to the live run that is deploying it, and finishes it once that run is killed',
+  async (t) => {
+    const { sb, env } = await setup(t);
+    sb.fault({ target: 'api', method: 'PUT', delayMs: HOLD });
+    // The run waits for its PUT as long as its budget allows: it is still at work when retry looks.
+    const run = spawnCli(deploy, { ...env, BELUGA_TIMEOUT: '80' });
+    t.teardown(() => {
+      run.child.kill('SIGKILL');
+    });
+    t.ok(await until(() => puts(sb) === 1), `the run is in its PUT: ${run.output()}`);
+    const meanwhile = await runCli(['retry'], env);
+    t.equal(meanwhile.code, 0, meanwhile.stdout + meanwhile.stderr);
+    t.match(
+      meanwhile.stdout,
+      /retry: domain:example.com: a run has been deploying it since .* and still holds it; left to that run/,
+    );
+    t.match(meanwhile.stdout, /retry: 0 of 1 done, 0 still pending, 1 in flight in another run/);
+    t.equal(puts(sb), 1, 'retry sent nothing beside the live run');
+    t.equal(sb.slackMessages.length, 0, 'and told nobody');
 
-  run.child.kill('SIGKILL');
-  await run.ended;
-  const after = await runCli(['retry'], env);
-  t.equal(after.code, 0, after.stdout + after.stderr);
-  t.match(after.stdout, /retry: 1 of 1 done/);
-  t.equal(onRecord(sb), NEWEST);
-});
+    run.child.kill('SIGKILL');
+    await run.ended;
+    const after = await runCli(['retry'], env);
+    t.equal(after.code, 0, after.stdout + after.stderr);
+    t.match(after.stdout, /retry: 1 of 1 done/);
+    t.equal(onRecord(sb), NEWEST);
+  },
+);

@@ -15,10 +15,16 @@ import { fixture, fixtureText, runCli, type CliResult } from './helpers/run-cli.
 const TOKEN = { tokenId: 'tok-id', tokenSecret: 'tok-secret-0123456789' };
 const BASIC = { username: 'ops@example.com', password: 'basic-password-987' };
 const SECRETS = [TOKEN.tokenSecret, BASIC.password];
-const keyBase64 = (name: string) => fixtureText(name).split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
+const keyBase64 = (name: string) =>
+  fixtureText(name)
+    .split('\n')
+    .filter((l) => l.length > 20 && !l.startsWith('-----'));
 
 const oldRecord = (id: string | number = '1001'): SeedRecord => ({
-  id, site: 'example-com', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key'),
+  id,
+  site: 'example-com',
+  certificate: fixtureText('rsa2048.crt'),
+  key: fixtureText('rsa2048.pkcs1.key'),
 });
 const newCert = ['--cert', fixture('ec256.bundle.crt'), '--key', fixture('ec256.sec1.key')];
 
@@ -29,8 +35,11 @@ async function sandbox(t: Test, records: SeedRecord[] = [oldRecord()], numericId
 }
 
 const env = (sb: Sandbox, extra: Record<string, string> = {}) => ({
-  BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-  SLACK_WEBHOOK_URL: sb.slackUrl, ...extra,
+  BELUGA_BASE_URL: sb.url,
+  BELUGA_TOKEN_ID: TOKEN.tokenId,
+  BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+  SLACK_WEBHOOK_URL: sb.slackUrl,
+  ...extra,
 });
 
 /** Nothing secret in any output: credentials, the webhook URL, or the private key. */
@@ -51,7 +60,10 @@ t.test('deploys a renewed certificate: PUT with id, leaf, key and chain; Slack t
   t.match(r.stdout, /resolve: update Beluga certificate id=1001/);
   t.match(r.stdout, /upload: updated Beluga certificate id=1001/);
   t.match(r.stdout, /notify: slack: sent/);
-  t.same(sb.requests.map((q) => `${q.method} ${q.path}`), ['GET /api/cdn/v2/ssl-certificates', 'PUT /api/cdn/v2/ssl-certificates']);
+  t.same(
+    sb.requests.map((q) => `${q.method} ${q.path}`),
+    ['GET /api/cdn/v2/ssl-certificates', 'PUT /api/cdn/v2/ssl-certificates'],
+  );
   const put = sb.requests[1];
   t.match(put.headers.authorization, /^Token tok-id [0-9a-f]{128}$/);
   t.equal(put.headers['content-type'], 'application/json');
@@ -64,13 +76,19 @@ t.test('deploys a renewed certificate: PUT with id, leaf, key and chain; Slack t
   t.equal(body.key.trim(), fixtureText('ec256.sec1.key').trim());
   t.equal(body.chain, fixtureText('chain.pem'));
   const stored = sb.records().find((x) => x.id === '1001');
-  t.equal(new X509Certificate(stored!.certificate).fingerprint256, new X509Certificate(fixtureText('ec256.crt')).fingerprint256);
+  t.equal(
+    new X509Certificate(stored!.certificate).fingerprint256,
+    new X509Certificate(fixtureText('ec256.crt')).fingerprint256,
+  );
   t.equal(sb.slackMessages.length, 1);
   const msg = sb.slackMessages[0] as any;
   t.equal(msg.attachments[0].pretext, 'Renewed SSL certificate successfully');
   t.equal(msg.attachments[0].color, '#36a64f');
   t.equal(msg.attachments[0].footer, 'Certificate renewal');
-  t.same(msg.attachments[0].fields.find((f: any) => f.title === 'Domain'), { title: 'Domain', value: 'example.com', short: true });
+  t.same(
+    msg.attachments[0].fields.find((f: any) => f.title === 'Domain'),
+    { title: 'Domain', value: 'example.com', short: true },
+  );
   t.match(msg.text, /example\.com.*1001/);
   t.notOk('channel' in msg || 'username' in msg || 'icon_emoji' in msg, 'no channel/username/icon unless set');
   assertNoSecrets(t, sb, r);
@@ -79,9 +97,14 @@ t.test('deploys a renewed certificate: PUT with id, leaf, key and chain; Slack t
 t.test('basic auth, numeric ids kept as numbers, SLACK_* style settings, no chain when disabled', async (t) => {
   const sb = await sandbox(t, [oldRecord(1001)], true);
   const r = await runCli(['deploy', ...newCert], {
-    BELUGA_BASE_URL: sb.url, BELUGA_USERNAME: BASIC.username, BELUGA_PASSWORD: BASIC.password,
-    BELUGA_SEND_CHAIN: 'false', SLACK_WEBHOOK_URL: sb.slackUrl,
-    SLACK_CHANNEL: '#general', SLACK_USERNAME: 'Job information', SLACK_ICON_EMOJI: ':osmc:',
+    BELUGA_BASE_URL: sb.url,
+    BELUGA_USERNAME: BASIC.username,
+    BELUGA_PASSWORD: BASIC.password,
+    BELUGA_SEND_CHAIN: 'false',
+    SLACK_WEBHOOK_URL: sb.slackUrl,
+    SLACK_CHANNEL: '#general',
+    SLACK_USERNAME: 'Job information',
+    SLACK_ICON_EMOJI: ':osmc:',
   });
   t.equal(r.code, 0, r.stderr);
   const put = puts(sb)[0];
@@ -97,7 +120,10 @@ t.test('basic auth, numeric ids kept as numbers, SLACK_* style settings, no chai
 
 t.test('token wins when both token and basic are configured', async (t) => {
   const sb = await sandbox(t);
-  const r = await runCli(['deploy', ...newCert], env(sb, { BELUGA_USERNAME: BASIC.username, BELUGA_PASSWORD: BASIC.password }));
+  const r = await runCli(
+    ['deploy', ...newCert],
+    env(sb, { BELUGA_USERNAME: BASIC.username, BELUGA_PASSWORD: BASIC.password }),
+  );
   t.equal(r.code, 0, r.stderr);
   t.ok(sb.requests.every((q) => q.headers.authorization.startsWith('Token ')));
 });
@@ -106,9 +132,15 @@ t.test('--dry-run reads, checks and resolves with GET only, sends nothing, shows
   const sb = await sandbox(t);
   const r = await runCli(['deploy', ...newCert, '--dry-run'], env(sb));
   t.equal(r.code, 0, r.stderr);
-  t.same(sb.requests.map((q) => q.method), ['GET']);
+  t.same(
+    sb.requests.map((q) => q.method),
+    ['GET'],
+  );
   t.equal(sb.slackRequests.length, 0);
-  t.match(r.stdout, /dry run: would PUT the certificate \(2 names\), chain of 2, and the private key \(not shown\); nothing sent/);
+  t.match(
+    r.stdout,
+    /dry run: would PUT the certificate \(2 names\), chain of 2, and the private key \(not shown\); nothing sent/,
+  );
   assertNoSecrets(t, sb, r);
 });
 
@@ -118,9 +150,20 @@ t.test('--json prints one JSON document on stdout', async (t) => {
   t.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
   const manifestFp = new X509Certificate(fixtureText('ec256.crt')).fingerprint256;
-  t.match(doc, { ok: true, domain: 'example.com', names: ['example.com', 'www.example.com'], action: 'update', belugaId: '1001', fingerprint256: manifestFp, chainCount: 2 });
+  t.match(doc, {
+    ok: true,
+    domain: 'example.com',
+    names: ['example.com', 'www.example.com'],
+    action: 'update',
+    belugaId: '1001',
+    fingerprint256: manifestFp,
+    chainCount: 2,
+  });
   t.match(r.stderr, /upload: updated/);
-  const fail = await runCli(['deploy', '--cert', fixture('expired.crt'), '--key', fixture('expired.key'), '--json'], env(sb));
+  const fail = await runCli(
+    ['deploy', '--cert', fixture('expired.crt'), '--key', fixture('expired.key'), '--json'],
+    env(sb),
+  );
   t.match(JSON.parse(fail.stdout), { ok: false, code: 'CERT_EXPIRED', exitCode: 15 });
 });
 
@@ -128,7 +171,10 @@ t.test('no record: create for BELUGA_SITE, else stop and say which setting', asy
   const sb = await sandbox(t, []);
   const none = await runCli(['deploy', ...newCert], env(sb));
   t.equal(none.code, 20);
-  t.match(none.stderr, /^beluga-cert: NO_RECORD: no Beluga certificate holds example.com; set BELUGA_SITE .* or BELUGA_CERT_ID/);
+  t.match(
+    none.stderr,
+    /^beluga-cert: NO_RECORD: no Beluga certificate holds example.com; set BELUGA_SITE .* or BELUGA_CERT_ID/,
+  );
   t.equal(none.stderr.trim().split('\n').length, 1, 'one line');
   t.equal(puts(sb).length, 0);
   const fail = sb.slackMessages[0] as any;
@@ -172,16 +218,58 @@ t.test('name loss is refused unless --allow-name-loss', async (t) => {
 
 t.test('remote failures: each a distinct exit code and a line naming the call and status', async (t) => {
   const cases: Array<[string, Parameters<Sandbox['fault']>[0] | undefined, Record<string, string>, number, RegExp]> = [
-    ['wrong secret', undefined, { BELUGA_TOKEN_SECRET: 'wrong-secret-xyz' }, 30, /beluga: list certificates: HTTP 401.*credentials rejected; check BELUGA_TOKEN_ID\/BELUGA_TOKEN_SECRET/],
+    [
+      'wrong secret',
+      undefined,
+      { BELUGA_TOKEN_SECRET: 'wrong-secret-xyz' },
+      30,
+      /beluga: list certificates: HTTP 401.*credentials rejected; check BELUGA_TOKEN_ID\/BELUGA_TOKEN_SECRET/,
+    ],
     ['403', { target: 'api', status: 403 }, {}, 30, /HTTP 403/],
-    ['200 + result failure on PUT', { target: 'api', method: 'PUT', failure: true }, {}, 31, /beluga: update certificate id=1001: refused \(result: failure, HTTP 200/],
+    [
+      '200 + result failure on PUT',
+      { target: 'api', method: 'PUT', failure: true },
+      {},
+      31,
+      /beluga: update certificate id=1001: refused \(result: failure, HTTP 200/,
+    ],
     ['404 on PUT', { target: 'api', method: 'PUT', status: 404 }, {}, 31, /update certificate id=1001: HTTP 404/],
-    ['500 on every attempt', { target: 'api', status: 500, times: 10 }, { BELUGA_RETRIES: '2' }, 32, /list certificates: HTTP 500.*try again later/],
-    ['HTML from a proxy', { target: 'api', status: 502, body: '<html><body>Bad gateway</body></html>', times: 10 }, { BELUGA_RETRIES: '2' }, 32, /HTTP 502: <html><body>Bad gateway/],
+    [
+      '500 on every attempt',
+      { target: 'api', status: 500, times: 10 },
+      { BELUGA_RETRIES: '2' },
+      32,
+      /list certificates: HTTP 500.*try again later/,
+    ],
+    [
+      'HTML from a proxy',
+      { target: 'api', status: 502, body: '<html><body>Bad gateway</body></html>', times: 10 },
+      { BELUGA_RETRIES: '2' },
+      32,
+      /HTTP 502: <html><body>Bad gateway/,
+    ],
     ['200 not JSON', { target: 'api', status: 200, body: 'hello' }, {}, 32, /HTTP 200: hello: answer is not JSON/],
-    ['list of the wrong shape', { target: 'api', status: 200, body: '{"count": 1}' }, {}, 32, /no "certificates" array/],
-    ['dropped connection', { target: 'api', drop: true, times: 10 }, { BELUGA_RETRIES: '2' }, 32, /list certificates: connection failed.*\(2 attempts\)/],
-    ['slower than the timeout', { target: 'api', delayMs: 5000, times: 10 }, { BELUGA_TIMEOUT: '0.3', BELUGA_RETRIES: '2' }, 32, /list certificates: no answer within 0.3 s/],
+    [
+      'list of the wrong shape',
+      { target: 'api', status: 200, body: '{"count": 1}' },
+      {},
+      32,
+      /no "certificates" array/,
+    ],
+    [
+      'dropped connection',
+      { target: 'api', drop: true, times: 10 },
+      { BELUGA_RETRIES: '2' },
+      32,
+      /list certificates: connection failed.*\(2 attempts\)/,
+    ],
+    [
+      'slower than the timeout',
+      { target: 'api', delayMs: 5000, times: 10 },
+      { BELUGA_TIMEOUT: '0.3', BELUGA_RETRIES: '2' },
+      32,
+      /list certificates: no answer within 0.3 s/,
+    ],
   ];
   for (const [name, fault, extra, code, pattern] of cases) {
     const sb = await sandbox(t);
@@ -225,7 +313,12 @@ t.test('bad input: one line, its own exit code, nothing sent to Beluga, failure 
     ['mismatched key', ['--cert', fixture('ec256.crt'), '--key', fixture('other.key')], 14, /does not (match|belong)/],
     ['expired', ['--cert', fixture('expired.crt'), '--key', fixture('expired.key')], 15, /expired/],
     ['not yet valid', ['--cert', fixture('notyet.crt'), '--key', fixture('notyet.key')], 16, /not valid until 2100/],
-    ['domain not in cert', [...newCert, '--domain', 'example.org'], 17, /example\.org.*example\.com, www\.example\.com/],
+    [
+      'domain not in cert',
+      [...newCert, '--domain', 'example.org'],
+      17,
+      /example\.org.*example\.com, www\.example\.com/,
+    ],
     ['unrelated chain', [...newCert, '--chain', fixture('unrelated.crt')], 18, /unrelated|does not link|not issued/i],
   ];
   for (const [name, args, code, pattern] of cases) {
@@ -244,7 +337,10 @@ t.test('bad input: one line, its own exit code, nothing sent to Beluga, failure 
 t.test('configuration errors and usage', async (t) => {
   const none = await runCli(['deploy', ...newCert], {});
   t.equal(none.code, 3);
-  t.match(none.stderr, /missing settings: BELUGA_TOKEN_ID and BELUGA_TOKEN_SECRET \(or BELUGA_USERNAME and BELUGA_PASSWORD\)/);
+  t.match(
+    none.stderr,
+    /missing settings: BELUGA_TOKEN_ID and BELUGA_TOKEN_SECRET \(or BELUGA_USERNAME and BELUGA_PASSWORD\)/,
+  );
 
   const dir = await mkdtemp(join(tmpdir(), 'bch-cli-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -270,7 +366,12 @@ t.test('configuration errors and usage', async (t) => {
 
 t.test('a secret echoed by the server is redacted on the terminal and in the Slack message', async (t) => {
   const sb = await sandbox(t);
-  sb.fault({ target: 'api', method: 'PUT', status: 400, body: JSON.stringify({ result: 'failure', message: `bad secret ${TOKEN.tokenSecret}` }) });
+  sb.fault({
+    target: 'api',
+    method: 'PUT',
+    status: 400,
+    body: JSON.stringify({ result: 'failure', message: `bad secret ${TOKEN.tokenSecret}` }),
+  });
   const r = await runCli(['deploy', ...newCert], env(sb));
   t.equal(r.code, 31);
   t.match(r.stderr, /bad secret \[REDACTED\]/);

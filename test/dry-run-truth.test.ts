@@ -31,16 +31,44 @@ interface Row {
 
 const rows: Row[] = [
   { name: 'new', outcome: 'update' },
-  { name: 'unchanged', prepare: async (run) => { await run(CERT); }, outcome: 'unchanged' },
-  { name: 'older than the one deployed', prepare: async (run) => { await run(NEWER); }, outcome: 'OLDER_CERTIFICATE' },
-  { name: 'older than the one on its record (another key)', prepare: async (run) => { await run(NEWER, { BELUGA_CERT_ID: '7' }); }, outcome: 'OLDER_CERTIFICATE' },
   {
-    name: 'pending', outcome: 'update',
-    prepare: async (run, sb) => { sb.fault({ target: 'api', method: 'PUT', status: 503, times: 2 }); await run(CERT); },
+    name: 'unchanged',
+    prepare: async (run) => {
+      await run(CERT);
+    },
+    outcome: 'unchanged',
+  },
+  {
+    name: 'older than the one deployed',
+    prepare: async (run) => {
+      await run(NEWER);
+    },
+    outcome: 'OLDER_CERTIFICATE',
+  },
+  {
+    name: 'older than the one on its record (another key)',
+    prepare: async (run) => {
+      await run(NEWER, { BELUGA_CERT_ID: '7' });
+    },
+    outcome: 'OLDER_CERTIFICATE',
+  },
+  {
+    name: 'pending',
+    outcome: 'update',
+    prepare: async (run, sb) => {
+      sb.fault({ target: 'api', method: 'PUT', status: 503, times: 2 });
+      await run(CERT);
+    },
   },
   { name: 'no record', recordNames: ['other.test'], outcome: 'NO_RECORD' },
   { name: 'bad setting: BELUGA_VERIFY=sometimes', env: { BELUGA_VERIFY: 'sometimes' }, outcome: 'CONFIG' },
-  { name: 'bad setting: a state directory others can write', prepare: async (_run, _sb, state) => { await chmod(state, 0o777); }, outcome: 'CONFIG' },
+  {
+    name: 'bad setting: a state directory others can write',
+    prepare: async (_run, _sb, state) => {
+      await chmod(state, 0o777);
+    },
+    outcome: 'CONFIG',
+  },
 ];
 
 const writes = (sb: Sandbox) => sb.requests.filter((r) => r.method !== 'GET').length;
@@ -56,17 +84,40 @@ function outcome(r: CliResult): { code: number; outcome: string } {
 
 for (const row of rows) {
   t.test(`deploy --dry-run predicts the real run: ${row.name}`, async (t) => {
-    const sb = await startSandbox({ credentials: TOKEN, records: [{ id: '7', site: 's', certificate: maker.cert(row.recordNames ?? ['dry.test'], at(0), 1), key: maker.keyPem, names: row.recordNames }] });
+    const sb = await startSandbox({
+      credentials: TOKEN,
+      records: [
+        {
+          id: '7',
+          site: 's',
+          certificate: maker.cert(row.recordNames ?? ['dry.test'], at(0), 1),
+          key: maker.keyPem,
+          names: row.recordNames,
+        },
+      ],
+    });
     t.teardown(() => sb.close());
     const dir = t.testdir();
     const state = tempStateDir();
-    const env = { BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret, BELUGA_HOOK_STATE_DIR: state, BELUGA_RETRIES: '1', BELUGA_VERIFY: 'off', ...row.env };
+    const env = {
+      BELUGA_BASE_URL: sb.url,
+      BELUGA_TOKEN_ID: TOKEN.tokenId,
+      BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+      BELUGA_HOOK_STATE_DIR: state,
+      BELUGA_RETRIES: '1',
+      BELUGA_VERIFY: 'off',
+      ...row.env,
+    };
     await writeFile(join(dir, 'key.pem'), maker.keyPem, { mode: 0o600 });
     let n = 0;
     const run = async (pem: string, extra: Env = {}, flags: string[] = []) => {
       const cert = join(dir, `cert-${n++}.pem`);
       await writeFile(cert, pem);
-      return runCli(['deploy', '--cert', cert, '--key', join(dir, 'key.pem'), '--json', ...flags], { ...env, BELUGA_VERIFY: 'off', ...extra });
+      return runCli(['deploy', '--cert', cert, '--key', join(dir, 'key.pem'), '--json', ...flags], {
+        ...env,
+        BELUGA_VERIFY: 'off',
+        ...extra,
+      });
     };
     await row.prepare?.(run, sb, state);
     sb.clearFaults();
@@ -83,12 +134,27 @@ for (const row of rows) {
   });
 }
 
-t.test('sync --dry-run predicts the real run\'s counts: new, unchanged, older, pending, unmapped', async (t) => {
+t.test("sync --dry-run predicts the real run's counts: new, unchanged, older, pending, unmapped", async (t) => {
   const names = ['a', 'b', 'c', 'd'].map((x) => `${x}.dry.test`);
-  const sb = await startSandbox({ credentials: TOKEN, records: names.map((name, i) => ({ id: String(i + 1), site: 's', certificate: maker.cert([name], at(0), 100 + i), key: maker.keyPem })) });
+  const sb = await startSandbox({
+    credentials: TOKEN,
+    records: names.map((name, i) => ({
+      id: String(i + 1),
+      site: 's',
+      certificate: maker.cert([name], at(0), 100 + i),
+      key: maker.keyPem,
+    })),
+  });
   t.teardown(() => sb.close());
   const state = tempStateDir();
-  const env = { BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret, BELUGA_HOOK_STATE_DIR: state, BELUGA_RETRIES: '1', BELUGA_VERIFY: 'off' };
+  const env = {
+    BELUGA_BASE_URL: sb.url,
+    BELUGA_TOKEN_ID: TOKEN.tokenId,
+    BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+    BELUGA_HOOK_STATE_DIR: state,
+    BELUGA_RETRIES: '1',
+    BELUGA_VERIFY: 'off',
+  };
   const store = t.testdir();
   const put = async (folder: string, pem: string) => {
     await mkdir(join(store, folder), { recursive: true });
@@ -111,8 +177,15 @@ t.test('sync --dry-run predicts the real run\'s counts: new, unchanged, older, p
   const dry = await runCli(['sync', '--dir', store, '--dry-run'], env);
   t.equal(await snapshot(state), journalBefore, 'the dry run wrote nothing');
   const real = await runCli(['sync', '--dir', store], env);
-  const counts = (r: CliResult) => /sync: (\d+) (?:would be deployed|deployed), (\d+) unchanged, (\d+) failed, (\d+) unmapped/.exec(r.stdout)?.slice(1);
-  t.same(counts(real), ['2', '2', '0', '1'], `the real run: a and d deployed, b and c unchanged, e unmapped: ${real.stdout}`);
+  const counts = (r: CliResult) =>
+    /sync: (\d+) (?:would be deployed|deployed), (\d+) unchanged, (\d+) failed, (\d+) unmapped/
+      .exec(r.stdout)
+      ?.slice(1);
+  t.same(
+    counts(real),
+    ['2', '2', '0', '1'],
+    `the real run: a and d deployed, b and c unchanged, e unmapped: ${real.stdout}`,
+  );
   t.same(counts(dry), counts(real), 'the dry run predicted it');
   t.match((await runCli(['pending'], env)).stdout, /nothing pending/, 'the unmapped certificate left no intent behind');
   t.equal(dry.code, real.code);

@@ -30,18 +30,45 @@ const { sandbox, hookEnv, e2eTest } = kit;
  * `SHELL -c '. beluga.sh; beluga_deploy "$@"'` with acme.sh's arguments for lego's files:
  * DOMAIN KEY CERT CA FULLCHAIN (lego's .crt is leaf + issuer, so it is both CERT and FULLCHAIN).
  */
-async function acmeDeploy(shell: 'bash' | 'sh', domain: string, files: LegoPaths, env: Record<string, string>, dir: string) {
+async function acmeDeploy(
+  shell: 'bash' | 'sh',
+  domain: string,
+  files: LegoPaths,
+  env: Record<string, string>,
+  dir: string,
+) {
   // --norc: no ~/.bashrc, whatever bash decides about its stdin
   const flags = shell === 'bash' ? ['--norc', '-c'] : ['-c'];
-  return runCommand(shell, [...flags, '. "$HOOK"; beluga_deploy "$@"', 'acme.sh', domain, files.key, files.cert,
-    files.issuer, files.cert], { PATH: testPath(), HOME: dir, HOOK, ...env }, dir);
+  return runCommand(
+    shell,
+    [...flags, '. "$HOOK"; beluga_deploy "$@"', 'acme.sh', domain, files.key, files.cert, files.issuer, files.cert],
+    { PATH: testPath(), HOME: dir, HOOK, ...env },
+    dir,
+  );
 }
 
 /** The record holds lego's leaf and key; the decoy is untouched; Slack's last message is a success. */
-async function checkDeployed(t: Test, sb: Sandbox, id: string, paths: LegoPaths, domain: string, deploys: number): Promise<string> {
-  const deployed = await checkRecord(t, sb, { id, deploys, cert: paths.cert, chain: paths.issuer }, 'lego', 'the issuer as chain');
+async function checkDeployed(
+  t: Test,
+  sb: Sandbox,
+  id: string,
+  paths: LegoPaths,
+  domain: string,
+  deploys: number,
+): Promise<string> {
+  const deployed = await checkRecord(
+    t,
+    sb,
+    { id, deploys, cert: paths.cert, chain: paths.issuer },
+    'lego',
+    'the issuer as chain',
+  );
   if (!deployed) return '';
-  t.equal(deployed.record.key.trim(), (await readFile(paths.key, 'utf8')).trim(), 'stored key is the key file lego wrote');
+  t.equal(
+    deployed.record.key.trim(),
+    (await readFile(paths.key, 'utf8')).trim(),
+    'stored key is the key file lego wrote',
+  );
   checkSlackSuccess(t, sb, deploys, domain);
   return deployed.fingerprint;
 }
@@ -72,7 +99,7 @@ e2eTest('acme.sh hook sourced by bash, then sh, on lego-issued and lego-renewed 
   t.equal(renew.exitCode, 0, 'lego renew exits 0', { output: output(renew).slice(-4000) });
   const viaSh = await acmeDeploy('sh', domains[0]!, renew.paths, env, dir);
   t.comment(`sh beluga_deploy: exit ${viaSh.exitCode} in ${viaSh.durationMs} ms`);
-  t.equal(viaSh.exitCode, 0, 'beluga_deploy returns 0 under sh (acme.sh\'s own shell)', { output: output(viaSh) });
+  t.equal(viaSh.exitCode, 0, "beluga_deploy returns 0 under sh (acme.sh's own shell)", { output: output(viaSh) });
   const second = await checkDeployed(t, sb, '2001', renew.paths, domains[0]!, 2);
   t.not(second, first, 'the record now holds the renewed leaf');
   await secrets(viaSh, renew.paths.key);
@@ -80,13 +107,27 @@ e2eTest('acme.sh hook sourced by bash, then sh, on lego-issued and lego-renewed 
   // the sandbox failing: beluga_deploy hands beluga-cert's status back to acme.sh
   sb.fault({ target: 'api', method: 'PUT', status: 500, times: 10 });
   // A journal of its own: the one above knows run.paths' certificate is older than what is deployed.
-  const failed = await acmeDeploy('bash', domains[0]!, run.paths, { ...env, BELUGA_HOOK_STATE_DIR: tempStateDir(), BELUGA_RETRIES: '2' }, dir);
-  t.equal(failed.exitCode, EXIT.REMOTE_UNAVAILABLE, 'beluga_deploy returns beluga-cert\'s status', { output: output(failed) });
+  const failed = await acmeDeploy(
+    'bash',
+    domains[0]!,
+    run.paths,
+    { ...env, BELUGA_HOOK_STATE_DIR: tempStateDir(), BELUGA_RETRIES: '2' },
+    dir,
+  );
+  t.equal(failed.exitCode, EXIT.REMOTE_UNAVAILABLE, "beluga_deploy returns beluga-cert's status", {
+    output: output(failed),
+  });
   t.match(failed.stderr, /beluga-cert: REMOTE_UNAVAILABLE: beluga: update certificate id=2001: HTTP 500/);
   t.match(failed.stderr, /beluga: deploying e2e-acmesh\.example\.com failed \(beluga-cert exit status 32\)/);
-  t.equal(new X509Certificate(sb.records().find((r) => r.id === '2001')!.certificate).fingerprint256, second,
-    'the record keeps the last deployed leaf');
+  t.equal(
+    new X509Certificate(sb.records().find((r) => r.id === '2001')!.certificate).fingerprint256,
+    second,
+    'the record keeps the last deployed leaf',
+  );
   t.equal(sb.slackMessages.length, 3, 'the failure told to Slack too');
-  t.equal((sb.slackMessages.at(-1) as { attachments: Array<{ color: string }> })?.attachments[0]?.color, 'danger',
-    'Slack: failure colour');
+  t.equal(
+    (sb.slackMessages.at(-1) as { attachments: Array<{ color: string }> })?.attachments[0]?.color,
+    'danger',
+    'Slack: failure colour',
+  );
 });

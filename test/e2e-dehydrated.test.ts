@@ -19,10 +19,17 @@ t.setTimeout(10 * 60_000);
 
 const HOOK = join(ROOT, 'hooks', 'dehydrated');
 const EC_KEY_BLOCK = /-----BEGIN EC PRIVATE KEY-----[\s\S]+?-----END EC PRIVATE KEY-----/;
-const kit = await createE2eKit({ client: 'dehydrated', commands: ['dehydrated', 'curl'], built: 'dist/hooks/dehydrated.js' });
+const kit = await createE2eKit({
+  client: 'dehydrated',
+  commands: ['dehydrated', 'curl'],
+  built: 'dist/hooks/dehydrated.js',
+});
 const { sandbox, hookEnv, e2eTest } = kit;
 
-const hookLines = (r: ClientResult<unknown>) => output(r).split('\n').filter((l) => /^(read|check|resolve|upload|notify|beluga-cert): /.test(l));
+const hookLines = (r: ClientResult<unknown>) =>
+  output(r)
+    .split('\n')
+    .filter((l) => /^(read|check|resolve|upload|notify|beluga-cert): /.test(l));
 
 /** No token secret, webhook URL or private key text in anything dehydrated printed. */
 const noSecrets = (t: Test, sb: Sandbox, r: ClientResult<DehydratedPaths>) =>
@@ -33,15 +40,29 @@ const noSecrets = (t: Test, sb: Sandbox, r: ClientResult<DehydratedPaths>) =>
  * privkey.pem; the decoy is untouched; Slack's last message is a success for `domain`. Returns
  * the leaf's fingerprint.
  */
-async function checkDeployed(t: Test, sb: Sandbox, id: string, paths: DehydratedPaths, domain: string,
-  deploys: number): Promise<string> {
+async function checkDeployed(
+  t: Test,
+  sb: Sandbox,
+  id: string,
+  paths: DehydratedPaths,
+  domain: string,
+  deploys: number,
+): Promise<string> {
   const deployed = await checkRecord(t, sb, { id, deploys, cert: paths.cert, chain: paths.chain }, 'dehydrated');
   if (!deployed) return '';
   const keyPem = await readFile(paths.privkey, 'utf8');
   const der = (k: ReturnType<typeof createPrivateKey>) => k.export({ format: 'der', type: 'pkcs8' }).toString('base64');
-  t.equal(der(createPrivateKey(deployed.record.key)), der(createPrivateKey(keyPem)), 'stored key is the key in the file dehydrated wrote');
+  t.equal(
+    der(createPrivateKey(deployed.record.key)),
+    der(createPrivateKey(keyPem)),
+    'stored key is the key in the file dehydrated wrote',
+  );
   // privkey.pem starts with an EC PARAMETERS block (E2E-NOTES): the upload carries only the key block
-  t.equal(deployed.record.key.trim(), keyPem.match(EC_KEY_BLOCK)?.[0], "stored key is privkey.pem's EC PRIVATE KEY block");
+  t.equal(
+    deployed.record.key.trim(),
+    keyPem.match(EC_KEY_BLOCK)?.[0],
+    "stored key is privkey.pem's EC PRIVATE KEY block",
+  );
   checkSlackSuccess(t, sb, deploys, domain, id, 'one Slack message per deploy, none for the other handlers');
   return deployed.fingerprint;
 }
@@ -53,11 +74,18 @@ e2eTest('dehydrated -c with HOOK: deploy_cert deploys; not due: nothing; --force
   const first = await dehydratedRun(common);
   okRun(t, 'dehydrated register + -c', first);
   // every other handler (startup_hook, deploy_challenge, ..., exit_hook) exits 0 and prints nothing
-  t.strictSame(hookLines(first).map((l) => l.split(':')[0]), ['read', 'check', 'resolve', 'upload', 'notify'],
-    "one deploy's lines in dehydrated's output", { lines: hookLines(first) });
+  t.strictSame(
+    hookLines(first).map((l) => l.split(':')[0]),
+    ['read', 'check', 'resolve', 'upload', 'notify'],
+    "one deploy's lines in dehydrated's output",
+    { lines: hookLines(first) },
+  );
   const fp = await checkDeployed(t, sb, '2001', first.paths, domains[0]!, 1);
-  t.equal(createPrivateKey(sb.records().find((r) => r.id === '2001')!.key).asymmetricKeyDetails?.namedCurve, 'secp384r1',
-    "stored key is dehydrated's default P-384");
+  t.equal(
+    createPrivateKey(sb.records().find((r) => r.id === '2001')!.key).asymmetricKeyDetails?.namedCurve,
+    'secp384r1',
+    "stored key is dehydrated's default P-384",
+  );
   await noSecrets(t, sb, first);
 
   const notDue = await dehydratedRun({ ...common, dir: first.paths.dir });
@@ -74,17 +102,22 @@ e2eTest('dehydrated -c with HOOK: deploy_cert deploys; not due: nothing; --force
   await noSecrets(t, sb, forced);
 });
 
-e2eTest('dehydrated with the sandbox failing: dehydrated exits 1, Slack is told, the record is unchanged', async (t, pebble) => {
-  const domain = 'e2e-dehydrated-fail.example.com';
-  const sb = await sandbox(t, '2003', [domain]);
-  sb.fault({ target: 'api', method: 'PUT', status: 500, times: 10 });
-  const res = await dehydratedRun({ pebble, domains: [domain], hookPath: HOOK, env: hookEnv(sb) });
-  t.comment(`dehydrated -c, PUT answers 500: exit ${res.exitCode} in ${res.durationMs} ms`);
-  // dehydrated aborts with 1 on a failed deploy_cert, whatever the hook's own code (E2E-NOTES)
-  t.equal(res.exitCode, 1, 'dehydrated exits 1', { output: output(res).slice(-4000) });
-  const errors = output(res).split('\n').filter((l) => l.includes('beluga-cert: '));
-  t.equal(errors.length, 1, "one line of the hook's error in dehydrated's output", { errors });
-  t.match(errors[0], /beluga-cert: REMOTE_UNAVAILABLE: beluga: update certificate id=2003: HTTP 500/);
-  checkFailure(t, sb, '2003', domain);
-  await noSecrets(t, sb, res);
-});
+e2eTest(
+  'dehydrated with the sandbox failing: dehydrated exits 1, Slack is told, the record is unchanged',
+  async (t, pebble) => {
+    const domain = 'e2e-dehydrated-fail.example.com';
+    const sb = await sandbox(t, '2003', [domain]);
+    sb.fault({ target: 'api', method: 'PUT', status: 500, times: 10 });
+    const res = await dehydratedRun({ pebble, domains: [domain], hookPath: HOOK, env: hookEnv(sb) });
+    t.comment(`dehydrated -c, PUT answers 500: exit ${res.exitCode} in ${res.durationMs} ms`);
+    // dehydrated aborts with 1 on a failed deploy_cert, whatever the hook's own code (E2E-NOTES)
+    t.equal(res.exitCode, 1, 'dehydrated exits 1', { output: output(res).slice(-4000) });
+    const errors = output(res)
+      .split('\n')
+      .filter((l) => l.includes('beluga-cert: '));
+    t.equal(errors.length, 1, "one line of the hook's error in dehydrated's output", { errors });
+    t.match(errors[0], /beluga-cert: REMOTE_UNAVAILABLE: beluga: update certificate id=2003: HTTP 500/);
+    checkFailure(t, sb, '2003', domain);
+    await noSecrets(t, sb, res);
+  },
+);

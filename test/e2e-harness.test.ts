@@ -10,7 +10,13 @@ import { readFile, writeFile, chmod, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPebble, type Pebble } from './helpers/pebble.js';
 import {
-  missingCommands, legoRun, legoRenew, certbotCertonly, certbotRenew, dehydratedRun, type ClientResult,
+  missingCommands,
+  legoRun,
+  legoRenew,
+  certbotCertonly,
+  certbotRenew,
+  dehydratedRun,
+  type ClientResult,
 } from './helpers/acme-clients.js';
 
 // tap's 120 s per-file default is below the sum of the clients' own bounded kill timers
@@ -28,13 +34,18 @@ async function unavailable(client: keyof typeof NEEDS): Promise<string | undefin
   return missing.length ? `${client}: missing ${missing.join(', ')} (run .ci/install-e2e-deps.sh)` : undefined;
 }
 
-interface Call { args: string[]; env: Record<string, string> }
+interface Call {
+  args: string[];
+  env: Record<string, string>;
+}
 
 /** A bash hook that appends its arguments and full environment, NUL-separated, per call. */
 async function recorder(dir: string, name: string): Promise<{ path: string; calls(): Promise<Call[]> }> {
   const out = join(dir, `${name}.calls`);
   const path = join(dir, name);
-  await writeFile(path, `#!/bin/bash
+  await writeFile(
+    path,
+    `#!/bin/bash
 # test hook: record this call, then succeed whatever the handler name
 {
   printf 'CALL\\0'
@@ -44,7 +55,8 @@ async function recorder(dir: string, name: string): Promise<{ path: string; call
   printf 'END\\0'
 } >> '${out}'
 exit 0
-`);
+`,
+  );
   await chmod(path, 0o755);
   return {
     path,
@@ -53,10 +65,17 @@ exit 0
       const calls: Call[] = [];
       let inEnv = false;
       for (const f of fields) {
-        if (f === 'CALL') { calls.push({ args: [], env: {} }); inEnv = false; continue; }
+        if (f === 'CALL') {
+          calls.push({ args: [], env: {} });
+          inEnv = false;
+          continue;
+        }
         const call = calls.at(-1);
         if (!call || f === 'END' || f === '') continue;
-        if (f === 'ENV') { inEnv = true; continue; }
+        if (f === 'ENV') {
+          inEnv = true;
+          continue;
+        }
         if (!inEnv) call.args.push(f.replace(/^ARG=/, ''));
         else call.env[f.slice(0, f.indexOf('='))] = f.slice(f.indexOf('=') + 1);
       }
@@ -71,8 +90,11 @@ function clientVars(env: Record<string, string>): Record<string, string> {
 
 function okRun(t: Test, what: string, res: ClientResult<unknown>): void {
   t.comment(`${what}: ${res.durationMs} ms`);
-  t.equal(res.exitCode, 0, `${what} exits 0`, { stdout: res.stdout.slice(-4000), stderr: res.stderr.slice(-4000),
-    timedOut: res.timedOut });
+  t.equal(res.exitCode, 0, `${what} exits 0`, {
+    stdout: res.stdout.slice(-4000),
+    stderr: res.stderr.slice(-4000),
+    timedOut: res.timedOut,
+  });
 }
 
 /** The leaf names every domain, and the key file holds its private key; returns the leaf. */
@@ -98,8 +120,11 @@ const pebble = missingPebble ? undefined : await startPebble();
 t.teardown(() => pebble?.stop());
 
 /** Defines a client's test: fails in CI when a binary is missing, skips elsewhere. */
-async function clientTest(name: string, client: keyof typeof NEEDS,
-  body: (t: Test, pebble: Pebble, dir: string) => Promise<void>) {
+async function clientTest(
+  name: string,
+  client: keyof typeof NEEDS,
+  body: (t: Test, pebble: Pebble, dir: string) => Promise<void>,
+) {
   const missing = await unavailable(client);
   const skip = missing && !process.env.CI ? missing : false;
   t.test(name, { skip }, async (t) => {
@@ -121,12 +146,16 @@ await clientTest('lego run (ec256) then renew', 'lego', async (t, pebble, dir) =
   const calls = await first.calls();
   t.equal(calls.length, 1, 'run hook ran once');
   t.strictSame(calls[0]?.args, [], 'lego passes no arguments');
-  t.match(clientVars(calls[0]?.env ?? {}), {
-    LEGO_ACCOUNT_EMAIL: 'e2e@example.com',
-    LEGO_CERT_DOMAIN: domains[0],
-    LEGO_CERT_PATH: run.paths.cert,
-    LEGO_CERT_KEY_PATH: run.paths.key,
-  }, 'LEGO_* variables name the new files');
+  t.match(
+    clientVars(calls[0]?.env ?? {}),
+    {
+      LEGO_ACCOUNT_EMAIL: 'e2e@example.com',
+      LEGO_CERT_DOMAIN: domains[0],
+      LEGO_CERT_PATH: run.paths.cert,
+      LEGO_CERT_KEY_PATH: run.paths.key,
+    },
+    'LEGO_* variables name the new files',
+  );
   const { leaf, key } = await checkPair(t, run.paths.cert, run.paths.key, domains);
   t.equal(key.asymmetricKeyDetails?.namedCurve, 'prime256v1', 'default key is P-256');
   await checkChain(t, pebble, leaf, run.paths.issuer);
@@ -174,10 +203,14 @@ await clientTest('certbot certonly then renew', 'certbot', async (t, pebble, dir
   const calls = await deploy.calls();
   t.equal(calls.length, 1, '--deploy-hook ran once');
   t.strictSame(calls[0]?.args, [], 'certbot passes no arguments');
-  t.strictSame(clientVars(calls[0]?.env ?? {}), {
-    RENEWED_LINEAGE: first.paths.lineage,
-    RENEWED_DOMAINS: domains.join(' '),
-  }, 'RENEWED_* variables');
+  t.strictSame(
+    clientVars(calls[0]?.env ?? {}),
+    {
+      RENEWED_LINEAGE: first.paths.lineage,
+      RENEWED_DOMAINS: domains.join(' '),
+    },
+    'RENEWED_* variables',
+  );
   // certbot < 5.3 runs renewal-hooks/deploy/ on `renew` only
   t.equal((await dirHook.calls()).length, 0, 'directory hook not run by certonly');
   const { leaf } = await checkPair(t, first.paths.fullchain!, first.paths.privkey!, domains);
@@ -203,21 +236,34 @@ await clientTest('certbot wildcard over manual dns-01', 'certbot', async (t, peb
   t.equal(calls[0]?.env.RENEWED_DOMAINS, '*.cw.example.com cw.example.com', 'RENEWED_DOMAINS keeps the *');
   t.match(res.paths.lineage, /\/live\/cw\.example\.com$/, 'lineage named without the *.');
   // certbot 2.1.0 leaves the manual auth hook's CERTBOT_* variables set for the deploy hook (E2E-NOTES)
-  t.comment(`CERTBOT_* seen by the deploy hook: ${Object.keys(calls[0]?.env ?? {}).filter((k) => k.startsWith('CERTBOT_')).join(',')}`);
+  t.comment(
+    `CERTBOT_* seen by the deploy hook: ${Object.keys(calls[0]?.env ?? {})
+      .filter((k) => k.startsWith('CERTBOT_'))
+      .join(',')}`,
+  );
   await checkPair(t, res.paths.fullchain!, res.paths.privkey!, domains);
 });
 
 /** dehydrated's deploy_cert call: exactly one, arguments naming the files in the cert folder. */
-async function checkDeployCert(t: Test, calls: Call[], res: Awaited<ReturnType<typeof dehydratedRun>>,
-  domains: string[]): Promise<X509Certificate> {
+async function checkDeployCert(
+  t: Test,
+  calls: Call[],
+  res: Awaited<ReturnType<typeof dehydratedRun>>,
+  domains: string[],
+): Promise<X509Certificate> {
   const deploys = calls.filter((c) => c.args[0] === 'deploy_cert');
   t.equal(deploys.length, 1, 'deploy_cert ran once');
   const [, domain, key, cert, fullchain, chain, timestamp] = deploys[0]?.args ?? [];
-  t.strictSame([domain, key, cert, fullchain, chain],
-    [domains[0], res.paths.privkey, res.paths.cert, res.paths.fullchain, res.paths.chain], 'deploy_cert arguments');
+  t.strictSame(
+    [domain, key, cert, fullchain, chain],
+    [domains[0], res.paths.privkey, res.paths.cert, res.paths.fullchain, res.paths.chain],
+    'deploy_cert arguments',
+  );
   t.match(timestamp, /^\d+$/, 'TIMESTAMP is a number');
-  t.ok(calls.some((c) => !['deploy_cert', 'deploy_challenge', 'clean_challenge'].includes(c.args[0] ?? '')),
-    'other handler names reach the hook too, so it must ignore them');
+  t.ok(
+    calls.some((c) => !['deploy_cert', 'deploy_challenge', 'clean_challenge'].includes(c.args[0] ?? '')),
+    'other handler names reach the hook too, so it must ignore them',
+  );
   await checkPair(t, fullchain!, key!, domains);
   return (await checkPair(t, cert!, key!, domains)).leaf;
 }

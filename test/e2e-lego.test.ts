@@ -24,18 +24,36 @@ const kit = await createE2eKit({ client: 'lego', commands: ['lego'], built: 'dis
 const { sandbox, hookEnv, e2eTest } = kit;
 
 /** No token secret, webhook URL or private key text in anything lego printed. */
-const noSecrets = (t: Test, sb: Sandbox, r: ClientResult<LegoPaths>) => kit.noSecrets(t, sb, output(r), r.paths.key, "in lego's output");
+const noSecrets = (t: Test, sb: Sandbox, r: ClientResult<LegoPaths>) =>
+  kit.noSecrets(t, sb, output(r), r.paths.key, "in lego's output");
 
 /**
  * The last PUT went to `id`; the record holds lego's leaf (first certificate of NAME.crt) and the
  * key in NAME.key; the decoy is untouched; Slack's last message is a success for `domain`.
  * Returns the leaf's fingerprint.
  */
-async function checkDeployed(t: Test, sb: Sandbox, id: string, paths: LegoPaths, domain: string, deploys: number): Promise<string> {
+async function checkDeployed(
+  t: Test,
+  sb: Sandbox,
+  id: string,
+  paths: LegoPaths,
+  domain: string,
+  deploys: number,
+): Promise<string> {
   // lego 4.9.1 sets no LEGO_ISSUER_CERT_PATH: the chain is the rest of NAME.crt, i.e. NAME.issuer.crt
-  const deployed = await checkRecord(t, sb, { id, deploys, cert: paths.cert, chain: paths.issuer }, 'lego', 'the issuer as chain');
+  const deployed = await checkRecord(
+    t,
+    sb,
+    { id, deploys, cert: paths.cert, chain: paths.issuer },
+    'lego',
+    'the issuer as chain',
+  );
   if (!deployed) return '';
-  t.equal(deployed.record.key.trim(), (await readFile(paths.key, 'utf8')).trim(), 'stored key is the key file lego wrote');
+  t.equal(
+    deployed.record.key.trim(),
+    (await readFile(paths.key, 'utf8')).trim(),
+    'stored key is the key file lego wrote',
+  );
   checkSlackSuccess(t, sb, deploys, domain, id);
   return deployed.fingerprint;
 }
@@ -51,7 +69,8 @@ for (const keyType of ['ec256', 'rsa2048'] as const) {
     const first = await checkDeployed(t, sb, '2001', run.paths, domains[0]!, 1);
     const key = createPrivateKey(sb.records().find((r) => r.id === '2001')!.key);
     if (keyType === 'ec256') t.equal(key.asymmetricKeyDetails?.namedCurve, 'prime256v1', 'stored key is P-256');
-    else t.same([key.asymmetricKeyType, key.asymmetricKeyDetails?.modulusLength], ['rsa', 2048], 'stored key is RSA 2048');
+    else
+      t.same([key.asymmetricKeyType, key.asymmetricKeyDetails?.modulusLength], ['rsa', 2048], 'stored key is RSA 2048');
     await noSecrets(t, sb, run);
 
     const renew = await legoRenew({ ...common, dir: run.paths.dir });
@@ -84,12 +103,19 @@ for (const [what, fault] of FAULTS) {
     const run = await legoRun({ pebble, domains: [domain], hookCmd: HOOK, env: hookEnv(sb) });
     t.comment(`lego run, ${what}: exit ${run.exitCode} in ${run.durationMs} ms`);
     // lego 4.9.1 exits with its hook's exit code (E2E-NOTES): REMOTE_UNAVAILABLE's
-    t.equal(run.exitCode, EXIT.REMOTE_UNAVAILABLE, 'lego exits with the hook\'s code', { output: output(run).slice(-4000) });
-    const lines = output(run).split('\n').filter((l) => l.includes('beluga-cert: '));
+    t.equal(run.exitCode, EXIT.REMOTE_UNAVAILABLE, "lego exits with the hook's code", {
+      output: output(run).slice(-4000),
+    });
+    const lines = output(run)
+      .split('\n')
+      .filter((l) => l.includes('beluga-cert: '));
     t.equal(lines.length, 1, "one line of the hook's error in lego's output", { lines });
     t.comment(lines[0]);
-    t.match(run.stderr, /exit status 32\s*$/, 'lego reports the status after the hook\'s output');
-    t.match(lines[0], /beluga-cert: REMOTE_UNAVAILABLE: beluga: (list certificates|update certificate id=2003): HTTP 500/);
+    t.match(run.stderr, /exit status 32\s*$/, "lego reports the status after the hook's output");
+    t.match(
+      lines[0],
+      /beluga-cert: REMOTE_UNAVAILABLE: beluga: (list certificates|update certificate id=2003): HTTP 500/,
+    );
     t.ok(existsSync(run.paths.cert), 'lego wrote the certificate anyway (it will not retry the hook)');
     checkFailure(t, sb, '2003', domain);
     await noSecrets(t, sb, run);

@@ -40,25 +40,39 @@ function secretTemplate(): Obj {
   const lines = readFileSync(MANIFEST, 'utf8').split('\n');
   const start = lines.indexOf('# apiVersion: v1');
   const block: string[] = [];
-  for (let i = start; i >= 0 && i < lines.length && lines[i].startsWith('#'); i++) block.push(lines[i].replace(/^# ?/, ''));
+  for (let i = start; i >= 0 && i < lines.length && lines[i].startsWith('#'); i++)
+    block.push(lines[i].replace(/^# ?/, ''));
   return parse(block.join('\n'), { version: '1.1', uniqueKeys: true }) as Obj;
 }
 
-const RANGES: Array<[number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 6]];
+const RANGES: Array<[number, number]> = [
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [0, 6],
+];
 /** A 5-field cron expression as the CronJob controller accepts it: numbers, *, ranges, steps, lists. */
 function validCron(expr: string): boolean {
   const fields = expr.trim().split(/\s+/);
-  return fields.length === 5 && fields.every((field, i) => field.split(',').every((part) => {
-    const m = /^(?:\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
-    if (!m) return false;
-    const [lo, hi] = RANGES[i];
-    const [from, to, step] = [m[1], m[2] ?? m[1], m[3]].map((v) => (v === undefined ? undefined : Number(v)));
-    if (step !== undefined && step < 1) return false;
-    return from === undefined || (from >= lo && to! <= hi && from <= to!);
-  }));
+  return (
+    fields.length === 5 &&
+    fields.every((field, i) =>
+      field.split(',').every((part) => {
+        const m = /^(?:\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+        if (!m) return false;
+        const [lo, hi] = RANGES[i];
+        const [from, to, step] = [m[1], m[2] ?? m[1], m[3]].map((v) => (v === undefined ? undefined : Number(v)));
+        if (step !== undefined && step < 1) return false;
+        return from === undefined || (from >= lo && to! <= hi && from <= to!);
+      }),
+    )
+  );
 }
 
-const manifests = readdirSync(K8S_DIR).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(K8S_DIR, f));
+const manifests = readdirSync(K8S_DIR)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((f) => join(K8S_DIR, f));
 const { docs } = loadYaml(MANIFEST);
 const byKind = (kind: string) => docs.find((d) => d?.kind === kind) ?? {};
 const cronJob = byKind('CronJob');
@@ -75,7 +89,16 @@ const isUnder = (path: string, dir: string) => path === dir || path.startsWith(`
 
 t.test('the cron check itself tells valid schedules from invalid ones', async (t) => {
   for (const ok of ['*/10 * * * *', '0 3 * * 1-5', '5,35 */2 1 1-12/3 0']) t.ok(validCron(ok), ok);
-  for (const bad of ['*/10 * * *', '60 * * * *', '* 24 * * *', '* * 0 * *', '*/0 * * * *', '5-1 * * * *', 'every 10m', '@every 10m']) {
+  for (const bad of [
+    '*/10 * * *',
+    '60 * * * *',
+    '* 24 * * *',
+    '* * 0 * *',
+    '*/0 * * * *',
+    '5-1 * * * *',
+    'every 10m',
+    '@every 10m',
+  ]) {
     t.notOk(validCron(bad), bad);
   }
 });
@@ -115,13 +138,24 @@ t.test('the CronJob: schedule, one run at a time, bounded retries and runtime', 
   const every = /^\*\/(\d+) \* \* \* \*$/.exec(cronJob.spec.schedule);
   if (every) {
     t.ok(job.activeDeadlineSeconds < Number(every[1]) * 60, 'a hung run ends before the next one is due');
-    t.equal(envEntry('BELUGA_RETRY_INTERVAL')?.value, `${every[1]} minutes`, 'failure messages name the schedule\'s interval');
+    t.equal(
+      envEntry('BELUGA_RETRY_INTERVAL')?.value,
+      `${every[1]} minutes`,
+      "failure messages name the schedule's interval",
+    );
   }
   t.match(pod.restartPolicy, /^(OnFailure|Never)$/, 'restartPolicy OnFailure or Never');
   t.equal(pod.containers.length, 1, 'one container');
-  t.match(container.image, /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+:[\w][\w.-]*$/, 'image has a registry, a name and a tag');
+  t.match(
+    container.image,
+    /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+:[\w][\w.-]*$/,
+    'image has a registry, a name and a tag',
+  );
   t.notMatch(container.image, /:latest$/, 'a pinned tag, not latest');
-  t.ok(Array.isArray(container.command) && container.command.every((w: unknown) => typeof w === 'string'), 'command is a list of strings');
+  t.ok(
+    Array.isArray(container.command) && container.command.every((w: unknown) => typeof w === 'string'),
+    'command is a list of strings',
+  );
   t.same(container.command.slice(0, 2), ['beluga-cert', 'sync'], 'runs beluga-cert sync');
   checkSyncArgs(t, container.command.slice(2));
 });
@@ -131,44 +165,72 @@ function checkSyncArgs(t: Test, args: string[]): void {
   t.ok(args.length > 0, 'names at least one store');
   for (let i = 0; i < args.length; i++) {
     t.ok(SYNC_VALUE_FLAGS.includes(args[i]), `${args[i]} is a sync flag that takes a value (--dry-run is not shipped)`);
-    if (SYNC_PATH_FLAGS.includes(args[i])) t.ok(posix.isAbsolute(args[i + 1] ?? ''), `${args[i]} ${args[i + 1]}: an absolute path`);
+    if (SYNC_PATH_FLAGS.includes(args[i]))
+      t.ok(posix.isAbsolute(args[i + 1] ?? ''), `${args[i]} ${args[i + 1]}: an absolute path`);
     i++;
   }
 }
 
-t.test('volumes: every mount has its volume, Secrets read-only and 0400/0440, the claim and account exist', async (t) => {
-  for (const m of mounts) t.ok(volumes.some((v) => v.name === m.name), `mount ${m.name} has a volume`);
-  for (const v of volumes) t.ok(mounts.some((m) => m.name === v.name), `volume ${v.name} is mounted`);
-  t.equal(new Set(mounts.map((m) => m.mountPath)).size, mounts.length, 'no two mounts at one path');
-  for (const v of volumes.filter((v) => v.secret)) {
-    const modes = [v.secret.defaultMode, ...(v.secret.items ?? []).map((i: Obj) => i.mode).filter((m: unknown) => m !== undefined)];
-    t.ok(Number.isInteger(v.secret.defaultMode), `${v.name}: defaultMode set`);
-    for (const mode of modes) t.equal(mode & ~0o440, 0, `${v.name}: mode 0${Number(mode).toString(8)} lets only owner and group read`);
-    t.ok(mounts.find((m) => m.name === v.name)?.readOnly, `${v.name}: mounted read-only`);
-  }
-  t.ok(credentialsMount, `the ${CREDENTIALS} Secret is mounted`);
-  t.ok(tlsMounts.length > 0, 'at least one TLS Secret is mounted');
-  const dirs = container.command.flatMap((w: string, i: number) => (container.command[i - 1] === '--dir' ? [w] : []));
-  for (const m of tlsMounts) {
-    t.ok(dirs.some((d: string) => posix.dirname(m.mountPath) === d || m.mountPath === d), `${m.mountPath} is a --dir or a folder in one`);
-    t.same(volumeOf(m).secret.items?.map((i: Obj) => i.path).sort(), ['tls.crt', 'tls.key'], `${m.name}: tls.crt and tls.key`);
-  }
-  const pvc = byKind('PersistentVolumeClaim');
-  const claim = volumes.find((v) => v.persistentVolumeClaim);
-  t.equal(claim?.persistentVolumeClaim.claimName, pvc.metadata?.name, 'the claim mounted is the one shipped');
-  t.same(pvc.spec?.accessModes, ['ReadWriteOnce'], 'claim ReadWriteOnce');
-  t.match(pvc.spec?.resources?.requests?.storage, /^\d+(Mi|Gi)$/, 'claim size requested');
-  const account = byKind('ServiceAccount');
-  t.equal(pod.serviceAccountName, account.metadata?.name, 'runs as the shipped ServiceAccount');
-  t.equal(account.automountServiceAccountToken, false, 'the account mounts no API token');
-  t.equal(pod.automountServiceAccountToken, false, 'nor does the pod');
-});
+t.test(
+  'volumes: every mount has its volume, Secrets read-only and 0400/0440, the claim and account exist',
+  async (t) => {
+    for (const m of mounts)
+      t.ok(
+        volumes.some((v) => v.name === m.name),
+        `mount ${m.name} has a volume`,
+      );
+    for (const v of volumes)
+      t.ok(
+        mounts.some((m) => m.name === v.name),
+        `volume ${v.name} is mounted`,
+      );
+    t.equal(new Set(mounts.map((m) => m.mountPath)).size, mounts.length, 'no two mounts at one path');
+    for (const v of volumes.filter((v) => v.secret)) {
+      const modes = [
+        v.secret.defaultMode,
+        ...(v.secret.items ?? []).map((i: Obj) => i.mode).filter((m: unknown) => m !== undefined),
+      ];
+      t.ok(Number.isInteger(v.secret.defaultMode), `${v.name}: defaultMode set`);
+      for (const mode of modes)
+        t.equal(mode & ~0o440, 0, `${v.name}: mode 0${Number(mode).toString(8)} lets only owner and group read`);
+      t.ok(mounts.find((m) => m.name === v.name)?.readOnly, `${v.name}: mounted read-only`);
+    }
+    t.ok(credentialsMount, `the ${CREDENTIALS} Secret is mounted`);
+    t.ok(tlsMounts.length > 0, 'at least one TLS Secret is mounted');
+    const dirs = container.command.flatMap((w: string, i: number) => (container.command[i - 1] === '--dir' ? [w] : []));
+    for (const m of tlsMounts) {
+      t.ok(
+        dirs.some((d: string) => posix.dirname(m.mountPath) === d || m.mountPath === d),
+        `${m.mountPath} is a --dir or a folder in one`,
+      );
+      t.same(
+        volumeOf(m)
+          .secret.items?.map((i: Obj) => i.path)
+          .sort(),
+        ['tls.crt', 'tls.key'],
+        `${m.name}: tls.crt and tls.key`,
+      );
+    }
+    const pvc = byKind('PersistentVolumeClaim');
+    const claim = volumes.find((v) => v.persistentVolumeClaim);
+    t.equal(claim?.persistentVolumeClaim.claimName, pvc.metadata?.name, 'the claim mounted is the one shipped');
+    t.same(pvc.spec?.accessModes, ['ReadWriteOnce'], 'claim ReadWriteOnce');
+    t.match(pvc.spec?.resources?.requests?.storage, /^\d+(Mi|Gi)$/, 'claim size requested');
+    const account = byKind('ServiceAccount');
+    t.equal(pod.serviceAccountName, account.metadata?.name, 'runs as the shipped ServiceAccount');
+    t.equal(account.automountServiceAccountToken, false, 'the account mounts no API token');
+    t.equal(pod.automountServiceAccountToken, false, 'nor does the pod');
+  },
+);
 
 t.test('settings: known names, secrets only from the Secret, the journal on the claim', async (t) => {
   const known = new Set<string>([...SETTING_NAMES, ...SECRET_NAMES.map((n) => `${n}_FILE`), 'BELUGA_HOOK_CONFIG']);
   for (const e of container.env) {
     t.ok(known.has(e.name), `${e.name} is a setting beluga-cert reads`);
-    t.ok(typeof e.value === 'string' || e.valueFrom, `${e.name}: a string value (YAML 1.1 reads yes/no/on/off as booleans)`);
+    t.ok(
+      typeof e.value === 'string' || e.valueFrom,
+      `${e.name}: a string value (YAML 1.1 reads yes/no/on/off as booleans)`,
+    );
   }
   t.equal(envEntry('BELUGA_HOOK_CONFIG')?.value, 'none', 'no config file in the image');
   const template = secretTemplate();
@@ -209,7 +271,10 @@ t.test('securityContext: non-root, no privilege, read-only root file system, Run
   const sc = pod.securityContext ?? {};
   t.equal(sc.runAsNonRoot, true, 'runAsNonRoot');
   t.ok(Number.isInteger(sc.runAsUser) && sc.runAsUser > 0, 'runAsUser not root');
-  t.ok(Number.isInteger(sc.fsGroup) && sc.fsGroup > 0, 'fsGroup, so the non-root user can read root-owned Secret files');
+  t.ok(
+    Number.isInteger(sc.fsGroup) && sc.fsGroup > 0,
+    'fsGroup, so the non-root user can read root-owned Secret files',
+  );
   // The default (Always) re-chmods the volume at every mount: journal/ would turn group-writable.
   t.equal(sc.fsGroupChangePolicy, 'OnRootMismatch', 'fsGroupChangePolicy OnRootMismatch');
   t.equal(sc.seccompProfile?.type, 'RuntimeDefault', 'seccomp RuntimeDefault');
@@ -228,7 +293,12 @@ const TOKEN = { tokenId: 'k8s-token-id', tokenSecret: 'k8s-token-secret-01234567
 /** What cert-manager writes for an ACME issuer: tls.crt = leaf + intermediates, tls.key (EC: SEC1). */
 const TLS = [
   { crt: fixtureText('ec256.bundle.crt'), key: fixtureText('ec256.sec1.key'), leaf: 'ec256.crt', recordId: '1001' },
-  { crt: fixtureText('ec384.crt') + fixtureText('chain.pem'), key: fixtureText('ec384.sec1.key'), leaf: 'ec384.crt', recordId: '1002' },
+  {
+    crt: fixtureText('ec384.crt') + fixtureText('chain.pem'),
+    key: fixtureText('ec384.sec1.key'),
+    leaf: 'ec384.crt',
+    recordId: '1002',
+  },
 ];
 const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
 
@@ -236,7 +306,10 @@ async function beluga(t: Test): Promise<Sandbox> {
   const old = { certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') };
   const sb = await startSandbox({
     credentials: TOKEN,
-    records: [{ id: '1001', ...old }, { id: '1002', ...old, names: ['example.net', 'www.example.net'] }],
+    records: [
+      { id: '1001', ...old },
+      { id: '1002', ...old, names: ['example.net', 'www.example.net'] },
+    ],
   });
   t.teardown(() => sb.close());
   return sb;
@@ -253,7 +326,10 @@ async function writeSecretVolume(dir: string, volume: Obj, data: Record<string, 
   const items: Obj[] = volume.secret.items ?? Object.keys(data).map((key) => ({ key, path: key }));
   for (const item of items) {
     await writeFile(join(dir, stamp, item.path), data[item.key], { mode: 0o600 });
-    await chmod(join(dir, stamp, item.path), (item.mode ?? volume.secret.defaultMode) | (pod.securityContext?.fsGroup ? 0o440 : 0));
+    await chmod(
+      join(dir, stamp, item.path),
+      (item.mode ?? volume.secret.defaultMode) | (pod.securityContext?.fsGroup ? 0o440 : 0),
+    );
     await symlink(join('..data', item.path), join(dir, item.path));
   }
 }
@@ -265,7 +341,11 @@ async function podLayout(t: Test, sb: Sandbox): Promise<{ root: string; env: Rec
   t.ok(tlsMounts.length <= TLS.length, 'a fixture for every TLS Secret mounted');
   const secrets: Record<string, Record<string, string>> = {
     // The token secret with the newline `kubectl create secret --from-file` keeps.
-    [CREDENTIALS]: { 'token-id': TOKEN.tokenId, 'token-secret': `${TOKEN.tokenSecret}\n`, 'slack-webhook-url': sb.slackUrl },
+    [CREDENTIALS]: {
+      'token-id': TOKEN.tokenId,
+      'token-secret': `${TOKEN.tokenSecret}\n`,
+      'slack-webhook-url': sb.slackUrl,
+    },
   };
   tlsMounts.forEach((m, i) => {
     secrets[volumeOf(m).secret.secretName] = { 'tls.crt': TLS[i].crt, 'tls.key': TLS[i].key, 'ca.crt': '' };
@@ -291,49 +371,65 @@ async function podLayout(t: Test, sb: Sandbox): Promise<{ root: string; env: Rec
 
 function assertNothingSecret(t: Test, sb: Sandbox, r: CliResult): void {
   const all = r.stdout + r.stderr;
-  for (const s of [TOKEN.tokenSecret, sb.slackUrl]) t.notOk(all.includes(s), `output does not show a secret (${s.slice(0, 8)}…)`);
+  for (const s of [TOKEN.tokenSecret, sb.slackUrl])
+    t.notOk(all.includes(s), `output does not show a secret (${s.slice(0, 8)}…)`);
   t.notMatch(all, /PRIVATE KEY/, 'no private key in the output');
 }
 
-t.test('the pod layout works: each tls.crt/tls.key folder deploys with the manifest\'s settings', async (t) => {
+t.test("the pod layout works: each tls.crt/tls.key folder deploys with the manifest's settings", async (t) => {
   const sb = await beluga(t);
   const { root, env } = await podLayout(t, sb);
   for (const [i, m] of tlsMounts.entries()) {
     const dir = join(root, m.mountPath);
     const r = await runCli(['deploy', '--cert', join(dir, 'tls.crt'), '--key', join(dir, 'tls.key')], env);
     t.equal(r.code, 0, `${m.mountPath}: ${r.stderr}`);
-    t.match(r.stdout, `upload: updated Beluga certificate id=${TLS[i].recordId}`, 'the record of its domain is updated');
+    t.match(
+      r.stdout,
+      `upload: updated Beluga certificate id=${TLS[i].recordId}`,
+      'the record of its domain is updated',
+    );
     const stored = sb.records().find((x) => x.id === TLS[i].recordId);
     t.equal(fingerprint(stored!.certificate), fingerprint(fixtureText(TLS[i].leaf)), 'the record holds the new leaf');
     t.equal(sb.slackMessages.length, i + 1, 'Slack told, through SLACK_WEBHOOK_URL_FILE behind ..data');
     assertNothingSecret(t, sb, r);
   }
-  t.ok(sb.requests.every((q) => q.headers.authorization?.startsWith(`Token ${TOKEN.tokenId} `)), 'token id from secretKeyRef, secret from the file');
+  t.ok(
+    sb.requests.every((q) => q.headers.authorization?.startsWith(`Token ${TOKEN.tokenId} `)),
+    'token id from secretKeyRef, secret from the file',
+  );
   const info = await stat(env.BELUGA_HOOK_STATE_DIR);
   t.equal(info.mode & 0o777, 0o700, 'the journal folder on the claim is made 0700');
 });
 
-t.test('the journal at the claim\'s root would be refused: why the manifest uses a folder in it', async (t) => {
+t.test("the journal at the claim's root would be refused: why the manifest uses a folder in it", async (t) => {
   const sb = await beluga(t);
   const { root, env } = await podLayout(t, sb);
   const claimRoot = mounts.find((m) => volumeOf(m).persistentVolumeClaim)!.mountPath;
   const dir = join(root, tlsMounts[0].mountPath);
-  const r = await runCli(['deploy', '--cert', join(dir, 'tls.crt'), '--key', join(dir, 'tls.key')], { ...env, BELUGA_HOOK_STATE_DIR: join(root, claimRoot) });
+  const r = await runCli(['deploy', '--cert', join(dir, 'tls.crt'), '--key', join(dir, 'tls.key')], {
+    ...env,
+    BELUGA_HOOK_STATE_DIR: join(root, claimRoot),
+  });
   t.not(r.code, 0, 'refused');
   t.match(r.stderr, /writable by group or others/, 'because the group may write there');
 });
 
-t.test('the manifest\'s own command over that layout: one list call, one PUT per Secret, one Slack message', async (t) => {
-  const sb = await beluga(t);
-  const { root, env } = await podLayout(t, sb);
-  const args: string[] = container.command.slice(1).map((w: string, i: number, all: string[]) => (SYNC_PATH_FLAGS.includes(all[i - 1]) ? join(root, w) : w));
-  const r = await runCli(args, env);
-  t.equal(r.code, 0, r.stderr);
-  t.equal(sb.requests.filter((q) => q.method === 'GET').length, 1, 'one list call');
-  t.equal(sb.requests.filter((q) => q.method === 'PUT').length, tlsMounts.length, 'one PUT per TLS Secret');
-  t.equal(sb.slackMessages.length, 1, 'one Slack message for the run');
-  assertNothingSecret(t, sb, r);
-});
+t.test(
+  "the manifest's own command over that layout: one list call, one PUT per Secret, one Slack message",
+  async (t) => {
+    const sb = await beluga(t);
+    const { root, env } = await podLayout(t, sb);
+    const args: string[] = container.command
+      .slice(1)
+      .map((w: string, i: number, all: string[]) => (SYNC_PATH_FLAGS.includes(all[i - 1]) ? join(root, w) : w));
+    const r = await runCli(args, env);
+    t.equal(r.code, 0, r.stderr);
+    t.equal(sb.requests.filter((q) => q.method === 'GET').length, 1, 'one list call');
+    t.equal(sb.requests.filter((q) => q.method === 'PUT').length, tlsMounts.length, 'one PUT per TLS Secret');
+    t.equal(sb.slackMessages.length, 1, 'one Slack message for the run');
+    assertNothingSecret(t, sb, r);
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // systemd units
@@ -353,7 +449,8 @@ function parseUnit(text: string, name: string): Unit {
     if (header && !unit.has(header[1])) unit.set(header[1], (section = new Map()));
     else {
       const kv = /^([A-Za-z]+)=(.*)$/.exec(line);
-      if (!kv || !section) throw new Error(`${name} line ${i + 1}: not a new [Section] nor Key=Value inside one: ${line}`);
+      if (!kv || !section)
+        throw new Error(`${name} line ${i + 1}: not a new [Section] nor Key=Value inside one: ${line}`);
       section.set(kv[1], [...(section.get(kv[1]) ?? []), kv[2]]);
     }
   }
@@ -363,15 +460,44 @@ function parseUnit(text: string, name: string): Unit {
 /** The directives these units may use: systemd only warns about a misspelt one, and ignores it. */
 const DIRECTIVES: Record<string, string[]> = {
   Unit: ['Description', 'Documentation', 'After', 'Before', 'Wants', 'Requires'],
-  Service: ['Type', 'ExecStart', 'Environment', 'EnvironmentFile', 'User', 'Group', 'StateDirectory', 'StateDirectoryMode', 'UMask',
-    'NoNewPrivileges', 'PrivateTmp', 'ProtectSystem', 'ProtectHome', 'ReadOnlyPaths', 'ReadWritePaths', 'TimeoutStartSec'],
-  Timer: ['OnCalendar', 'OnBootSec', 'OnStartupSec', 'OnActiveSec', 'OnUnitActiveSec', 'OnUnitInactiveSec', 'RandomizedDelaySec',
-    'AccuracySec', 'FixedRandomDelay', 'Persistent', 'Unit'],
+  Service: [
+    'Type',
+    'ExecStart',
+    'Environment',
+    'EnvironmentFile',
+    'User',
+    'Group',
+    'StateDirectory',
+    'StateDirectoryMode',
+    'UMask',
+    'NoNewPrivileges',
+    'PrivateTmp',
+    'ProtectSystem',
+    'ProtectHome',
+    'ReadOnlyPaths',
+    'ReadWritePaths',
+    'TimeoutStartSec',
+  ],
+  Timer: [
+    'OnCalendar',
+    'OnBootSec',
+    'OnStartupSec',
+    'OnActiveSec',
+    'OnUnitActiveSec',
+    'OnUnitInactiveSec',
+    'RandomizedDelaySec',
+    'AccuracySec',
+    'FixedRandomDelay',
+    'Persistent',
+    'Unit',
+  ],
   Install: ['WantedBy', 'RequiredBy', 'Also'],
 };
 const TIMESPAN = /^(\d+\s*(us|ms|s|sec|seconds?|m|min|minutes?|h|hr|hours?|d|days?)?\s*)+$/;
 const one = (unit: Unit, section: string, key: string) => unit.get(section)?.get(key)?.at(-1);
-const unitFiles = readdirSync(SYSTEMD_DIR).filter((f) => /\.(service|timer)$/.test(f)).sort();
+const unitFiles = readdirSync(SYSTEMD_DIR)
+  .filter((f) => /\.(service|timer)$/.test(f))
+  .sort();
 const units = new Map(unitFiles.map((f) => [f, parseUnit(readFileSync(join(SYSTEMD_DIR, f), 'utf8'), f)]));
 
 t.test('the unit parser refuses what systemd would not read', async (t) => {
@@ -382,7 +508,12 @@ t.test('the unit parser refuses what systemd would not read', async (t) => {
 });
 
 t.test('systemd units: the retry and sync pairs are shipped, every directive is one systemd knows', async (t) => {
-  for (const f of ['beluga-cert-retry.service', 'beluga-cert-retry.timer', 'beluga-cert-sync.service', 'beluga-cert-sync.timer']) {
+  for (const f of [
+    'beluga-cert-retry.service',
+    'beluga-cert-retry.timer',
+    'beluga-cert-sync.service',
+    'beluga-cert-sync.timer',
+  ]) {
     t.ok(units.has(f), `${f} is shipped`);
   }
   for (const [file, unit] of units) {
@@ -394,49 +525,81 @@ t.test('systemd units: the retry and sync pairs are shipped, every directive is 
   }
 });
 
-t.test('services: oneshot, an absolute ExecStart running their own subcommand, hardened, no secret inline', async (t) => {
-  for (const [file, unit] of [...units].filter(([f]) => f.endsWith('.service'))) {
-    t.same([...unit.keys()], ['Unit', 'Service'], `${file}: [Unit] and [Service]; no [Install]: its timer starts it`);
-    t.equal(one(unit, 'Service', 'Type'), 'oneshot', `${file}: Type=oneshot`);
-    const exec = unit.get('Service')?.get('ExecStart') ?? [];
-    t.equal(exec.length, 1, `${file}: one ExecStart`);
-    const words = (exec[0] ?? '').replace(/^[-@:+!]+/, '').trim().split(/\s+/);
-    t.ok(posix.isAbsolute(words[0]), `${file}: ExecStart runs ${words[0]}, an absolute path`);
-    t.equal(posix.basename(words[0]), 'beluga-cert', `${file}: runs beluga-cert`);
-    t.equal(words[1], file.replace(/^beluga-cert-/, '').replace(/\.service$/, ''), `${file}: the subcommand the unit is named after`);
-    if (words[1] === 'sync') checkSyncArgs(t, words.slice(2));
-    const expected = { StateDirectory: 'beluga-cert-hook', StateDirectoryMode: '0700', UMask: '0077', NoNewPrivileges: 'yes', PrivateTmp: 'yes' };
-    for (const [key, value] of Object.entries(expected)) t.equal(one(unit, 'Service', key), value, `${file}: ${key}=${value}`);
-    t.match(one(unit, 'Service', 'ProtectSystem'), /^(full|strict)$/, `${file}: ProtectSystem`);
-    t.match(one(unit, 'Service', 'TimeoutStartSec'), TIMESPAN, `${file}: a run is bounded`);
-    t.equal(one(unit, 'Unit', 'After'), 'network-online.target', `${file}: After=network-online.target`);
-    t.equal(one(unit, 'Unit', 'Wants'), 'network-online.target', `${file}: Wants=network-online.target`);
-    const names = (unit.get('Service')?.get('Environment') ?? []).flatMap((v) => [...v.matchAll(/(?:^|\s)["']?([A-Za-z_]\w*)=/g)].map((m) => m[1]));
-    for (const name of names) {
-      t.ok((SETTING_NAMES as readonly string[]).includes(name), `${file}: Environment=${name} is a setting`);
-      t.notOk((SECRET_NAMES as readonly string[]).includes(name), `${file}: ${name} belongs in the 0600 env file, not in the unit`);
+t.test(
+  'services: oneshot, an absolute ExecStart running their own subcommand, hardened, no secret inline',
+  async (t) => {
+    for (const [file, unit] of [...units].filter(([f]) => f.endsWith('.service'))) {
+      t.same([...unit.keys()], ['Unit', 'Service'], `${file}: [Unit] and [Service]; no [Install]: its timer starts it`);
+      t.equal(one(unit, 'Service', 'Type'), 'oneshot', `${file}: Type=oneshot`);
+      const exec = unit.get('Service')?.get('ExecStart') ?? [];
+      t.equal(exec.length, 1, `${file}: one ExecStart`);
+      const words = (exec[0] ?? '')
+        .replace(/^[-@:+!]+/, '')
+        .trim()
+        .split(/\s+/);
+      t.ok(posix.isAbsolute(words[0]), `${file}: ExecStart runs ${words[0]}, an absolute path`);
+      t.equal(posix.basename(words[0]), 'beluga-cert', `${file}: runs beluga-cert`);
+      t.equal(
+        words[1],
+        file.replace(/^beluga-cert-/, '').replace(/\.service$/, ''),
+        `${file}: the subcommand the unit is named after`,
+      );
+      if (words[1] === 'sync') checkSyncArgs(t, words.slice(2));
+      const expected = {
+        StateDirectory: 'beluga-cert-hook',
+        StateDirectoryMode: '0700',
+        UMask: '0077',
+        NoNewPrivileges: 'yes',
+        PrivateTmp: 'yes',
+      };
+      for (const [key, value] of Object.entries(expected))
+        t.equal(one(unit, 'Service', key), value, `${file}: ${key}=${value}`);
+      t.match(one(unit, 'Service', 'ProtectSystem'), /^(full|strict)$/, `${file}: ProtectSystem`);
+      t.match(one(unit, 'Service', 'TimeoutStartSec'), TIMESPAN, `${file}: a run is bounded`);
+      t.equal(one(unit, 'Unit', 'After'), 'network-online.target', `${file}: After=network-online.target`);
+      t.equal(one(unit, 'Unit', 'Wants'), 'network-online.target', `${file}: Wants=network-online.target`);
+      const names = (unit.get('Service')?.get('Environment') ?? []).flatMap((v) =>
+        [...v.matchAll(/(?:^|\s)["']?([A-Za-z_]\w*)=/g)].map((m) => m[1]),
+      );
+      for (const name of names) {
+        t.ok((SETTING_NAMES as readonly string[]).includes(name), `${file}: Environment=${name} is a setting`);
+        t.notOk(
+          (SECRET_NAMES as readonly string[]).includes(name),
+          `${file}: ${name} belongs in the 0600 env file, not in the unit`,
+        );
+      }
     }
-  }
-});
+  },
+);
 
 t.test('timers: a trigger, a random delay, catch-up after downtime, and a service to start', async (t) => {
   for (const [file, unit] of [...units].filter(([f]) => f.endsWith('.timer'))) {
     t.same([...unit.keys()], ['Unit', 'Timer', 'Install'], `${file}: [Unit], [Timer], [Install]`);
     const service = one(unit, 'Timer', 'Unit') ?? file.replace(/\.timer$/, '.service');
     t.ok(existsSync(join(SYSTEMD_DIR, service)), `${file} starts ${service}, which is shipped beside it`);
-    const triggers = ['OnCalendar', 'OnBootSec', 'OnStartupSec', 'OnActiveSec', 'OnUnitActiveSec', 'OnUnitInactiveSec'].filter((k) => one(unit, 'Timer', k));
+    const triggers = [
+      'OnCalendar',
+      'OnBootSec',
+      'OnStartupSec',
+      'OnActiveSec',
+      'OnUnitActiveSec',
+      'OnUnitInactiveSec',
+    ].filter((k) => one(unit, 'Timer', k));
     t.ok(triggers.length > 0, `${file}: a trigger`);
-    for (const k of triggers.filter((k) => k !== 'OnCalendar')) t.match(one(unit, 'Timer', k), TIMESPAN, `${file}: ${k}`);
+    for (const k of triggers.filter((k) => k !== 'OnCalendar'))
+      t.match(one(unit, 'Timer', k), TIMESPAN, `${file}: ${k}`);
     const calendar = one(unit, 'Timer', 'OnCalendar');
-    if (calendar) t.match(calendar, /^(minutely|hourly|daily|weekly|monthly|\S*\d+:\d+\S*.*)$/, `${file}: OnCalendar=${calendar}`);
+    if (calendar)
+      t.match(calendar, /^(minutely|hourly|daily|weekly|monthly|\S*\d+:\d+\S*.*)$/, `${file}: OnCalendar=${calendar}`);
     t.match(one(unit, 'Timer', 'RandomizedDelaySec'), TIMESPAN, `${file}: RandomizedDelaySec`);
     t.equal(one(unit, 'Timer', 'Persistent'), 'true', `${file}: Persistent=true`);
     t.equal(one(unit, 'Install', 'WantedBy'), 'timers.target', `${file}: WantedBy=timers.target`);
   }
   for (const file of units.keys()) {
     if (!file.endsWith('.service')) continue;
-    const timers = [...units].filter(([f, u]) => f.endsWith('.timer') && (one(u, 'Timer', 'Unit') ?? f.replace(/\.timer$/, '.service')) === file);
+    const timers = [...units].filter(
+      ([f, u]) => f.endsWith('.timer') && (one(u, 'Timer', 'Unit') ?? f.replace(/\.timer$/, '.service')) === file,
+    );
     t.equal(timers.length, 1, `${file} has its timer`);
   }
 });
-

@@ -31,15 +31,25 @@ const sb = await startSandbox({
 });
 t.teardown(() => sb.close());
 const env = (extra: Record<string, string> = {}) => ({
-  BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-  BELUGA_EDGE_ADDRESS: sb.edgeAddress, BELUGA_HOOK_STATE_DIR: tempStateDir(), ...extra,
+  BELUGA_BASE_URL: sb.url,
+  BELUGA_TOKEN_ID: TOKEN.tokenId,
+  BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+  BELUGA_EDGE_ADDRESS: sb.edgeAddress,
+  BELUGA_HOOK_STATE_DIR: tempStateDir(),
+  ...extra,
 });
 
 t.test('a name whose served certificate ends within --days: EXPIRING, exit 43', async (t) => {
   const r = await runCli(['expiry', 'example.com', 'example.net'], env());
   t.equal(r.code, EXIT.EDGE_EXPIRING, r.stderr);
-  t.match(r.stdout, /^example\.com: the edge \(127\.0\.0\.1:\d+\) serves sha256 [0-9A-F:]+… with [45] day\(s\) left \(\d{4}-\d\d-\d\d\): EXPIRING; nothing deployed from this host$/m);
-  t.match(r.stdout, /^example\.net: the edge .* with 36\d\d day\(s\) left \(\d{4}-\d\d-\d\d\); nothing deployed from this host$/m);
+  t.match(
+    r.stdout,
+    /^example\.com: the edge \(127\.0\.0\.1:\d+\) serves sha256 [0-9A-F:]+… with [45] day\(s\) left \(\d{4}-\d\d-\d\d\): EXPIRING; nothing deployed from this host$/m,
+  );
+  t.match(
+    r.stdout,
+    /^example\.net: the edge .* with 36\d\d day\(s\) left \(\d{4}-\d\d-\d\d\); nothing deployed from this host$/m,
+  );
   t.match(r.stdout, /^expiry: 1 of 2 name\(s\) expire on the edge within 21 days, 0 could not be asked$/m);
   // --days moves the line: 3 days is fewer than what is left.
   const short = await runCli(['expiry', 'example.com', '--days', '3'], env());
@@ -62,7 +72,10 @@ t.test('names the edge does not answer for are listed; none answered is EDGE_UNR
   });
   const r = await runCli(['expiry', 'example.net'], env({ BELUGA_EDGE_ADDRESS: `127.0.0.1:${closed}` }));
   t.equal(r.code, EXIT.EDGE_UNREACHABLE, r.stdout);
-  t.match(r.stdout, /^example\.net: could not ask the edge: connection refused \(127\.0\.0\.1:\d+\); nothing deployed from this host$/m);
+  t.match(
+    r.stdout,
+    /^example\.net: could not ask the edge: connection refused \(127\.0\.0\.1:\d+\); nothing deployed from this host$/m,
+  );
   // One name the edge does not serve (the handshake is refused), one it does: not unreachable overall.
   const mixed = await runCli(['expiry', 'example.net', 'unknown.example.org'], env());
   t.equal(mixed.code, EXIT.OK, mixed.stdout);
@@ -70,7 +83,7 @@ t.test('names the edge does not answer for are listed; none answered is EDGE_UNR
   t.match(mixed.stdout, /1 could not be asked$/m);
 });
 
-t.test('no NAME: the journal\'s deployed names and the stores\' names; none at all is said, exit 0', async (t) => {
+t.test("no NAME: the journal's deployed names and the stores' names; none at all is said, exit 0", async (t) => {
   const state = tempStateDir();
   const empty = await runCli(['expiry'], env({ BELUGA_HOOK_STATE_DIR: state }));
   t.equal(empty.code, EXIT.OK, empty.stderr);
@@ -90,15 +103,26 @@ t.test('no NAME: the journal\'s deployed names and the stores\' names; none at a
   const renewed = join(dir, 'renewed.crt');
   await writeFile(renewed, maker.cert(['example.com', 'www.example.com'], new Date(Date.now() - DAY), 23));
   await writeFile(join(dir, 'key.pem'), maker.keyPem);
-  const deploy = await runCli(['deploy', '--cert', renewed, '--key', join(dir, 'key.pem')], env({ BELUGA_HOOK_STATE_DIR: state }));
+  const deploy = await runCli(
+    ['deploy', '--cert', renewed, '--key', join(dir, 'key.pem')],
+    env({ BELUGA_HOOK_STATE_DIR: state }),
+  );
   t.equal(deploy.code, EXIT.OK, deploy.stderr);
   const fromJournal = await runCli(['expiry'], env({ BELUGA_HOOK_STATE_DIR: state }));
   t.equal(fromJournal.code, EXIT.OK, fromJournal.stdout);
-  t.match(fromJournal.stdout, /^example\.com: the edge .* with 36\d\d day\(s\) left .*; last deployed here \d{4}-.* Beluga id 1001\)$/m);
+  t.match(
+    fromJournal.stdout,
+    /^example\.com: the edge .* with 36\d\d day\(s\) left .*; last deployed here \d{4}-.* Beluga id 1001\)$/m,
+  );
 });
 
 t.test('bad command lines: exit 2 before anything is asked', async (t) => {
-  for (const args of [['expiry', '--days', '0'], ['expiry', '--days', 'soon'], ['expiry', 'https://example.com'], ['expiry', '--dayz', '3']]) {
+  for (const args of [
+    ['expiry', '--days', '0'],
+    ['expiry', '--days', 'soon'],
+    ['expiry', 'https://example.com'],
+    ['expiry', '--dayz', '3'],
+  ]) {
     const before = sb.edgeHandshakes.length;
     const r = await runCli(args, env());
     t.equal(r.code, EXIT.USAGE, `${args.join(' ')}: ${r.stderr}`);
@@ -125,35 +149,59 @@ t.test('the shipped examples run expiry with a command line the CLI accepts', as
   }
 });
 
-t.test('the alert: one message through every configured notifier, saying days left and what was deployed', async (t) => {
-  // A sandbox of its own: the test above deployed a renewed example.com to the shared one.
-  const sb = await startSandbox({
-    credentials: TOKEN,
-    records: [{ id: '1001', site: 'com', certificate: soon, key: maker.keyPem }, { id: '1002', site: 'net', certificate: later, key: maker.keyPem }],
-  });
-  t.teardown(() => sb.close());
-  const env = (extra: Record<string, string> = {}) => ({
-    BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-    BELUGA_EDGE_ADDRESS: sb.edgeAddress, BELUGA_HOOK_STATE_DIR: tempStateDir(), ...extra,
-  });
-  const slackBefore = sb.slackMessages.length;
-  const hookBefore = sb.notify.webhook.messages.length;
-  const r = await runCli(['expiry', 'example.com', 'example.net'], env({
-    SLACK_WEBHOOK_URL: sb.slackUrl, WEBHOOK_URL: sb.notify.webhook.url, WEBHOOK_SECRET: sb.notify.webhook.secret,
-  }));
-  t.equal(r.code, EXIT.EDGE_EXPIRING, r.stderr);
-  t.match(r.stdout, /^notify: slack: sent$/m);
-  t.match(r.stdout, /^notify: webhook: sent$/m);
-  t.equal(sb.slackMessages.length, slackBefore + 1, 'one Slack message for the run');
-  const slack = JSON.stringify(sb.slackMessages.at(-1));
-  t.match(slack, /Certificates expiring on the CDN edge: 1 name\(s\) within 21 days/);
-  t.match(slack, /example\.com: [45] days left \(\d{4}-\d\d-\d\d\); nothing deployed from this host/);
-  t.notMatch(slack, /example\.net/, 'only the expiring name');
-  const hook = sb.notify.webhook.messages[hookBefore] as { type: string; expiry: { days: number; expiring: Array<{ name: string }> } };
-  t.equal(sb.notify.webhook.messages.length, hookBefore + 1);
-  t.match(hook, { type: 'certificate.expiring', expiry: { days: 21, expiring: [{ name: 'example.com', last_deployed: null }], unreachable: [] } });
-  // NOTIFY_LEVEL=none: the exit code still says it, no message goes.
-  const quiet = await runCli(['expiry', 'example.com'], env({ SLACK_WEBHOOK_URL: sb.slackUrl, NOTIFY_LEVEL: 'none' }));
-  t.equal(quiet.code, EXIT.EDGE_EXPIRING);
-  t.equal(sb.slackMessages.length, slackBefore + 1, 'no message at NOTIFY_LEVEL=none');
-});
+t.test(
+  'the alert: one message through every configured notifier, saying days left and what was deployed',
+  async (t) => {
+    // A sandbox of its own: the test above deployed a renewed example.com to the shared one.
+    const sb = await startSandbox({
+      credentials: TOKEN,
+      records: [
+        { id: '1001', site: 'com', certificate: soon, key: maker.keyPem },
+        { id: '1002', site: 'net', certificate: later, key: maker.keyPem },
+      ],
+    });
+    t.teardown(() => sb.close());
+    const env = (extra: Record<string, string> = {}) => ({
+      BELUGA_BASE_URL: sb.url,
+      BELUGA_TOKEN_ID: TOKEN.tokenId,
+      BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+      BELUGA_EDGE_ADDRESS: sb.edgeAddress,
+      BELUGA_HOOK_STATE_DIR: tempStateDir(),
+      ...extra,
+    });
+    const slackBefore = sb.slackMessages.length;
+    const hookBefore = sb.notify.webhook.messages.length;
+    const r = await runCli(
+      ['expiry', 'example.com', 'example.net'],
+      env({
+        SLACK_WEBHOOK_URL: sb.slackUrl,
+        WEBHOOK_URL: sb.notify.webhook.url,
+        WEBHOOK_SECRET: sb.notify.webhook.secret,
+      }),
+    );
+    t.equal(r.code, EXIT.EDGE_EXPIRING, r.stderr);
+    t.match(r.stdout, /^notify: slack: sent$/m);
+    t.match(r.stdout, /^notify: webhook: sent$/m);
+    t.equal(sb.slackMessages.length, slackBefore + 1, 'one Slack message for the run');
+    const slack = JSON.stringify(sb.slackMessages.at(-1));
+    t.match(slack, /Certificates expiring on the CDN edge: 1 name\(s\) within 21 days/);
+    t.match(slack, /example\.com: [45] days left \(\d{4}-\d\d-\d\d\); nothing deployed from this host/);
+    t.notMatch(slack, /example\.net/, 'only the expiring name');
+    const hook = sb.notify.webhook.messages[hookBefore] as {
+      type: string;
+      expiry: { days: number; expiring: Array<{ name: string }> };
+    };
+    t.equal(sb.notify.webhook.messages.length, hookBefore + 1);
+    t.match(hook, {
+      type: 'certificate.expiring',
+      expiry: { days: 21, expiring: [{ name: 'example.com', last_deployed: null }], unreachable: [] },
+    });
+    // NOTIFY_LEVEL=none: the exit code still says it, no message goes.
+    const quiet = await runCli(
+      ['expiry', 'example.com'],
+      env({ SLACK_WEBHOOK_URL: sb.slackUrl, NOTIFY_LEVEL: 'none' }),
+    );
+    t.equal(quiet.code, EXIT.EDGE_EXPIRING);
+    t.equal(sb.slackMessages.length, slackBefore + 1, 'no message at NOTIFY_LEVEL=none');
+  },
+);

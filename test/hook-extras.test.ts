@@ -12,17 +12,38 @@ import { tempStateDir } from './helpers/state-dir.js';
 
 const TOKEN = { tokenId: 'extras-id', tokenSecret: 'extras-secret-0123456789' };
 const NEW = new X509Certificate(fixtureText('ec256.crt'));
-const record: SeedRecord = { id: '1001', site: 'example-com', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') };
+const record: SeedRecord = {
+  id: '1001',
+  site: 'example-com',
+  certificate: fixtureText('rsa2048.crt'),
+  key: fixtureText('rsa2048.pkcs1.key'),
+};
 
 function lego(env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(`${ROOT}hooks/lego`, [], {
-      env: {
-        PATH: process.env.PATH, BELUGA_HOOK_CONFIG: 'none', BELUGA_HOOK_STATE_DIR: tempStateDir(),
-        LEGO_CERT_DOMAIN: 'example.com', LEGO_CERT_PATH: fixture('ec256.bundle.crt'), LEGO_CERT_KEY_PATH: fixture('ec256.sec1.key'), ...env,
+    execFile(
+      `${ROOT}hooks/lego`,
+      [],
+      {
+        env: {
+          PATH: process.env.PATH,
+          BELUGA_HOOK_CONFIG: 'none',
+          BELUGA_HOOK_STATE_DIR: tempStateDir(),
+          LEGO_CERT_DOMAIN: 'example.com',
+          LEGO_CERT_PATH: fixture('ec256.bundle.crt'),
+          LEGO_CERT_KEY_PATH: fixture('ec256.sec1.key'),
+          ...env,
+        },
+        timeout: 60_000,
+        killSignal: 'SIGKILL',
       },
-      timeout: 60_000, killSignal: 'SIGKILL',
-    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout: String(stdout), stderr: String(stderr) }));
+      (err, stdout, stderr) =>
+        resolve({
+          code: err ? (typeof err.code === 'number' ? err.code : -1) : 0,
+          stdout: String(stdout),
+          stderr: String(stderr),
+        }),
+    );
   });
 }
 
@@ -32,16 +53,29 @@ async function sandbox(t: Test): Promise<Sandbox> {
   return sb;
 }
 
-const settings = (sb: Sandbox) => ({ BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret });
+const settings = (sb: Sandbox) => ({
+  BELUGA_BASE_URL: sb.url,
+  BELUGA_TOKEN_ID: TOKEN.tokenId,
+  BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+});
 
 t.test('the lego hook checks the edge and tells Slack and Discord, all from the hook bundle', async (t) => {
   const sb = await sandbox(t);
-  const r = await lego({ ...settings(sb), BELUGA_EDGE_ADDRESS: sb.edgeAddress!, BELUGA_VERIFY_TIMEOUT: '10', SLACK_WEBHOOK_URL: sb.slackUrl, DISCORD_WEBHOOK_URL: sb.notify.discord.url });
+  const r = await lego({
+    ...settings(sb),
+    BELUGA_EDGE_ADDRESS: sb.edgeAddress!,
+    BELUGA_VERIFY_TIMEOUT: '10',
+    SLACK_WEBHOOK_URL: sb.slackUrl,
+    DISCORD_WEBHOOK_URL: sb.notify.discord.url,
+  });
   t.equal(r.code, 0, r.stdout + r.stderr);
   t.match(r.stdout, /^verify: live on the edge after \d+ s \(all 2 names\)$/m);
   t.match(r.stdout, /^notify: slack: sent$/m);
   t.match(r.stdout, /^notify: discord: sent$/m);
-  t.ok(sb.edgeHandshakes.some((h) => h.fingerprint256 === NEW.fingerprint256), 'the edge served the upload to the check');
+  t.ok(
+    sb.edgeHandshakes.some((h) => h.fingerprint256 === NEW.fingerprint256),
+    'the edge served the upload to the check',
+  );
   const slack = sb.slackMessages.at(-1) as { attachments: Array<{ fields: Array<{ title: string; value: string }> }> };
   t.match(slack.attachments[0]!.fields.find((f) => f.title === 'Edge')?.value, /^live on the edge/);
   t.equal(sb.notify.discord.messages.length, 1);
@@ -61,5 +95,9 @@ t.test('a bad notifier setting is a CONFIG error (exit 3) from the hook bundle t
   const r = await lego({ ...settings(sb), TELEGRAM_BOT_TOKEN: '12345:abcdefghijklmnopqrstuvwxyz0123456789' });
   t.equal(r.code, 3, r.stdout + r.stderr);
   t.match(r.stderr, /^beluga-cert: CONFIG: .*TELEGRAM_CHAT_ID/m);
-  t.same(sb.requests.filter((q) => q.method !== 'GET'), [], 'nothing uploaded');
+  t.same(
+    sb.requests.filter((q) => q.method !== 'GET'),
+    [],
+    'nothing uploaded',
+  );
 });

@@ -25,7 +25,10 @@ async function server(t: Test, answer: Answer): Promise<RawServer> {
 }
 
 const env = (s: RawServer | string, extra: Record<string, string> = {}) => ({
-  BELUGA_BASE_URL: typeof s === 'string' ? s : s.url, BELUGA_USERNAME: 'ops@example.com', BELUGA_PASSWORD: 'basic-password-987', ...extra,
+  BELUGA_BASE_URL: typeof s === 'string' ? s : s.url,
+  BELUGA_USERNAME: 'ops@example.com',
+  BELUGA_PASSWORD: 'basic-password-987',
+  ...extra,
 });
 
 /** Writes `total` bytes of a valid list answer, 1 MiB at a time, as fast as the reader takes them. */
@@ -57,14 +60,20 @@ t.test('a list answer far past 64 MiB ends in one line, with bounded peak memory
   const dir = await mkdtemp(join(tmpdir(), 'bch-rss-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const rssFile = join(dir, 'kb');
-  const r = await runCli(['deploy', ...cert], env(s, {
-    BELUGA_RETRIES: '4',
-    NODE_OPTIONS: `--require ${join(ROOT, 'bench/max-rss.cjs')}`,
-    BENCH_RSS_FILE: rssFile,
-  }));
+  const r = await runCli(
+    ['deploy', ...cert],
+    env(s, {
+      BELUGA_RETRIES: '4',
+      NODE_OPTIONS: `--require ${join(ROOT, 'bench/max-rss.cjs')}`,
+      BENCH_RSS_FILE: rssFile,
+    }),
+  );
   t.equal(r.code, EXIT.REMOTE_UNAVAILABLE, r.stderr);
   t.equal(r.stderr.trim().split('\n').length, 1, 'one line on stderr');
-  t.match(r.stderr, /REMOTE_UNAVAILABLE: beluga: list certificates: the answer is larger than 64 MiB; not read further/);
+  t.match(
+    r.stderr,
+    /REMOTE_UNAVAILABLE: beluga: list certificates: the answer is larger than 64 MiB; not read further/,
+  );
   t.equal(s.requests.length, 1, 'not asked again: the same list would come back');
   const peakMiB = Number(await readFile(rssFile, 'utf8')) / 1024;
   t.comment(`peak RSS ${Math.round(peakMiB)} MiB`);
@@ -96,35 +105,62 @@ t.test('a notifier answer past 1 MiB is refused unread, and not asked again', as
 });
 
 t.test('a redirect is refused with its target host, never followed nor retried, the key never sent on', async (t) => {
-  const elsewhere = await server(t, (req, res) => sendJson(res, 200, req.method === 'GET' ? listText([{ id: '"1001"', names: ours }]) : '{}'));
-  const redirectTo = (status: number, target: (path: string) => string): Answer => (req, res) => {
-    res.writeHead(status, { Location: target(req.path), 'Content-Length': '0' });
-    res.end();
-  };
+  const elsewhere = await server(t, (req, res) =>
+    sendJson(res, 200, req.method === 'GET' ? listText([{ id: '"1001"', names: ours }]) : '{}'),
+  );
+  const redirectTo =
+    (status: number, target: (path: string) => string): Answer =>
+    (req, res) => {
+      res.writeHead(status, { Location: target(req.path), 'Content-Length': '0' });
+      res.end();
+    };
   for (const status of [301, 302, 307, 308]) {
-    const s = await server(t, redirectTo(status, (path) => `${elsewhere.url}${path}`));
+    const s = await server(
+      t,
+      redirectTo(status, (path) => `${elsewhere.url}${path}`),
+    );
     const r = await runCli(['deploy', ...cert], env(s));
     t.equal(r.code, EXIT.REMOTE_REJECTED, r.stderr);
     t.equal(r.stderr.trim().split('\n').length, 1, 'one line on stderr');
-    t.match(r.stderr, new RegExp(`beluga: list certificates: answered HTTP ${status}, a redirect to 127\\.0\\.0\\.1:\\d+, which is never followed; check BELUGA_BASE_URL`));
+    t.match(
+      r.stderr,
+      new RegExp(
+        `beluga: list certificates: answered HTTP ${status}, a redirect to 127\\.0\\.0\\.1:\\d+, which is never followed; check BELUGA_BASE_URL`,
+      ),
+    );
     t.notMatch(r.stderr, /connection failed/);
     t.equal(s.requests.length, 1, `HTTP ${status}: asked once, not retried`);
   }
   t.same(elsewhere.requests, [], 'the redirect target never heard from us');
 
   // The list is fine, the key-carrying PUT is redirected: the key goes nowhere else.
-  const put = await server(t, (req, res) => (req.method === 'GET'
-    ? sendJson(res, 200, listText([{ id: '"1001"', names: ours }]))
-    : redirectTo(307, () => 'https://cdn-elsewhere.example/upload')(req, res)));
+  const put = await server(t, (req, res) =>
+    req.method === 'GET'
+      ? sendJson(res, 200, listText([{ id: '"1001"', names: ours }]))
+      : redirectTo(307, () => 'https://cdn-elsewhere.example/upload')(req, res),
+  );
   const r = await runCli(['deploy', ...cert], env(put));
   t.equal(r.code, EXIT.REMOTE_REJECTED, r.stderr);
-  t.match(r.stderr, /beluga: update certificate id=1001: answered HTTP 307, a redirect to cdn-elsewhere\.example, which is never followed/);
-  t.same(put.requests.map((q) => q.method), ['GET', 'PUT'], 'the PUT is sent once, not retried');
+  t.match(
+    r.stderr,
+    /beluga: update certificate id=1001: answered HTTP 307, a redirect to cdn-elsewhere\.example, which is never followed/,
+  );
+  t.same(
+    put.requests.map((q) => q.method),
+    ['GET', 'PUT'],
+    'the PUT is sent once, not retried',
+  );
 
-  const slack = await server(t, redirectTo(302, () => 'https://hooks.elsewhere.example/secret-path'));
+  const slack = await server(
+    t,
+    redirectTo(302, () => 'https://hooks.elsewhere.example/secret-path'),
+  );
   const n = await runCli(['notify-test'], { SLACK_WEBHOOK_URL: `${slack.url}/services/T0/B0/redirect-secret-token` });
   t.equal(n.code, EXIT.NOTIFY_FAILED, n.stdout + n.stderr);
-  t.match(n.stdout, /FAILED slack: answered HTTP 302, a redirect to hooks\.elsewhere\.example, which is never followed/);
+  t.match(
+    n.stdout,
+    /FAILED slack: answered HTTP 302, a redirect to hooks\.elsewhere\.example, which is never followed/,
+  );
   t.notMatch(n.stdout + n.stderr, /secret-path|redirect-secret-token/);
   t.equal(slack.requests.length, 1, 'Slack asked once');
 });

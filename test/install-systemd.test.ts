@@ -36,8 +36,18 @@ function install(script: string, args: string[], env: Record<string, string>, cw
 }
 
 async function copyCheckout(dir: string): Promise<string> {
-  const runtime = ['install.sh', 'package.json', 'package-lock.json', 'README.md', 'LICENSE', 'bin', 'dist', 'hooks',
-    'examples', 'test/fixtures'];
+  const runtime = [
+    'install.sh',
+    'package.json',
+    'package-lock.json',
+    'README.md',
+    'LICENSE',
+    'bin',
+    'dist',
+    'hooks',
+    'examples',
+    'test/fixtures',
+  ];
   for (const rel of runtime) {
     if (existsSync(join(ROOT, rel))) await cp(join(ROOT, rel), join(dir, rel), { recursive: true });
   }
@@ -48,10 +58,13 @@ async function copyCheckout(dir: string): Promise<string> {
 async function fakeSystemctl(dir: string): Promise<{ path: string; calls: () => Promise<string[]> }> {
   const log = join(dir, 'systemctl.log');
   const path = join(dir, 'systemctl');
-  await writeFile(path, `#!/bin/sh
+  await writeFile(
+    path,
+    `#!/bin/sh
 echo "$*" >> ${JSON.stringify(log)}
 case $1 in is-enabled|is-active) grep -qx "enable --now $3" ${JSON.stringify(log)} ;; esac
-`);
+`,
+  );
   await chmod(path, 0o755);
   const calls = async () => (existsSync(log) ? (await readFile(log, 'utf8')).split('\n').filter(Boolean) : []);
   return { path, calls };
@@ -64,13 +77,22 @@ t.test('--systemd where systemd is not running: says so, exit 3, nothing install
   await mkdir(root);
   const systemctl = await fakeSystemctl(dir);
   const args = ['--skip-build', '--systemd', '--prefix', join(dir, 'prefix'), '--config', join(dir, 'env')];
-  const r = await install(join(ROOT, 'install.sh'), args,
-    installerEnv({ BELUGA_INSTALL_ROOT: root, SYSTEMCTL: systemctl.path }), dir);
+  const r = await install(
+    join(ROOT, 'install.sh'),
+    args,
+    installerEnv({ BELUGA_INSTALL_ROOT: root, SYSTEMCTL: systemctl.path }),
+    dir,
+  );
   t.equal(r.code, 3, r.stderr);
   t.equal(r.stdout, '', 'no step ran');
-  t.match(r.stderr, new RegExp('^install\\.sh: error: --systemd: systemd is not running on this host ' +
-    '\\(.*/run/systemd/system does not exist\\), so nothing was installed; ' +
-    'run without --systemd and use cron \\(examples/cron\\.example\\)\\n$'));
+  t.match(
+    r.stderr,
+    new RegExp(
+      '^install\\.sh: error: --systemd: systemd is not running on this host ' +
+        '\\(.*/run/systemd/system does not exist\\), so nothing was installed; ' +
+        'run without --systemd and use cron \\(examples/cron\\.example\\)\\n$',
+    ),
+  );
   t.same((await readdir(dir)).sort(), ['root', 'systemctl'], 'no prefix, no config');
   t.same(await readdir(root), [], 'no unit');
   t.same(await systemctl.calls(), [], 'systemctl never called');
@@ -104,16 +126,23 @@ t.test('--systemd with systemd running: units for this prefix, timers enabled, i
     t.equal((await stat(join(units, name))).mode & 0o777, 0o644, `${name}: mode 0644`);
   }
   const retry = await readFile(join(units, 'beluga-cert-retry.service'), 'utf8');
-  t.match(retry, new RegExp(`^ExecStart=${prefix}/bin/beluga-cert retry\\nEnvironment=BELUGA_HOOK_CONFIG=${config}$`,
-    'm'),
-    'the retry service runs this install\'s command with this config file');
+  t.match(
+    retry,
+    new RegExp(`^ExecStart=${prefix}/bin/beluga-cert retry\\nEnvironment=BELUGA_HOOK_CONFIG=${config}$`, 'm'),
+    "the retry service runs this install's command with this config file",
+  );
   t.notMatch(retry, /^ExecStart=\/usr\/local\/bin/m);
-  t.match(await readFile(join(units, 'beluga-cert-sync.service'), 'utf8'),
-    new RegExp(`^ExecStart=${prefix}/bin/beluga-cert sync ${stores}$`, 'm'));
+  t.match(
+    await readFile(join(units, 'beluga-cert-sync.service'), 'utf8'),
+    new RegExp(`^ExecStart=${prefix}/bin/beluga-cert sync ${stores}$`, 'm'),
+  );
   const shipped = await readFile(join(ROOT, 'examples/systemd/beluga-cert-retry.timer'), 'utf8');
   t.equal(await readFile(join(units, 'beluga-cert-retry.timer'), 'utf8'), shipped, 'the timer as shipped');
-  t.same(await systemctl.calls(),
-    ['daemon-reload', 'enable --now beluga-cert-retry.timer', 'enable --now beluga-cert-sync.timer']);
+  t.same(await systemctl.calls(), [
+    'daemon-reload',
+    'enable --now beluga-cert-retry.timer',
+    'enable --now beluga-cert-sync.timer',
+  ]);
   t.match(first.stdout, /^systemd: enabled and started beluga-cert-retry\.timer$/m);
 
   const second = await install(join(src, 'install.sh'), args, env, dir);
@@ -122,14 +151,20 @@ t.test('--systemd with systemd running: units for this prefix, timers enabled, i
   t.equal(sd.length, 6, 'four units and two timers');
   for (const line of sd) t.match(line, /nothing to do$/, line);
   const later = (await systemctl.calls()).slice(3);
-  t.notOk(later.some((c) => /^(daemon-reload|enable)/.test(c)), 'no reload, no enable again');
+  t.notOk(
+    later.some((c) => /^(daemon-reload|enable)/.test(c)),
+    'no reload, no enable again',
+  );
 
   const un = await install(join(src, 'install.sh'), ['--uninstall', '--prefix', prefix], env, dir);
   t.equal(un.code, 0, `uninstall: ${un.stderr}`);
   for (const name of names) t.match(un.stdout, new RegExp(`^removed: .*/${name.replace(/\./g, '\\.')}$`, 'm'));
   t.notOk(existsSync(join(root, 'etc')), 'the unit folders it made are gone');
   const calls = await systemctl.calls();
-  t.same(calls.slice(-3),
-    ['disable --now beluga-cert-retry.timer', 'disable --now beluga-cert-sync.timer', 'daemon-reload']);
+  t.same(calls.slice(-3), [
+    'disable --now beluga-cert-retry.timer',
+    'disable --now beluga-cert-sync.timer',
+    'daemon-reload',
+  ]);
   t.ok(existsSync(config), 'the config file is kept');
 });

@@ -17,10 +17,22 @@ const newCert = ['--cert', fixture('ec256.bundle.crt'), '--key', fixture('ec256.
 const fp = (name: string) => new X509Certificate(fixtureText(name)).fingerprint256;
 
 async function setup(t: Test) {
-  const sb = await startSandbox({ credentials: TOKEN, records: [{ id: '1001', site: 's', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') }] });
+  const sb = await startSandbox({
+    credentials: TOKEN,
+    records: [
+      { id: '1001', site: 's', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') },
+    ],
+  });
   t.teardown(() => sb.close());
   const state = tempStateDir();
-  const env = { BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret, SLACK_WEBHOOK_URL: sb.slackUrl, BELUGA_HOOK_STATE_DIR: state, BELUGA_RETRIES: '1' };
+  const env = {
+    BELUGA_BASE_URL: sb.url,
+    BELUGA_TOKEN_ID: TOKEN.tokenId,
+    BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+    SLACK_WEBHOOK_URL: sb.slackUrl,
+    BELUGA_HOOK_STATE_DIR: state,
+    BELUGA_RETRIES: '1',
+  };
   return { sb, state, env };
 }
 const writes = (sb: Sandbox) => sb.requests.filter((r) => r.method !== 'GET');
@@ -34,9 +46,20 @@ t.test('a deploy is recorded; the same certificate again does nothing unless --f
   const { sb, state, env } = await setup(t);
   t.equal((await runCli(['deploy', ...newCert], env)).code, 0);
   const files = await journalFiles(state);
-  t.same(Object.keys(files).sort(), ['domain_example.com.json', 'record_1001.json'], 'one entry named after the target, one after the record it went to');
+  t.same(
+    Object.keys(files).sort(),
+    ['domain_example.com.json', 'record_1001.json'],
+    'one entry named after the target, one after the record it went to',
+  );
   const entry = JSON.parse(files['domain_example.com.json']!);
-  t.match(entry, { key: 'domain:example.com', deployed: { fingerprint256: fp('ec256.crt'), recordId: '1001', files: { cert: fixture('ec256.bundle.crt'), key: fixture('ec256.sec1.key') } } });
+  t.match(entry, {
+    key: 'domain:example.com',
+    deployed: {
+      fingerprint256: fp('ec256.crt'),
+      recordId: '1001',
+      files: { cert: fixture('ec256.bundle.crt'), key: fixture('ec256.sec1.key') },
+    },
+  });
   t.notOk(entry.pending);
   t.equal((await stat(join(state, 'domain_example.com.json'))).mode & 0o777, 0o600);
   t.equal((await stat(state)).mode & 0o777, 0o700);
@@ -62,14 +85,20 @@ t.test('a failed deploy is pending; pending lists it; retry deploys it and says 
   t.match(red.text, /HTTP 503.*the certificate is pending/);
 
   const entry = JSON.parse(Object.values(await journalFiles(state))[0]);
-  t.match(entry, { pending: { fingerprint256: fp('ec256.crt'), files: { cert: fixture('ec256.bundle.crt') } }, attempts: [{ code: 'REMOTE_UNAVAILABLE' }] });
+  t.match(entry, {
+    pending: { fingerprint256: fp('ec256.crt'), files: { cert: fixture('ec256.bundle.crt') } },
+    attempts: [{ code: 'REMOTE_UNAVAILABLE' }],
+  });
   t.notOk(entry.deployed);
   const raw = JSON.stringify(await journalFiles(state));
   t.notMatch(raw, /PRIVATE KEY|BEGIN/, 'no key material in the journal');
   t.notOk(raw.includes(TOKEN.tokenSecret) || raw.includes(sb.slackUrl), 'no secret in the journal');
 
   const listed = await runCli(['pending'], env);
-  t.match(listed.stdout, /domain:example.com: sha256 .* pending since .*, 1 failed attempt\(s\); last: REMOTE_UNAVAILABLE: beluga: update certificate id=1001: HTTP 503/);
+  t.match(
+    listed.stdout,
+    /domain:example.com: sha256 .* pending since .*, 1 failed attempt\(s\); last: REMOTE_UNAVAILABLE: beluga: update certificate id=1001: HTTP 503/,
+  );
   const json = JSON.parse((await runCli(['pending', '--json'], env)).stdout);
   t.match(json, [{ key: 'domain:example.com', fingerprint256: fp('ec256.crt'), failedAttempts: 1 }]);
 
@@ -96,36 +125,58 @@ t.test('retry drops a pending certificate superseded by a newer one; an older on
   // The expired fixture cannot be read at all, so play "older" with notyet/ec256 ordering:
   // deploy ec256 (valid from 2025), then try rsa4096, which the fixtures issue at the same time.
   t.equal((await runCli(['deploy', ...newCert], env)).code, 0);
-  const older = await runCli(['deploy', '--cert', fixture('rsa2048.bundle.crt'), '--key', fixture('rsa2048.pkcs1.key'), '--domain', 'example.com'], env);
+  const older = await runCli(
+    [
+      'deploy',
+      '--cert',
+      fixture('rsa2048.bundle.crt'),
+      '--key',
+      fixture('rsa2048.pkcs1.key'),
+      '--domain',
+      'example.com',
+    ],
+    env,
+  );
   // Same validity window: not older, so it is deployed.
   t.equal(older.code, 0, older.stdout + older.stderr);
   t.equal(writes(sb).length, 2);
 });
 
-t.test('two runs for the same record never interleave; a stale lock is recovered; a live one makes LOCKED', async (t) => {
-  const { sb, state, env } = await setup(t);
-  sb.fault({ target: 'api', method: 'GET', delayMs: 1500 });
-  const [a, b] = await Promise.all([runCli(['deploy', ...newCert], env), runCli(['deploy', ...newCert], env)]);
-  t.same([a.code, b.code].sort(), [0, 0]);
-  t.equal(writes(sb).length, 1, 'the second waited for the first, then found it already deployed');
-  t.match(a.stdout + b.stdout, /unchanged: already deployed/);
+t.test(
+  'two runs for the same record never interleave; a stale lock is recovered; a live one makes LOCKED',
+  async (t) => {
+    const { sb, state, env } = await setup(t);
+    sb.fault({ target: 'api', method: 'GET', delayMs: 1500 });
+    const [a, b] = await Promise.all([runCli(['deploy', ...newCert], env), runCli(['deploy', ...newCert], env)]);
+    t.same([a.code, b.code].sort(), [0, 0]);
+    t.equal(writes(sb).length, 1, 'the second waited for the first, then found it already deployed');
+    t.match(a.stdout + b.stdout, /unchanged: already deployed/);
 
-  // A lock left by a killed process on this host is recovered.
-  const dead = spawn(process.execPath, ['-e', '0']);
-  await new Promise((r) => dead.on('exit', r));
-  const lockFile = (await readdir(state)).find((n) => n.endsWith('.json'))!.replace(/\.json$/, '.lock');
-  t.ok(lockFile, 'lock file name derived from the entry');
-  await writeFile(join(state, lockFile), JSON.stringify({ pid: dead.pid, host: hostname(), at: new Date().toISOString() }), { mode: 0o600 });
-  const recovered = await runCli(['deploy', ...newCert, '--force'], env);
-  t.equal(recovered.code, 0, recovered.stderr);
-  // A live holder (this test process) is waited for, then LOCKED; nothing is changed.
-  await writeFile(join(state, lockFile), JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }), { mode: 0o600 });
-  const before = writes(sb).length;
-  const locked = await runCli(['deploy', ...newCert, '--force'], { ...env, BELUGA_RUN_BUDGET: '6' });
-  t.equal(locked.code, 24);
-  t.match(locked.stderr, new RegExp(`LOCKED: another run \\(pid ${process.pid}`));
-  t.equal(writes(sb).length, before);
-});
+    // A lock left by a killed process on this host is recovered.
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => dead.on('exit', r));
+    const lockFile = (await readdir(state)).find((n) => n.endsWith('.json'))!.replace(/\.json$/, '.lock');
+    t.ok(lockFile, 'lock file name derived from the entry');
+    await writeFile(
+      join(state, lockFile),
+      JSON.stringify({ pid: dead.pid, host: hostname(), at: new Date().toISOString() }),
+      { mode: 0o600 },
+    );
+    const recovered = await runCli(['deploy', ...newCert, '--force'], env);
+    t.equal(recovered.code, 0, recovered.stderr);
+    // A live holder (this test process) is waited for, then LOCKED; nothing is changed.
+    await writeFile(
+      join(state, lockFile),
+      JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }),
+      { mode: 0o600 },
+    );
+    const before = writes(sb).length;
+    const locked = await runCli(['deploy', ...newCert, '--force'], { ...env, BELUGA_RUN_BUDGET: '6' });
+    t.equal(locked.code, 24);
+    t.match(locked.stderr, new RegExp(`LOCKED: another run \\(pid ${process.pid}`));
+    t.equal(writes(sb).length, before);
+  },
+);
 
 t.test('an unwritable state directory is a configuration error that names the setting', async (t) => {
   const { env } = await setup(t);

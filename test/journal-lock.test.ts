@@ -83,24 +83,38 @@ t.test('a lock left by a dead process on this host is recovered', async (t) => {
   await plantLock(lockPath, { pid, host: hostname(), at: '2025-06-01T12:00:00.000Z' });
   const release = await journal.lock(KEY, 0);
   t.equal(JSON.parse(await readFile(lockPath, 'utf8')).pid, process.pid);
-  t.same(warnings, [`removed the lock ${lockPath} left by pid ${pid} (since 2025-06-01T12:00:00.000Z), which is no longer running`]);
+  t.same(warnings, [
+    `removed the lock ${lockPath} left by pid ${pid} (since 2025-06-01T12:00:00.000Z), which is no longer running`,
+  ]);
   await release();
 });
 
-t.test('a killed run\'s lock is recovered by the next run', async (t) => {
+t.test("a killed run's lock is recovered by the next run", async (t) => {
   const { dir, journal, lockPath, warnings } = await setup(t);
-  const child = spawn(process.execPath, ['--input-type=module', '-e', `
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
     const { openJournal } = await import(${JSON.stringify(pathToFileURL(await builtJournal()).href)});
     const journal = await openJournal(${JSON.stringify(dir)}, { now: () => new Date(), onWarning: () => {} });
     await journal.lock(${JSON.stringify(KEY)}, 0);
     process.stdout.write('locked\\n');
     setInterval(() => {}, 1000);
-  `], { stdio: ['ignore', 'pipe', 'inherit'] });
+  `,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const killTimer = setTimeout(() => child.kill('SIGKILL'), LONG_WAIT);
   t.teardown(() => clearTimeout(killTimer));
   await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
   t.equal(JSON.parse(await readFile(lockPath, 'utf8')).pid, child.pid);
-  await t.rejects(journal.lock(KEY, 0), { code: 'LOCKED', message: new RegExp(`pid ${child.pid}`) }, 'alive: not taken');
+  await t.rejects(
+    journal.lock(KEY, 0),
+    { code: 'LOCKED', message: new RegExp(`pid ${child.pid}`) },
+    'alive: not taken',
+  );
   child.kill('SIGKILL');
   await new Promise((resolve) => child.on('exit', resolve));
   const release = await journal.lock(KEY, 0);
@@ -112,7 +126,10 @@ t.test('a live lock, or one from another host, is never taken', async (t) => {
   const { journal, lockPath } = await setup(t);
   const holder = { pid: process.ppid, host: hostname(), at: new Date().toISOString() };
   await plantLock(lockPath, holder);
-  await t.rejects(journal.lock(KEY, 100), { code: 'LOCKED', message: new RegExp(`^another run \\(pid ${process.ppid}, since `) });
+  await t.rejects(journal.lock(KEY, 100), {
+    code: 'LOCKED',
+    message: new RegExp(`^another run \\(pid ${process.ppid}, since `),
+  });
   t.same(JSON.parse(await readFile(lockPath, 'utf8')), holder);
 
   const foreign = { pid: deadPid(), host: 'other-host.example', at: new Date().toISOString() };
@@ -148,7 +165,10 @@ t.test('an empty or unreadable lock file: waited on while fresh, recovered once 
   const { journal, lockPath, warnings } = await setup(t);
   for (const text of ['', '{"pid": 12', '{"pid": 0, "host": "h", "at": "x"}']) {
     await plantLock(lockPath, text);
-    await t.rejects(journal.lock(KEY, 0), { code: 'LOCKED', message: `another run (lock file ${lockPath} not yet written) is deploying to ${KEY}; nothing was uploaded; it goes once that run ends` });
+    await t.rejects(journal.lock(KEY, 0), {
+      code: 'LOCKED',
+      message: `another run (lock file ${lockPath} not yet written) is deploying to ${KEY}; nothing was uploaded; it goes once that run ends`,
+    });
     const minuteAgo = new Date(Date.now() - 60_000);
     await utimes(lockPath, minuteAgo, minuteAgo);
     const release = await journal.lock(KEY, 0);
@@ -207,7 +227,9 @@ t.test('two processes contending for one record never interleave', async (t) => 
   const out = join(base, 'critical.log');
   const go = join(base, 'go');
   const rounds = 15;
-  await writeFile(script, `
+  await writeFile(
+    script,
+    `
     import { appendFileSync, existsSync } from 'node:fs';
     import { setTimeout as sleep } from 'node:timers/promises';
     const [moduleUrl, dir, out, go, name, rounds] = process.argv.slice(2);
@@ -225,12 +247,16 @@ t.test('two processes contending for one record never interleave', async (t) => 
       appendFileSync(out, name + ' leave ' + i + '\\n');
       await release();
     }
-  `);
+  `,
+  );
   const moduleUrl = pathToFileURL(await builtJournal()).href;
   const run = (name: string) =>
     new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, [script, moduleUrl, dir, out, go, name, String(rounds)], { timeout: LONG_WAIT, killSignal: 'SIGKILL' }, (err, _stdout, stderr) =>
-        err ? reject(new Error(`${name}: ${err.message} ${stderr}`)) : resolve(),
+      execFile(
+        process.execPath,
+        [script, moduleUrl, dir, out, go, name, String(rounds)],
+        { timeout: LONG_WAIT, killSignal: 'SIGKILL' },
+        (err, _stdout, stderr) => (err ? reject(new Error(`${name}: ${err.message} ${stderr}`)) : resolve()),
       );
     });
   const both = Promise.all([run('A'), run('B')]);
@@ -255,7 +281,11 @@ async function builtJournal(): Promise<string> {
   const path = join(ROOT, 'dist', 'journal', 'index.js');
   if (!existsSync(path)) {
     try {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'ignore' });
+      execFileSync(
+        process.execPath,
+        [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')],
+        { stdio: 'ignore' },
+      );
     } catch {
       // tsc still emits when another module has a type error; the check below is what matters
     }

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { oneLine } from '../src/errors.js';
 import { baseName, entryFileName } from '../src/journal/file-names.js';
-import { DEFAULT_STATE_DIR, journalKey, openJournal, type JournalDeps, type JournalEntry } from '../src/journal/index.js';
+import {
+  DEFAULT_STATE_DIR,
+  journalKey,
+  openJournal,
+  type JournalDeps,
+  type JournalEntry,
+} from '../src/journal/index.js';
 import { fixtureText } from './helpers/run-cli.js';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
@@ -25,9 +31,23 @@ async function setup(t: Test, deps: Partial<JournalDeps> = {}) {
 }
 
 const when = '2025-05-01T00:00:00.000Z';
-const files = { cert: '/etc/ssl/example/cert.pem', key: '/etc/ssl/example/key.pem', chain: '/etc/ssl/example/chain.pem' };
-const ref = { fingerprint256: 'AB:CD:EF', notBefore: when, notAfter: '2025-08-01T00:00:00.000Z', names: ['*.example.com', 'example.com'] };
-const attempt = (n: number) => ({ at: when, fingerprint256: 'AB:CD:EF', code: 'REMOTE_UNAVAILABLE', error: `beluga: upload attempt ${n}: HTTP 503` });
+const files = {
+  cert: '/etc/ssl/example/cert.pem',
+  key: '/etc/ssl/example/key.pem',
+  chain: '/etc/ssl/example/chain.pem',
+};
+const ref = {
+  fingerprint256: 'AB:CD:EF',
+  notBefore: when,
+  notAfter: '2025-08-01T00:00:00.000Z',
+  names: ['*.example.com', 'example.com'],
+};
+const attempt = (n: number) => ({
+  at: when,
+  fingerprint256: 'AB:CD:EF',
+  code: 'REMOTE_UNAVAILABLE',
+  error: `beluga: upload attempt ${n}: HTTP 503`,
+});
 
 function sample(over: Partial<JournalEntry> = {}): JournalEntry {
   return {
@@ -53,7 +73,10 @@ t.test('keys and file names', async (t) => {
   t.throws(() => baseName('domain:'), /not id:<cert id>, domain:<domain> or record:<id>/);
   const distinct = ['id:A', 'id:_41', 'id:a', 'domain:a', 'domain:a/b', 'domain:a_2fb', 'id:../x'];
   t.equal(new Set(distinct.map(baseName)).size, distinct.length, 'no two keys share a file');
-  t.notOk(distinct.some((key) => /[/]/.test(baseName(key)) || baseName(key).startsWith('.')), 'never a path or a hidden file');
+  t.notOk(
+    distinct.some((key) => /[/]/.test(baseName(key)) || baseName(key).startsWith('.')),
+    'never a path or a hidden file',
+  );
   const long = `domain:${'a'.repeat(240)}.example`;
   t.ok(baseName(long).length <= 180, 'long keys are shortened');
   t.not(baseName(long), baseName(`domain:${'a'.repeat(241)}.example`), 'and still distinct');
@@ -92,7 +115,8 @@ t.test('modes: directory 0700 (parents too), files 0600 whatever the umask', asy
 
 t.test('an existing state directory: writable by others refused, readable warned', async (t) => {
   const base = await tempDir(t);
-  const open = (dir: string, warnings: string[] = []) => openJournal(dir, { now: () => NOW, onWarning: (l) => warnings.push(l) });
+  const open = (dir: string, warnings: string[] = []) =>
+    openJournal(dir, { now: () => NOW, onWarning: (l) => warnings.push(l) });
   const configError = (dir: string, pattern: RegExp) =>
     t.rejects(open(dir), { name: 'HookError', code: 'CONFIG', message: pattern });
 
@@ -100,7 +124,12 @@ t.test('an existing state directory: writable by others refused, readable warned
     const dir = join(base, `m${mode.toString(8)}`);
     await mkdir(dir);
     await chmod(dir, mode);
-    await configError(dir, new RegExp(`^state directory ${dir} is writable by group or others \\(mode 0${mode.toString(8)}\\); chmod 700 it; set BELUGA_HOOK_STATE_DIR`));
+    await configError(
+      dir,
+      new RegExp(
+        `^state directory ${dir} is writable by group or others \\(mode 0${mode.toString(8)}\\); chmod 700 it; set BELUGA_HOOK_STATE_DIR`,
+      ),
+    );
     t.equal((await stat(dir)).mode & 0o777, mode, 'nothing changed silently');
   }
 
@@ -113,15 +142,28 @@ t.test('an existing state directory: writable by others refused, readable warned
 
   const file = join(base, 'plain-file');
   await writeFile(file, 'x');
-  await configError(file, /is not a directory; set BELUGA_HOOK_STATE_DIR to a directory this user owns, or fix its permissions$/);
-  await configError(join(file, 'state'), /^state directory \S+ cannot be created \(ENOTDIR\); set BELUGA_HOOK_STATE_DIR/);
+  await configError(
+    file,
+    /is not a directory; set BELUGA_HOOK_STATE_DIR to a directory this user owns, or fix its permissions$/,
+  );
+  await configError(
+    join(file, 'state'),
+    /^state directory \S+ cannot be created \(ENOTDIR\); set BELUGA_HOOK_STATE_DIR/,
+  );
 });
 
-t.test('a directory this user cannot write is refused', { skip: process.getuid?.() === 0 ? 'root can write anywhere' : false }, async (t) => {
-  const dir = join(await tempDir(t), 'ro');
-  await mkdir(dir, { mode: 0o500 });
-  await t.rejects(openJournal(dir, { now: () => NOW, onWarning: () => undefined }), { code: 'CONFIG', message: /is not writable by this user/ });
-});
+t.test(
+  'a directory this user cannot write is refused',
+  { skip: process.getuid?.() === 0 ? 'root can write anywhere' : false },
+  async (t) => {
+    const dir = join(await tempDir(t), 'ro');
+    await mkdir(dir, { mode: 0o500 });
+    await t.rejects(openJournal(dir, { now: () => NOW, onWarning: () => undefined }), {
+      code: 'CONFIG',
+      message: /is not writable by this user/,
+    });
+  },
+);
 
 t.test('a crash mid-write (a temp file left over) is ignored; a failed write leaves no temp file', async (t) => {
   const { dir, journal, warnings } = await setup(t);
@@ -135,9 +177,15 @@ t.test('a crash mid-write (a temp file left over) is ignored; a failed write lea
   // A directory where the file should go makes the rename fail after the temp file was written.
   await mkdir(join(dir, 'id_9.json'));
   await t.rejects(journal.write({ key: 'id:9', domain: 'x.example', attempts: [] }), {
-    name: 'HookError', code: 'CONFIG', message: new RegExp(`^cannot write journal file ${dir}/id_9.json \\(EISDIR\\)`),
+    name: 'HookError',
+    code: 'CONFIG',
+    message: new RegExp(`^cannot write journal file ${dir}/id_9.json \\(EISDIR\\)`),
   });
-  t.same((await readdir(dir)).filter((n) => n.endsWith('.tmp')), ['.domain__2a.example.com.json.4242.abcdef.tmp'], 'only the old crash leftover');
+  t.same(
+    (await readdir(dir)).filter((n) => n.endsWith('.tmp')),
+    ['.domain__2a.example.com.json.4242.abcdef.tmp'],
+    'only the old crash leftover',
+  );
   t.same(warnings, []);
 });
 
@@ -149,7 +197,7 @@ t.test('attempts are capped at the last 50', async (t) => {
   t.equal(read?.attempts.length, 50);
   t.same(read?.attempts[0], attempt(10), 'the oldest dropped');
   t.same(read?.attempts[49], attempt(59));
-  t.equal(many.length, 60, 'the caller\'s array is untouched');
+  t.equal(many.length, 60, "the caller's array is untouched");
 });
 
 t.test('a write of the wrong shape is a bug: refused before anything is written', async (t) => {
@@ -161,7 +209,10 @@ t.test('a write of the wrong shape is a bug: refused before anything is written'
     [{ ...sample(), attempts: [{ ...attempt(1), code: 24 }] }, /attempts\[0\]\.code is not a string/],
     [{ ...sample(), deployed: { ...sample().deployed, at: 'yesterday' } }, /deployed\.at is not a date/],
     [{ ...sample(), deployed: { ...sample().deployed, names: ['a', 3] } }, /deployed\.names\[1\] is not a string/],
-    [{ ...sample(), pending: { ...sample().pending, allowNameLoss: 'no' } }, /pending\.allowNameLoss is not true or false/],
+    [
+      { ...sample(), pending: { ...sample().pending, allowNameLoss: 'no' } },
+      /pending\.allowNameLoss is not true or false/,
+    ],
     [{ ...sample(), pending: { ...sample().pending, files: { cert: '/c' } } }, /pending\.files\.key is not a string/],
     [null, /the entry is not an object/],
   ];
@@ -189,13 +240,17 @@ t.test('no private key can end up in a journal file', async (t) => {
   t.same(await readdir(dir), [], 'nothing written');
 
   // The hint in a NOT_PEM message names the armour line without any key: that is kept.
-  const hint = 'key file /k.pem holds a certificate, no private key; pass the private key file (-----BEGIN PRIVATE KEY-----)';
+  const hint =
+    'key file /k.pem holds a certificate, no private key; pass the private key file (-----BEGIN PRIVATE KEY-----)';
   await journal.write(sample({ attempts: [{ ...attempt(1), code: 'NOT_PEM', error: hint }] }));
   t.equal((await journal.read('domain:*.example.com'))?.attempts[0].error, hint);
 
   // A journal file that holds a key (edited by hand) is not trusted either.
   const planted = join(dir, 'id_5.json');
-  await writeFile(planted, JSON.stringify({ key: 'id:5', domain: 'x.example', attempts: [{ ...attempt(1), error: pem }] }));
+  await writeFile(
+    planted,
+    JSON.stringify({ key: 'id:5', domain: 'x.example', attempts: [{ ...attempt(1), error: pem }] }),
+  );
   t.equal(await journal.read('id:5'), undefined);
   t.match(warnings, [/journal file \S+id_5.json is corrupt \(attempts\[0\]\.error holds a PEM block\)/]);
   t.notOk(warnings.join('\n').includes(body), 'the warning does not quote the key');
@@ -213,9 +268,17 @@ t.test('corrupt files: reported once, set aside with their bytes, read as absent
     ['empty', '', /it is empty/],
     ['an array', '[]', /the entry is not an object/],
     ['wrong shape', JSON.stringify({ ...sample(), attempts: {} }), /attempts is not an array/],
-    ['a wrong field type', JSON.stringify({ ...sample(), deployed: { ...sample().deployed, recordId: 1234 } }), /deployed\.recordId is not a string/],
+    [
+      'a wrong field type',
+      JSON.stringify({ ...sample(), deployed: { ...sample().deployed, recordId: 1234 } }),
+      /deployed\.recordId is not a string/,
+    ],
     ['null for a field', JSON.stringify({ ...sample(), pending: null }), /pending is not an object/],
-    ['another key', JSON.stringify({ ...sample(), key: 'domain:other.example' }), /holds the key "domain:other.example", which belongs in domain_other.example.json/],
+    [
+      'another key',
+      JSON.stringify({ ...sample(), key: 'domain:other.example' }),
+      /holds the key "domain:other.example", which belongs in domain_other.example.json/,
+    ],
   ];
   for (const [what, text, problem] of cases) {
     await t.test(what, async (t) => {
@@ -253,7 +316,11 @@ t.test('set-aside files are never overwritten; links and directories are not fol
   await symlink(target, join(dir, 'id_2.json'));
   t.equal(await journal.read('id:2'), undefined);
   t.match(warnings[2], /id_2.json is corrupt \(it is a symbolic link\)/);
-  t.equal(await readFile(target, 'utf8'), JSON.stringify({ key: 'id:2', domain: 'x.example', attempts: [] }), 'the link target is untouched');
+  t.equal(
+    await readFile(target, 'utf8'),
+    JSON.stringify({ key: 'id:2', domain: 'x.example', attempts: [] }),
+    'the link target is untouched',
+  );
 
   await mkdir(join(dir, 'id_3.json'));
   t.equal(await journal.read('id:3'), undefined);
@@ -271,7 +338,10 @@ t.test('list: entries only, sorted by key, corrupt ones reported and skipped', a
   await writeFile(join(dir, 'domain_broken.json'), '{');
   await writeFile(join(dir, 'id_1.json.corrupt-2020-01-01T00:00:00.000Z'), 'old');
   await writeFile(join(dir, 'README'), 'not an entry');
-  t.same((await journal.list()).map((e) => e.key), ['domain:a.example', 'domain:z.example', 'id:9']);
+  t.same(
+    (await journal.list()).map((e) => e.key),
+    ['domain:a.example', 'domain:z.example', 'id:9'],
+  );
   t.equal(warnings.length, 1);
   t.match(warnings[0], /domain_broken.json is corrupt/);
   await release();

@@ -21,14 +21,27 @@ const HOUR = 3_600_000;
 async function setup(t: Test) {
   const sb = await startSandbox({
     credentials: TOKEN,
-    records: [{ id: '1001', site: 'example-com', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') }],
+    records: [
+      {
+        id: '1001',
+        site: 'example-com',
+        certificate: fixtureText('rsa2048.crt'),
+        key: fixtureText('rsa2048.pkcs1.key'),
+      },
+    ],
   });
   t.teardown(() => sb.close());
   const state = await mkdtemp(join(tmpdir(), 'bch-lock-host-'));
   t.teardown(() => rm(state, { recursive: true, force: true }));
   await chmod(state, 0o700);
   // A budget of 6 s waits 2 s for a held lock: short, and only reached when the lock stays.
-  const env = { BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret, BELUGA_HOOK_STATE_DIR: state, BELUGA_RUN_BUDGET: '6' };
+  const env = {
+    BELUGA_BASE_URL: sb.url,
+    BELUGA_TOKEN_ID: TOKEN.tokenId,
+    BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+    BELUGA_HOOK_STATE_DIR: state,
+    BELUGA_RUN_BUDGET: '6',
+  };
   return { sb, env, lock: join(state, 'domain_example.com.lock') };
 }
 
@@ -53,9 +66,12 @@ t.test('a lock from a gone pod, older than any run, is removed with one warning 
   const r = await runCli(['deploy', ...ec], env);
   t.equal(r.code, EXIT.OK, r.stderr);
   const warnings = (r.stdout + r.stderr).split('\n').filter((l) => l.includes('removed the lock'));
-  t.same(warnings.map((l) => l.replace(/^.*?warning: /, '')), [
-    `removed the lock ${lock} left by pid 7 on certs-cronjob-28971234-x7k2p (since ${at}), older than any run lasts (4 h)`,
-  ]);
+  t.same(
+    warnings.map((l) => l.replace(/^.*?warning: /, '')),
+    [
+      `removed the lock ${lock} left by pid 7 on certs-cronjob-28971234-x7k2p (since ${at}), older than any run lasts (4 h)`,
+    ],
+  );
   t.equal(uploads(sb), 1, 'deployed');
   t.notOk(existsSync(lock), 'this run released its own lock');
 });
@@ -65,20 +81,32 @@ t.test('a lock from another host younger than that still stops the deploy, namin
   await plant(lock, 'certs-cronjob-28971234-x7k2p', 3 * HOUR, 3 * HOUR);
   const r = await runCli(['deploy', ...ec], env);
   t.equal(r.code, EXIT.LOCKED, r.stderr);
-  t.match(r.stderr, new RegExp(`LOCKED: another run \\(pid 7 on certs-cronjob-28971234-x7k2p, since .*; if no run is active on certs-cronjob-28971234-x7k2p, remove ${lock} \\(a later run removes it once 4 h old\\)$`, 'm'));
+  t.match(
+    r.stderr,
+    new RegExp(
+      `LOCKED: another run \\(pid 7 on certs-cronjob-28971234-x7k2p, since .*; if no run is active on certs-cronjob-28971234-x7k2p, remove ${lock} \\(a later run removes it once 4 h old\\)$`,
+      'm',
+    ),
+  );
   t.equal(uploads(sb), 0);
   t.ok(existsSync(lock), 'left in place');
 });
 
-t.test('the younger of the two times counts: a clock behind on either side never makes a live lock look old', async (t) => {
-  for (const [name, takenAgo, writtenAgo] of [['the holder\'s clock behind', 5 * HOUR, 0], ['the file\'s time behind', 0, 5 * HOUR]] as const) {
-    const { sb, env, lock } = await setup(t);
-    await plant(lock, 'other-host.example', takenAgo, writtenAgo);
-    const r = await runCli(['deploy', ...ec], env);
-    t.equal(r.code, EXIT.LOCKED, `${name}: ${r.stderr}`);
-    t.equal(uploads(sb), 0, `${name}: nothing uploaded`);
-  }
-});
+t.test(
+  'the younger of the two times counts: a clock behind on either side never makes a live lock look old',
+  async (t) => {
+    for (const [name, takenAgo, writtenAgo] of [
+      ["the holder's clock behind", 5 * HOUR, 0],
+      ["the file's time behind", 0, 5 * HOUR],
+    ] as const) {
+      const { sb, env, lock } = await setup(t);
+      await plant(lock, 'other-host.example', takenAgo, writtenAgo);
+      const r = await runCli(['deploy', ...ec], env);
+      t.equal(r.code, EXIT.LOCKED, `${name}: ${r.stderr}`);
+      t.equal(uploads(sb), 0, `${name}: nothing uploaded`);
+    }
+  },
+);
 
 t.test('on this host too: a lock that old is stale even if its pid now names a live process', async (t) => {
   const { sb, env, lock } = await setup(t);
@@ -86,6 +114,11 @@ t.test('on this host too: a lock that old is stale even if its pid now names a l
   await plant(lock, hostname(), 5 * HOUR, 5 * HOUR, process.pid);
   const r = await runCli(['deploy', ...ec], env);
   t.equal(r.code, EXIT.OK, r.stderr);
-  t.match(r.stdout + r.stderr, new RegExp(`removed the lock ${lock} left by pid ${process.pid} \\(since [^)]+\\), older than any run lasts \\(4 h\\)`));
+  t.match(
+    r.stdout + r.stderr,
+    new RegExp(
+      `removed the lock ${lock} left by pid ${process.pid} \\(since [^)]+\\), older than any run lasts \\(4 h\\)`,
+    ),
+  );
   t.equal(uploads(sb), 1);
 });

@@ -39,8 +39,12 @@ const sb = await startSandbox({
 });
 t.teardown(() => sb.close());
 const env = {
-  BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-  BELUGA_HOOK_STATE_DIR: tempStateDir(), BELUGA_RETRIES: '1', BELUGA_EDGE_ADDRESS: sb.edgeAddress,
+  BELUGA_BASE_URL: sb.url,
+  BELUGA_TOKEN_ID: TOKEN.tokenId,
+  BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+  BELUGA_HOOK_STATE_DIR: tempStateDir(),
+  BELUGA_RETRIES: '1',
+  BELUGA_EDGE_ADDRESS: sb.edgeAddress,
 };
 
 /** promtool's own check: exit 0 and nothing said, or the test fails with what it said. */
@@ -53,8 +57,17 @@ t.test('before any deploy: expiry per local certificate, nothing deployed, nothi
   const r = await runCli(['metrics', '--dir', join(dir, 'store')], env);
   t.equal(r.code, 0, r.stderr);
   t.same(await promtool(r.stdout), { code: 0, output: '' }, 'promtool check metrics accepts it');
-  t.match(r.stdout, /^# HELP beluga_cert_not_after_timestamp_seconds .+\n# TYPE beluga_cert_not_after_timestamp_seconds gauge\n/m);
-  t.match(r.stdout, new RegExp(`^beluga_cert_not_after_timestamp_seconds\\{name="example.com",store="dir:${dir}/store"\\} ${seconds(fixtureText('ec256.crt'))}$`, 'm'));
+  t.match(
+    r.stdout,
+    /^# HELP beluga_cert_not_after_timestamp_seconds .+\n# TYPE beluga_cert_not_after_timestamp_seconds gauge\n/m,
+  );
+  t.match(
+    r.stdout,
+    new RegExp(
+      `^beluga_cert_not_after_timestamp_seconds\\{name="example.com",store="dir:${dir}/store"\\} ${seconds(fixtureText('ec256.crt'))}$`,
+      'm',
+    ),
+  );
   t.match(r.stdout, /^beluga_cert_deployed\{name="example.com",record=""\} 0$/m);
   t.match(r.stdout, /^beluga_cert_pending\{name="example.net"\} 0$/m);
   t.notMatch(r.stdout, /^beluga_cert_last_success_timestamp_seconds\{/m, 'no success yet');
@@ -75,13 +88,20 @@ t.test('after one deploy, one pending and one renewal on disk', async (t) => {
   t.match(r.stdout, /^beluga_cert_pending\{name="example.com"\} 0$/m);
   t.match(r.stdout, /^beluga_cert_pending\{name="example.net"\} 1$/m);
   t.match(r.stdout, /^beluga_cert_last_success_timestamp_seconds\{name="example.com"\} \d{10}$/m);
-  t.match(r.stdout, /^beluga_cert_edge_serves_deployed\{name="example.com"\} 1$/m, 'the verify step saw the edge serve it');
+  t.match(
+    r.stdout,
+    /^beluga_cert_edge_serves_deployed\{name="example.com"\} 1$/m,
+    'the verify step saw the edge serve it',
+  );
 
   // A renewal on disk that is not deployed yet: deployed goes to 0, the expiry follows the file.
   await writeFile(com.cert, fixtureText('rsa2048.bundle.crt'));
   const renewed = await runCli(['metrics', '--dir', join(dir, 'store')], env);
   t.match(renewed.stdout, /^beluga_cert_deployed\{name="example.com",record="1001"\} 0$/m);
-  t.match(renewed.stdout, new RegExp(`name="example.com",store="[^"]+"\\} ${seconds(fixtureText('rsa2048.crt'))}$`, 'm'));
+  t.match(
+    renewed.stdout,
+    new RegExp(`name="example.com",store="[^"]+"\\} ${seconds(fixtureText('rsa2048.crt'))}$`, 'm'),
+  );
 });
 
 t.test('--out writes the file atomically, mode 0644, and says so on stderr', async (t) => {
@@ -107,7 +127,10 @@ t.test('a label value with a quote or backslash is escaped, and promtool agrees'
   const r = await runCli(['metrics', '--dir', odd], env);
   t.equal(r.code, 0, r.stderr);
   t.same(await promtool(r.stdout), { code: 0, output: '' });
-  t.match(r.stdout, /^beluga_cert_not_after_timestamp_seconds\{name="legacy.example.com",store="dir:[^\n]*we\\"ird\\\\store"\} \d+$/m);
+  t.match(
+    r.stdout,
+    /^beluga_cert_not_after_timestamp_seconds\{name="legacy.example.com",store="dir:[^\n]*we\\"ird\\\\store"\} \d+$/m,
+  );
 });
 
 t.test('the example alert rules load in promtool and fire as documented', async (t) => {
@@ -118,7 +141,9 @@ t.test('the example alert rules load in promtool and fire as documented', async 
   // promtool's rule unit test: a pending certificate alerts after an hour, not before; an edge
   // that serves the deployed certificate does not alert.
   const cases = join(dir, 'rules-test.yml');
-  await writeFile(cases, `rule_files: [${JSON.stringify(rules)}]
+  await writeFile(
+    cases,
+    `rule_files: [${JSON.stringify(rules)}]
 evaluation_interval: 1m
 tests:
   - interval: 1m
@@ -141,7 +166,8 @@ tests:
       - eval_time: 90m
         alertname: BelugaCertEdgeNotServing
         exp_alerts: []
-`);
+`,
+  );
   const unit = await execa('promtool', ['test', 'rules', cases], { reject: false, timeout: 60_000 });
   t.equal(unit.exitCode, 0, `${unit.stdout}${unit.stderr}`);
 });

@@ -30,8 +30,14 @@ await writeFile(caFile, sink.caPem);
 
 function settings(extra: Settings = {}): Settings {
   return {
-    SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), SMTP_USER: USER, SMTP_PASSWORD: PASSWORD,
-    SMTP_CA_FILE: caFile, SMTP_TIMEOUT: '2', MAIL_FROM: 'Certificates <certs@example.com>', MAIL_TO: 'ops@example.com, web@example.org',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(sink.port),
+    SMTP_USER: USER,
+    SMTP_PASSWORD: PASSWORD,
+    SMTP_CA_FILE: caFile,
+    SMTP_TIMEOUT: '2',
+    MAIL_FROM: 'Certificates <certs@example.com>',
+    MAIL_TO: 'ops@example.com, web@example.org',
     ...extra,
   };
 }
@@ -53,7 +59,12 @@ t.afterEach(() => sink.setFault(undefined));
 t.test('success: the mail arrives over STARTTLS after AUTH, with From, To, Subject and the facts', async (t) => {
   const logins = sink.logins.length;
   const { result, received } = await send(settings());
-  t.strictSame(result, { notifier: 'email', ok: true, detail: 'sent to ops@example.com, web@example.org', attempts: 1 });
+  t.strictSame(result, {
+    notifier: 'email',
+    ok: true,
+    detail: 'sent to ops@example.com, web@example.org',
+    attempts: 1,
+  });
   t.equal(received.length, 1);
   const mail = received[0]!;
   t.equal(mail.secure, true, 'STARTTLS was used before the message');
@@ -64,7 +75,10 @@ t.test('success: the mail arrives over STARTTLS after AUTH, with From, To, Subje
   t.equal(mail.headers.from, 'Certificates <certs@example.com>');
   t.equal(mail.headers.to, 'ops@example.com, web@example.org');
   t.equal(mail.subject, 'Renewed SSL certificate for example.com, expires 2027-01-01');
-  t.match(mail.text, /^Renewed SSL certificate successfully\n\nDomain: example.com\nExpires: 2027-01-01 12:00 UTC \(90 days left\)\nBeluga id: 123\nHost: web1\nEdge: live on the edge after 14 s\n/);
+  t.match(
+    mail.text,
+    /^Renewed SSL certificate successfully\n\nDomain: example.com\nExpires: 2027-01-01 12:00 UTC \(90 days left\)\nBeluga id: 123\nHost: web1\nEdge: live on the edge after 14 s\n/,
+  );
   t.match(mail.html, /<th align="left">Edge<\/th><td>live on the edge after 14 s<\/td>/);
 });
 
@@ -80,7 +94,12 @@ t.test('SMTP_URL with the credentials inside works the same', async (t) => {
 
 t.test('wrong password: 535, final, not retried', async (t) => {
   const { result, sleeps, received } = await send(settings({ SMTP_PASSWORD: 'not-the-password' }));
-  t.strictSame(result, { notifier: 'email', ok: false, detail: 'AUTH PLAIN: 535 5.7.8 Authentication credentials invalid', attempts: 1 });
+  t.strictSame(result, {
+    notifier: 'email',
+    ok: false,
+    detail: 'AUTH PLAIN: 535 5.7.8 Authentication credentials invalid',
+    attempts: 1,
+  });
   t.strictSame(sleeps, []);
   t.equal(received.length, 0);
 });
@@ -104,8 +123,11 @@ t.test('every recipient rejected: 550 with the server words, final', async (t) =
   sink.setFault({ kind: 'mailbox-unavailable' });
   const { result, sleeps, received } = await send(settings({ MAIL_TO: 'nobody@example.com' }));
   t.strictSame(result, {
-    notifier: 'email', ok: false, attempts: 1,
-    detail: 'RCPT TO: 550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown in local recipient table',
+    notifier: 'email',
+    ok: false,
+    attempts: 1,
+    detail:
+      'RCPT TO: 550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown in local recipient table',
   });
   t.strictSame(sleeps, []);
   t.equal(received.length, 0);
@@ -117,13 +139,21 @@ t.test('one recipient of two rejected: sent to the other, reported as not ok, no
   t.equal(result.ok, false);
   t.equal(result.attempts, 1);
   t.match(result.detail, /^sent, but the server refused web@example\.org: RCPT TO: 550 5\.1\.1 /);
-  t.strictSame(received.map((m) => m.to), [['ops@example.com']]);
+  t.strictSame(
+    received.map((m) => m.to),
+    [['ops@example.com']],
+  );
 });
 
 t.test('451 after DATA, then success on the retry', async (t) => {
   sink.setFault({ kind: 'temporary', code: 451, times: 1 });
   const { result, sleeps, received } = await send(settings());
-  t.strictSame(result, { notifier: 'email', ok: true, detail: 'sent to ops@example.com, web@example.org', attempts: 2 });
+  t.strictSame(result, {
+    notifier: 'email',
+    ok: true,
+    detail: 'sent to ops@example.com, web@example.org',
+    attempts: 2,
+  });
   t.strictSame(sleeps, [500]);
   t.equal(received.length, 1);
 });
@@ -180,7 +210,12 @@ t.test('the run budget stops retries early', async (t) => {
   t.equal(result.attempts, 1, 'no second attempt: less than a second would be left after the wait');
   t.strictSame(sleeps, []);
   const late = await send(settings(), { deadline: Date.now() - 1 });
-  t.strictSame(late.result, { notifier: 'email', ok: false, detail: "not sent: no time left in the run's budget", attempts: 0 });
+  t.strictSame(late.result, {
+    notifier: 'email',
+    ok: false,
+    detail: "not sent: no time left in the run's budget",
+    attempts: 0,
+  });
 });
 
 t.test('connection refused is retried, then reported', async (t) => {
@@ -203,7 +238,12 @@ t.test('a connection reset before the greeting is retried', async (t) => {
 t.test('SMTP_CA_FILE that cannot be read: one attempt, the path and the reason', async (t) => {
   const missing = join(dir, 'no-such-ca.pem');
   const { result } = await send(settings({ SMTP_CA_FILE: missing }));
-  t.strictSame(result, { notifier: 'email', ok: false, detail: `could not set up the SMTP client: SMTP_CA_FILE=${missing} cannot be read (ENOENT)`, attempts: 1 });
+  t.strictSame(result, {
+    notifier: 'email',
+    ok: false,
+    detail: `could not set up the SMTP client: SMTP_CA_FILE=${missing} cannot be read (ENOENT)`,
+    attempts: 1,
+  });
 });
 
 t.test('SMTP_PASSWORD_FILE: the password from a file works, and its value is a secret', async (t) => {
@@ -224,28 +264,61 @@ t.test('all five events are sent, each with its own subject', async (t) => {
     mail.success(success),
     mail.failure({ domain: 'example.com', error: 'the key does not match', code: 'KEY_MISMATCH', host: 'web1', at }),
     mail.sync({ deployed: [], failed: [], unchanged: 2, unmapped: 0, host: 'web1', at }),
-    mail.skipped({ domain: 'example.com', names: ['example.com'], fingerprint256: 'AA', notAfter: success.notAfter, reason: 'already deployed to id 7', host: 'web1', at }),
+    mail.skipped({
+      domain: 'example.com',
+      names: ['example.com'],
+      fingerprint256: 'AA',
+      notAfter: success.notAfter,
+      reason: 'already deployed to id 7',
+      host: 'web1',
+      at,
+    }),
     mail.test({ host: 'web1', at }),
   ]);
   results.push(...all);
-  t.strictSame(all.map((r) => r.ok), [true, true, true, true, true]);
-  t.strictSame(sink.messages.slice(before).map((m) => m.subject).sort(), [
-    'Certificate sync on host web1: 0 deployed, 0 failed, 2 unchanged, 0 unmapped',
-    'Renewed SSL certificate for example.com, expires 2027-01-01',
-    'SSL certificate deployment failed for example.com on host web1 (KEY_MISMATCH)',
-    'SSL certificate for example.com is already deployed, nothing sent',
-    'Test message from beluga-cert on host web1',
-  ]);
+  t.strictSame(
+    all.map((r) => r.ok),
+    [true, true, true, true, true],
+  );
+  t.strictSame(
+    sink.messages
+      .slice(before)
+      .map((m) => m.subject)
+      .sort(),
+    [
+      'Certificate sync on host web1: 0 deployed, 0 failed, 2 unchanged, 0 unmapped',
+      'Renewed SSL certificate for example.com, expires 2027-01-01',
+      'SSL certificate deployment failed for example.com on host web1 (KEY_MISMATCH)',
+      'SSL certificate for example.com is already deployed, nothing sent',
+      'Test message from beluga-cert on host web1',
+    ],
+  );
 });
 
 t.test('a transport that throws on load or send never makes the notifier throw', async (t) => {
   const config = buildEmailConfig(settings())!;
-  const broken = createEmailNotifier(config, { transport: () => { throw new Error(`cannot load (password ${PASSWORD})`); } });
+  const broken = createEmailNotifier(config, {
+    transport: () => {
+      throw new Error(`cannot load (password ${PASSWORD})`);
+    },
+  });
   const r1 = await broken.test({ host: 'web1', at });
   results.push(r1);
-  t.strictSame(r1, { notifier: 'email', ok: false, detail: 'could not set up the SMTP client: cannot load (password [REDACTED])', attempts: 1 });
+  t.strictSame(r1, {
+    notifier: 'email',
+    ok: false,
+    detail: 'could not set up the SMTP client: cannot load (password [REDACTED])',
+    attempts: 1,
+  });
   // eslint-disable-next-line @typescript-eslint/only-throw-error -- a transport that throws a non-Error, on purpose
-  const odd = createEmailNotifier(config, { transport: () => ({ sendMail: async () => { throw 'a string'; }, close() {} }) });
+  const odd = createEmailNotifier(config, {
+    transport: () => ({
+      sendMail: async () => {
+        throw 'a string';
+      },
+      close() {},
+    }),
+  });
   const r2 = await odd.test({ host: 'web1', at });
   results.push(r2);
   t.strictSame(r2, { notifier: 'email', ok: false, detail: 'SMTP: a string', attempts: 1 });
@@ -253,7 +326,11 @@ t.test('a transport that throws on load or send never makes the notifier throw',
 
 t.test('no result detail holds the password or the URL credentials', async (t) => {
   t.ok(results.length > 15);
-  for (const r of results) t.notOk(secrets.some((s) => r.detail.includes(s)), `no secret in: ${r.detail}`);
+  for (const r of results)
+    t.notOk(
+      secrets.some((s) => r.detail.includes(s)),
+      `no secret in: ${r.detail}`,
+    );
 });
 
 async function listen(onSocket: (socket: Socket) => void): Promise<Server> {

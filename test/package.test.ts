@@ -20,8 +20,11 @@ import { testPath } from './helpers/test-path.js';
 // npm pack builds (tsc + esbuild) and npm installs twice: a hang guard, not a speed check.
 t.setTimeout(10 * 60_000);
 
-const PKG = JSON.parse(fixtureText('../../package.json')) as
-  { name: string; version: string; bin: Record<string, string> };
+const PKG = JSON.parse(fixtureText('../../package.json')) as {
+  name: string;
+  version: string;
+  bin: Record<string, string>;
+};
 const BINS = ['beluga-cert', 'beluga-cert-hook-lego', 'beluga-cert-hook-certbot', 'beluga-cert-hook-dehydrated'];
 const TOKEN = { tokenId: 'package-test', tokenSecret: 'tok-secret-package-0123456789' };
 
@@ -49,10 +52,16 @@ async function cleanCopy(dir: string): Promise<void> {
 }
 
 let hasGit = true;
-try { execFileSync('git', ['-C', ROOT, 'rev-parse', '--git-dir'], { stdio: 'ignore' }); } catch { hasGit = false; }
+try {
+  execFileSync('git', ['-C', ROOT, 'rev-parse', '--git-dir'], { stdio: 'ignore' });
+} catch {
+  hasGit = false;
+}
 
-t.test('npm pack of a clean copy, npm install -g and npx of the tarball: every bin runs, the lego hook deploys',
-  { skip: hasGit ? false : 'not a git checkout: no clean copy to pack' }, async (t) => {
+t.test(
+  'npm pack of a clean copy, npm install -g and npx of the tarball: every bin runs, the lego hook deploys',
+  { skip: hasGit ? false : 'not a git checkout: no clean copy to pack' },
+  async (t) => {
     const base = await mkdtemp(join(tmpdir(), 'bch-package-'));
     t.teardown(() => rm(base, { recursive: true, force: true }));
     const src = join(base, 'src');
@@ -64,8 +73,13 @@ t.test('npm pack of a clean copy, npm install -g and npx of the tarball: every b
     const registry = await startLocalRegistry(await realpath(ROOT));
     t.teardown(() => registry.close());
     const npmEnv = {
-      PATH: testPath(), HOME: home, npm_config_userconfig: join(home, '.npmrc'), npm_config_cache: join(base, 'cache'),
-      npm_config_registry: registry.url, npm_config_update_notifier: 'false', npm_config_audit: 'false',
+      PATH: testPath(),
+      HOME: home,
+      npm_config_userconfig: join(home, '.npmrc'),
+      npm_config_cache: join(base, 'cache'),
+      npm_config_registry: registry.url,
+      npm_config_update_notifier: 'false',
+      npm_config_audit: 'false',
       npm_config_fund: 'false',
     };
 
@@ -74,20 +88,40 @@ t.test('npm pack of a clean copy, npm install -g and npx of the tarball: every b
     t.equal(pack.code, 0, `npm pack: ${pack.stderr.slice(-3000)}`);
     if (pack.code !== 0) return;
     const tarball = join(out, `${PKG.name}-${PKG.version}.tgz`);
-    const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean)
+    const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
       .map((p) => p.replace(/^package\//, ''));
-    for (const need of ['package.json', 'README.md', 'LICENSE', 'bin/beluga-cert', 'bin/package.json', 'dist/cli.js',
-      'dist/hooks/lego.js', 'hooks/package.json', 'hooks/acme.sh/beluga.sh', 'examples/env.example',
-      'examples/systemd/beluga-cert-retry.service', 'examples/systemd/beluga-cert-retry.timer',
-      'test/fixtures/ec256.bundle.crt', 'test/fixtures/ec256.sec1.key', 'test/fixtures/rsa2048.crt', 'test/fixtures/root.crt',
-      ...['lego', 'certbot', 'dehydrated'].flatMap((h) => [`hooks/${h}`, `dist/hooks-bundle/${h}.cjs`])]) {
+    for (const need of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'bin/beluga-cert',
+      'bin/package.json',
+      'dist/cli.js',
+      'dist/hooks/lego.js',
+      'hooks/package.json',
+      'hooks/acme.sh/beluga.sh',
+      'examples/env.example',
+      'examples/systemd/beluga-cert-retry.service',
+      'examples/systemd/beluga-cert-retry.timer',
+      'test/fixtures/ec256.bundle.crt',
+      'test/fixtures/ec256.sec1.key',
+      'test/fixtures/rsa2048.crt',
+      'test/fixtures/root.crt',
+      ...['lego', 'certbot', 'dehydrated'].flatMap((h) => [`hooks/${h}`, `dist/hooks-bundle/${h}.cjs`]),
+    ]) {
       t.ok(listed.includes(need), `the tarball holds ${need}`);
     }
     const devOnly = listed.filter((p) =>
-      /^(src|scripts|bench|docs|\.ci|node_modules)\/|\.test\.ts$|^test\/helpers\/|^tsconfig|\.tgz$/.test(p));
+      /^(src|scripts|bench|docs|\.ci|node_modules)\/|\.test\.ts$|^test\/helpers\/|^tsconfig|\.tgz$/.test(p),
+    );
     t.same(devOnly, [], 'nothing of the development tree');
-    t.same(listed.filter((p) => p.startsWith('test/')).filter((p) => !/^test\/fixtures\/[^/]+\.(crt|key)$/.test(p)), [],
-      'of the tests only the demo\'s fixture certificates');
+    t.same(
+      listed.filter((p) => p.startsWith('test/')).filter((p) => !/^test\/fixtures\/[^/]+\.(crt|key)$/.test(p)),
+      [],
+      "of the tests only the demo's fixture certificates",
+    );
 
     // 2. npm install -g into a temporary prefix.
     const prefix = join(base, 'prefix');
@@ -105,7 +139,10 @@ t.test('npm pack of a clean copy, npm install -g and npx of the tarball: every b
 
     // 3. Every bin runs, through its link, with a PATH that has no other beluga-cert.
     const env = {
-      PATH: testPath(), HOME: home, BELUGA_HOOK_CONFIG: 'none', BELUGA_HOOK_STATE_DIR: join(base, 'journal'),
+      PATH: testPath(),
+      HOME: home,
+      BELUGA_HOOK_CONFIG: 'none',
+      BELUGA_HOOK_STATE_DIR: join(base, 'journal'),
     };
     const binPath = (name: string) => join(prefix, 'bin', name);
     const version = await run(binPath('beluga-cert'), ['--version'], env, home);
@@ -125,9 +162,14 @@ t.test('npm pack of a clean copy, npm install -g and npx of the tarball: every b
     // 4. A real deploy through the installed lego hook, as lego v4 runs it.
     const sb = await startSandbox({
       credentials: TOKEN,
-      records: [{
-        id: '1001', site: 'example-com', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key'),
-      }],
+      records: [
+        {
+          id: '1001',
+          site: 'example-com',
+          certificate: fixtureText('rsa2048.crt'),
+          key: fixtureText('rsa2048.pkcs1.key'),
+        },
+      ],
     });
     t.teardown(() => sb.close());
     const legoDir = join(base, 'lego', 'certificates');
@@ -135,18 +177,32 @@ t.test('npm pack of a clean copy, npm install -g and npx of the tarball: every b
     await copyFile(fixture('ec256.bundle.crt'), join(legoDir, 'example.com.crt'));
     await copyFile(fixture('ec256.sec1.key'), join(legoDir, 'example.com.key'));
     await chmod(join(legoDir, 'example.com.key'), 0o600);
-    const hook = await run(binPath('beluga-cert-hook-lego'), [], {
-      ...env, BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-      LEGO_CERT_PATH: join(legoDir, 'example.com.crt'), LEGO_CERT_KEY_PATH: join(legoDir, 'example.com.key'),
-      LEGO_CERT_DOMAIN: 'example.com',
-    }, home);
+    const hook = await run(
+      binPath('beluga-cert-hook-lego'),
+      [],
+      {
+        ...env,
+        BELUGA_BASE_URL: sb.url,
+        BELUGA_TOKEN_ID: TOKEN.tokenId,
+        BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+        LEGO_CERT_PATH: join(legoDir, 'example.com.crt'),
+        LEGO_CERT_KEY_PATH: join(legoDir, 'example.com.key'),
+        LEGO_CERT_DOMAIN: 'example.com',
+      },
+      home,
+    );
     t.equal(hook.code, 0, `installed lego hook: ${hook.stdout}${hook.stderr}`);
-    t.same(sb.requests.map((r) => `${r.method} ${r.path}`),
-      ['GET /api/cdn/v2/ssl-certificates', 'PUT /api/cdn/v2/ssl-certificates']);
+    t.same(
+      sb.requests.map((r) => `${r.method} ${r.path}`),
+      ['GET /api/cdn/v2/ssl-certificates', 'PUT /api/cdn/v2/ssl-certificates'],
+    );
     const stored = sb.records().find((r) => String(r.id) === '1001');
     const renewed = new X509Certificate(fixtureText('ec256.crt')).fingerprint256;
-    t.equal(stored && new X509Certificate(stored.certificate).fingerprint256, renewed,
-      'Beluga now serves the renewed certificate');
+    t.equal(
+      stored && new X509Certificate(stored.certificate).fingerprint256,
+      renewed,
+      'Beluga now serves the renewed certificate',
+    );
     t.notOk((hook.stdout + hook.stderr).includes(TOKEN.tokenSecret), 'the secret is never printed');
 
     // 5. npx: the tarball run without installing it.
@@ -155,9 +211,13 @@ t.test('npm pack of a clean copy, npm install -g and npx of the tarball: every b
     const npxRun = (args: string[]) =>
       run('npm', ['exec', '--yes', `--package=${tarball}`, '--', ...args], npmEnv, npxDir);
     const npx = await npxRun(['beluga-cert', '--version']);
-    t.same({ code: npx.code, stdout: npx.stdout }, { code: 0, stdout: `${PKG.version}\n` },
-      `npx beluga-cert --version: ${npx.stderr}`);
+    t.same(
+      { code: npx.code, stdout: npx.stdout },
+      { code: 0, stdout: `${PKG.version}\n` },
+      `npx beluga-cert --version: ${npx.stderr}`,
+    );
     const npxHook = await npxRun(['beluga-cert-hook-certbot', '--help']);
     t.equal(npxHook.code, 0, `npx beluga-cert-hook-certbot --help: ${npxHook.stderr}`);
     t.match(npxHook.stdout, /RENEWED_LINEAGE/);
-  });
+  },
+);

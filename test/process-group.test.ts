@@ -48,15 +48,23 @@ for (const [how, end, signal] of ENDINGS) {
     await writeFile(file, script(end));
     const parent = spawn(process.execPath, [...TS_LOADER, file], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    parent.stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    parent.stdout.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+    });
     let ended = false;
-    parent.once('exit', () => { ended = true; });
-    t.teardown(() => { if (!ended) parent.kill('SIGKILL'); });
+    parent.once('exit', () => {
+      ended = true;
+    });
+    t.teardown(() => {
+      if (!ended) parent.kill('SIGKILL');
+    });
     t.ok(await until(() => /^\d+\n/.test(out)), 'the test process started a group');
     const pgid = Number(out.trim());
     // Never signal group 0 (this very process group) when the child printed nothing useful.
     if (!(Number.isInteger(pgid) && pgid > 1)) return void t.fail(`no process group id: ${out}`);
-    t.teardown(() => { if (alive(pgid)) process.kill(-pgid, 'SIGKILL'); });
+    t.teardown(() => {
+      if (alive(pgid)) process.kill(-pgid, 'SIGKILL');
+    });
     t.ok(alive(pgid), 'the group runs');
     if (signal) parent.kill(signal);
     t.ok(await until(() => ended), 'the test process ended as the signal (or its exit) says');

@@ -19,29 +19,51 @@ async function beluga(t: Test, list: string): Promise<RawServer> {
 }
 
 const env = (server: RawServer, extra: Record<string, string> = {}) => ({
-  BELUGA_BASE_URL: server.url, BELUGA_USERNAME: 'ops@example.com', BELUGA_PASSWORD: 'basic-password-987', BELUGA_RETRIES: '1', ...extra,
+  BELUGA_BASE_URL: server.url,
+  BELUGA_USERNAME: 'ops@example.com',
+  BELUGA_PASSWORD: 'basic-password-987',
+  BELUGA_RETRIES: '1',
+  ...extra,
 });
 
 const puts = (server: RawServer) => server.requests.filter((r) => r.method === 'PUT');
 
 t.test('numeric ids past 2^53 are refused before any upload, not rounded onto another record', async (t) => {
-  const server = await beluga(t, listText([{ id: '9007199254740993', names: ours }, { id: '9007199254740992', names: ['other.example'] }]));
+  const server = await beluga(
+    t,
+    listText([
+      { id: '9007199254740993', names: ours },
+      { id: '9007199254740992', names: ['other.example'] },
+    ]),
+  );
   const r = await runCli(['deploy', ...cert], env(server));
   t.equal(r.code, EXIT.REMOTE_UNAVAILABLE, r.stderr);
   t.equal(r.stderr.trim().split('\n').length, 1, 'one line on stderr');
-  t.match(r.stderr, /REMOTE_UNAVAILABLE: beluga: list certificates: entry 0 \(example\.com, www\.example\.com\) has a numeric id that cannot be read exactly/);
+  t.match(
+    r.stderr,
+    /REMOTE_UNAVAILABLE: beluga: list certificates: entry 0 \(example\.com, www\.example\.com\) has a numeric id that cannot be read exactly/,
+  );
   t.same(puts(server), [], 'no PUT at all');
 });
 
 t.test('string ids are kept exactly, however large, and BELUGA_CERT_ID matches them exactly', async (t) => {
-  const list = listText([{ id: '"9007199254740993"', names: ours }, { id: '"9007199254740992"', names: ours }]);
+  const list = listText([
+    { id: '"9007199254740993"', names: ours },
+    { id: '"9007199254740992"', names: ours },
+  ]);
   const pinned = await beluga(t, list);
   const r = await runCli(['deploy', ...cert], env(pinned, { BELUGA_CERT_ID: '9007199254740993' }));
   t.equal(r.code, 0, r.stderr);
   t.equal(puts(pinned).length, 1);
   t.equal(JSON.parse(puts(pinned)[0].body).id, '9007199254740993', 'the PUT names the pinned record, digit for digit');
 
-  const byName = await beluga(t, listText([{ id: '"9007199254740993"', names: ours }, { id: '"9007199254740992"', names: ['other.example'] }]));
+  const byName = await beluga(
+    t,
+    listText([
+      { id: '"9007199254740993"', names: ours },
+      { id: '"9007199254740992"', names: ['other.example'] },
+    ]),
+  );
   const r2 = await runCli(['deploy', ...cert], env(byName));
   t.equal(r2.code, 0, r2.stderr);
   t.equal(JSON.parse(puts(byName)[0].body).id, '9007199254740993');
@@ -54,8 +76,17 @@ t.test('string ids are kept exactly, however large, and BELUGA_CERT_ID matches t
 });
 
 t.test('a list giving one id to two records is refused before any upload', async (t) => {
-  for (const [a, b] of [['"1001"', '"1001"'], ['1001', '"1001"']]) {
-    const server = await beluga(t, listText([{ id: a, names: ['other.example'] }, { id: b, names: ours }]));
+  for (const [a, b] of [
+    ['"1001"', '"1001"'],
+    ['1001', '"1001"'],
+  ]) {
+    const server = await beluga(
+      t,
+      listText([
+        { id: a, names: ['other.example'] },
+        { id: b, names: ours },
+      ]),
+    );
     const r = await runCli(['deploy', ...cert], env(server));
     t.equal(r.code, EXIT.REMOTE_UNAVAILABLE, `${a}, ${b}: ${r.stderr}`);
     t.equal(r.stderr.trim().split('\n').length, 1, 'one line on stderr');

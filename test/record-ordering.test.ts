@@ -22,7 +22,12 @@ const NEWER = maker.cert(NAMES, new Date(Date.UTC(2025, 5, 1)), 3);
 const fp = (pem: string) => new X509Certificate(pem).fingerprint256;
 
 async function setup(t: Test) {
-  const sb = await startSandbox({ credentials: TOKEN, records: [{ id: '7', site: 's', certificate: maker.cert(NAMES, new Date(Date.UTC(2024, 0, 1)), 1), key: maker.keyPem }] });
+  const sb = await startSandbox({
+    credentials: TOKEN,
+    records: [
+      { id: '7', site: 's', certificate: maker.cert(NAMES, new Date(Date.UTC(2024, 0, 1)), 1), key: maker.keyPem },
+    ],
+  });
   t.teardown(() => sb.close());
   const dir = t.testdir();
   const files: Record<string, string> = {};
@@ -32,9 +37,18 @@ async function setup(t: Test) {
     await writeFile(join(dir, name, 'tls.key'), maker.keyPem, { mode: 0o600 });
     files[name] = join(dir, name);
   }
-  const env = { BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret, BELUGA_HOOK_STATE_DIR: tempStateDir(), BELUGA_VERIFY: 'off' };
+  const env = {
+    BELUGA_BASE_URL: sb.url,
+    BELUGA_TOKEN_ID: TOKEN.tokenId,
+    BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+    BELUGA_HOOK_STATE_DIR: tempStateDir(),
+    BELUGA_VERIFY: 'off',
+  };
   const hook = (which: string, extra: string[] = [], more: Record<string, string> = {}) =>
-    runCli(['deploy', '--cert', join(files[which]!, 'tls.crt'), '--key', join(files[which]!, 'tls.key'), ...extra], { ...env, ...more });
+    runCli(['deploy', '--cert', join(files[which]!, 'tls.crt'), '--key', join(files[which]!, 'tls.key'), ...extra], {
+      ...env,
+      ...more,
+    });
   /** A store holding only `which` (cert-manager layout). */
   const store = async (which: string) => {
     const only = join(dir, `store-${which}`);
@@ -82,17 +96,20 @@ t.test('a hook pinned by BELUGA_CERT_ID, then sync with an older lineage: sync l
   t.equal(sb.requests.length, before, 'no request at all when nothing changed');
 });
 
-t.test('a hook pinned by BELUGA_CERT_ID, then sync with the same certificate: unchanged, then no request', async (t) => {
-  const { sb, env, hook, store } = await setup(t);
-  t.equal((await hook('newer', [], { BELUGA_CERT_ID: '7' })).code, 0);
-  const dir = await store('newer');
-  const first = await runCli(['sync', '--dir', dir], env);
-  t.match(first.stdout, /unchanged dir:order-tls/);
-  t.equal(puts(sb), 1);
-  const before = sb.requests.length;
-  t.match((await runCli(['sync', '--dir', dir], env)).stdout, /sync: 0 deployed, 1 unchanged/);
-  t.equal(sb.requests.length, before, 'no request at all');
-});
+t.test(
+  'a hook pinned by BELUGA_CERT_ID, then sync with the same certificate: unchanged, then no request',
+  async (t) => {
+    const { sb, env, hook, store } = await setup(t);
+    t.equal((await hook('newer', [], { BELUGA_CERT_ID: '7' })).code, 0);
+    const dir = await store('newer');
+    const first = await runCli(['sync', '--dir', dir], env);
+    t.match(first.stdout, /unchanged dir:order-tls/);
+    t.equal(puts(sb), 1);
+    const before = sb.requests.length;
+    t.match((await runCli(['sync', '--dir', dir], env)).stdout, /sync: 0 deployed, 1 unchanged/);
+    t.equal(sb.requests.length, before, 'no request at all');
+  },
+);
 
 t.test('older first, newer through another key: the newer one goes', async (t) => {
   const { sb, env, hook, store } = await setup(t);
@@ -103,19 +120,24 @@ t.test('older first, newer through another key: the newer one goes', async (t) =
   t.equal(held(sb), fp(NEWER));
 });
 
-t.test('the record is locked, not only the key: a run through another key waits, then leaves its certificate pending', async (t) => {
-  const { sb, env, hook, state } = await setup(t);
-  // A live run (this test process) holds record 7, as a pinned hook polling the edge would.
-  const lock = join(state, 'record_7.lock');
-  await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }), { mode: 0o600 });
-  const locked = await hook('newer', [], { BELUGA_RUN_BUDGET: '6' });
-  t.equal(locked.code, 24, locked.stdout + locked.stderr);
-  t.match(locked.stderr, /LOCKED: another run .* is deploying to record:7/);
-  t.equal(puts(sb), 0, 'nothing sent while the record is held');
-  t.match((await runCli(['pending'], env)).stdout, /domain:order.test: .* last: LOCKED/);
-  await unlink(lock);
-  const retried = await runCli(['retry'], env);
-  t.equal(retried.code, 0, retried.stdout + retried.stderr);
-  t.equal(held(sb), fp(NEWER));
-  t.equal(puts(sb), 1);
-});
+t.test(
+  'the record is locked, not only the key: a run through another key waits, then leaves its certificate pending',
+  async (t) => {
+    const { sb, env, hook, state } = await setup(t);
+    // A live run (this test process) holds record 7, as a pinned hook polling the edge would.
+    const lock = join(state, 'record_7.lock');
+    await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }), {
+      mode: 0o600,
+    });
+    const locked = await hook('newer', [], { BELUGA_RUN_BUDGET: '6' });
+    t.equal(locked.code, 24, locked.stdout + locked.stderr);
+    t.match(locked.stderr, /LOCKED: another run .* is deploying to record:7/);
+    t.equal(puts(sb), 0, 'nothing sent while the record is held');
+    t.match((await runCli(['pending'], env)).stdout, /domain:order.test: .* last: LOCKED/);
+    await unlink(lock);
+    const retried = await runCli(['retry'], env);
+    t.equal(retried.code, 0, retried.stdout + retried.stderr);
+    t.equal(held(sb), fp(NEWER));
+    t.equal(puts(sb), 1);
+  },
+);

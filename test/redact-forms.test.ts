@@ -14,7 +14,14 @@ const KEY_LINES = KEY.split('\n').filter((l) => l.length >= 16 && !l.startsWith(
 t.test('a secret is found percent-encoded, JSON-escaped, decoded, as base64 and in any case', async (t) => {
   const secret = 'p@ss/word+with space';
   const r = createRedactor([secret]);
-  for (const form of [secret, encodeURIComponent(secret), encodeURIComponent(secret).toLowerCase(), secret.replaceAll('/', '\\/'), Buffer.from(secret).toString('base64'), secret.toUpperCase()]) {
+  for (const form of [
+    secret,
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).toLowerCase(),
+    secret.replaceAll('/', '\\/'),
+    Buffer.from(secret).toString('base64'),
+    secret.toUpperCase(),
+  ]) {
     t.equal(r(`before ${form} after`), 'before [REDACTED] after', `hidden: ${form}`);
   }
   const encoded = 'pass%2Fword-42';
@@ -32,7 +39,8 @@ t.test('a webhook URL: the URL, its path in any case and encoding, and a query s
 
 t.test('settings: Basic user:password and its base64, userinfo of every URL setting, raw and decoded', async (t) => {
   const values = secretValues({
-    BELUGA_USERNAME: 'ops@example.com', BELUGA_PASSWORD: 'basic-pw-1234',
+    BELUGA_USERNAME: 'ops@example.com',
+    BELUGA_PASSWORD: 'basic-pw-1234',
     BELUGA_BASE_URL: 'https://api-user:api%2Fpass-99@api.example.com',
     TELEGRAM_API_URL: 'https://tg-user:tg%40pass-77@tg.example.com',
     SMTP_URL: 'smtps://mailer:mail%3Apass-55@smtp.example.com',
@@ -42,7 +50,14 @@ t.test('settings: Basic user:password and its base64, userinfo of every URL sett
   const basic = Buffer.from('ops@example.com:basic-pw-1234').toString('base64');
   t.equal(r(`Authorization: Basic ${basic}`), 'Authorization: Basic [REDACTED]');
   t.equal(r('https://api-user:api%2Fpass-99@api.example.com/x'), 'https://[REDACTED]@api.example.com/x');
-  for (const shown of ['api/pass-99', 'tg@pass-77', 'tg%40pass-77', 'mail:pass-55', 'AAsecret-part-of-the-token', Buffer.from('api-user:api/pass-99').toString('base64')]) {
+  for (const shown of [
+    'api/pass-99',
+    'tg@pass-77',
+    'tg%40pass-77',
+    'mail:pass-55',
+    'AAsecret-part-of-the-token',
+    Buffer.from('api-user:api/pass-99').toString('base64'),
+  ]) {
     t.equal(r(`x ${shown} y`), 'x [REDACTED] y', `hidden: ${shown}`);
   }
   t.equal(r('api.example.com and tg.example.com'), 'api.example.com and tg.example.com', 'the host is not a secret');
@@ -68,7 +83,10 @@ t.test('cut after redaction never leaves half a label', async (t) => {
 
 t.test('JSON and events: every string redacted, keys too, dates kept', async (t) => {
   const o = createOutput({ write: () => true }, { write: () => true }, ['json-secret-1']);
-  t.equal(o.json({ error: 'x json-secret-1 y', list: ['json-secret-1'], 'json-secret-1': 1 }), '{"error":"x [REDACTED] y","list":["[REDACTED]"],"[REDACTED]":1}');
+  t.equal(
+    o.json({ error: 'x json-secret-1 y', list: ['json-secret-1'], 'json-secret-1': 1 }),
+    '{"error":"x [REDACTED] y","list":["[REDACTED]"],"[REDACTED]":1}',
+  );
   const at = new Date(0);
   const event = redactDeep({ error: 'json-secret-1', at, nested: { names: ['json-secret-1'] } }, o.redact);
   t.same(event, { error: '[REDACTED]', at, nested: { names: ['[REDACTED]'] } });

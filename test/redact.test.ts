@@ -11,7 +11,9 @@ t.test('secrets are replaced wherever they appear, longest first', async (t) => 
 t.test('output lines pass through the redactor, including secrets learnt later', async (t) => {
   const out: string[] = [];
   const err: string[] = [];
-  const o = createOutput({ write: (s: string) => out.push(s) }, { write: (s: string) => err.push(s) }, ['first-secret']);
+  const o = createOutput({ write: (s: string) => out.push(s) }, { write: (s: string) => err.push(s) }, [
+    'first-secret',
+  ]);
   o.info('token first-secret');
   o.addSecrets(['later-secret']);
   o.error('oops later-secret and first-secret');

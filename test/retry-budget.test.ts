@@ -15,9 +15,13 @@ t.test('Beluga answers nothing for the whole budget: the error names the budget,
   t.teardown(() => sb.close());
   sb.fault({ target: 'api', delayMs: 30_000, times: 10 });
   const r = await runCli(['deploy', '--cert', fixture('ec256.bundle.crt'), '--key', fixture('ec256.sec1.key')], {
-    BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-    SLACK_WEBHOOK_URL: sb.slackUrl, BELUGA_HOOK_STATE_DIR: tempStateDir(),
-    BELUGA_RUN_BUDGET: '5', BELUGA_TIMEOUT: '60',
+    BELUGA_BASE_URL: sb.url,
+    BELUGA_TOKEN_ID: TOKEN.tokenId,
+    BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+    SLACK_WEBHOOK_URL: sb.slackUrl,
+    BELUGA_HOOK_STATE_DIR: tempStateDir(),
+    BELUGA_RUN_BUDGET: '5',
+    BELUGA_TIMEOUT: '60',
   });
   t.equal(r.code, EXIT.REMOTE_UNAVAILABLE, r.stderr);
   t.match(r.stderr, /no answer within [\d.]+ s, when the run budget of 5 s \(BELUGA_RUN_BUDGET\) ran out/);

@@ -5,8 +5,17 @@
  */
 import t from 'tap';
 import {
-  askedWaitMs, backoffDelayMs, MIN_ATTEMPT_MS, REQUEST_BACKOFF, retry, RETRY_AFTER_CAP_MS, retryAfterMs,
-  runBudgetFromSettings, secondsToWaitMs, type Answer, type RetryOptions,
+  askedWaitMs,
+  backoffDelayMs,
+  MIN_ATTEMPT_MS,
+  REQUEST_BACKOFF,
+  retry,
+  RETRY_AFTER_CAP_MS,
+  retryAfterMs,
+  runBudgetFromSettings,
+  secondsToWaitMs,
+  type Answer,
+  type RetryOptions,
 } from '../src/retry.js';
 
 const START = 1_700_000_000_000;
@@ -17,20 +26,26 @@ function script(answers: Array<Answer<string> & { tookMs?: number }>, options: P
   const sleeps: number[] = [];
   const timeouts: number[] = [];
   const retries: string[] = [];
-  const run = retry<string>(async (n, timeoutMs) => {
-    timeouts.push(timeoutMs);
-    const answer = answers[Math.min(n, answers.length) - 1]!;
-    clock.now += answer.tookMs ?? 0;
-    return answer;
-  }, {
-    maxAttempts: 4,
-    timeoutMs: 5000,
-    now: () => clock.now,
-    sleep: async (ms) => { sleeps.push(ms); clock.now += ms; },
-    random: () => 0.5,
-    onRetry: (next, waitMs, answer) => retries.push(`${next} after ${waitMs}: ${answer.value}`),
-    ...options,
-  });
+  const run = retry<string>(
+    async (n, timeoutMs) => {
+      timeouts.push(timeoutMs);
+      const answer = answers[Math.min(n, answers.length) - 1]!;
+      clock.now += answer.tookMs ?? 0;
+      return answer;
+    },
+    {
+      maxAttempts: 4,
+      timeoutMs: 5000,
+      now: () => clock.now,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock.now += ms;
+      },
+      random: () => 0.5,
+      onRetry: (next, waitMs, answer) => retries.push(`${next} after ${waitMs}: ${answer.value}`),
+      ...options,
+    },
+  );
   return { run, sleeps, timeouts, retries, clock };
 }
 
@@ -49,11 +64,21 @@ t.test('sent and final end at once; every attempt asking again ends with the las
   const always = script([retryAnswer('HTTP 503')]);
   t.strictSame(await always.run, { ending: 'attempts', value: 'HTTP 503', attempts: 4 });
   t.strictSame(always.sleeps, [250, 500, 1000], 'no wait after the last attempt');
-  t.strictSame(always.retries.map((r) => r.slice(0, 1)), ['2', '3', '4']);
+  t.strictSame(
+    always.retries.map((r) => r.slice(0, 1)),
+    ['2', '3', '4'],
+  );
 });
 
 t.test('maxAttempts: at least one, whole, and a nonsense value means one', async (t) => {
-  for (const [maxAttempts, attempts] of [[1, 1], [0, 1], [-3, 1], [2.7, 2], [Number.NaN, 1], [Infinity, 1]] as const) {
+  for (const [maxAttempts, attempts] of [
+    [1, 1],
+    [0, 1],
+    [-3, 1],
+    [2.7, 2],
+    [Number.NaN, 1],
+    [Infinity, 1],
+  ] as const) {
     const s = script([retryAnswer('x')], { maxAttempts });
     t.equal((await s.run).attempts, attempts, `maxAttempts ${maxAttempts}`);
   }
@@ -86,9 +111,14 @@ t.test('a spent deadline sends nothing; a wait that overran it ends the run', as
 
   const clock = { now: START };
   const stalled = await retry<string>(async () => retryAnswer('dropped'), {
-    maxAttempts: 4, timeoutMs: 5000, deadline: START + 5000, random: () => 0.5,
+    maxAttempts: 4,
+    timeoutMs: 5000,
+    deadline: START + 5000,
+    random: () => 0.5,
     now: () => clock.now,
-    sleep: async (ms) => { clock.now += ms * 20; }, // the machine stalled during the wait
+    sleep: async (ms) => {
+      clock.now += ms * 20;
+    }, // the machine stalled during the wait
   });
   t.strictSame(stalled, { ending: 'ran-out', value: 'dropped', attempts: 1 });
 });
@@ -122,7 +152,10 @@ t.test("the server's wait: honoured up to the cap; one ending past the deadline 
 
 t.test('an error thrown by an attempt is a bug: it reaches the caller, untried again', async (t) => {
   let calls = 0;
-  const broken = async (): Promise<Answer<string>> => { calls += 1; throw new RangeError('bug'); };
+  const broken = async (): Promise<Answer<string>> => {
+    calls += 1;
+    throw new RangeError('bug');
+  };
   await t.rejects(retry(broken, { maxAttempts: 4, timeoutMs: 1000 }), RangeError);
   t.equal(calls, 1);
 });
@@ -130,7 +163,9 @@ t.test('an error thrown by an attempt is a bug: it reaches the caller, untried a
 t.test('without an injected sleep the engine really waits (the shortest backoff)', async (t) => {
   let n = 0;
   const run = await retry<string>(async () => (++n < 2 ? retryAnswer('x') : { kind: 'sent', value: 'ok' }), {
-    maxAttempts: 2, timeoutMs: 1000, random: () => 0,
+    maxAttempts: 2,
+    timeoutMs: 1000,
+    random: () => 0,
   });
   t.strictSame(run, { ending: 'sent', value: 'ok', attempts: 2 });
 });
@@ -140,8 +175,14 @@ t.test('the request backoff: jittered under 500 ms doubling to 8 s, never under 
   const top = () => 0.999999;
   const ceilings = [1, 2, 3, 4, 5, 6].map((a) => backoffDelayMs(a, REQUEST_BACKOFF, top));
   t.strictSame(ceilings, [500, 1000, 2000, 4000, 8000, 8000]);
-  t.strictSame([1, 2, 3, 4, 5].map((a) => backoffDelayMs(a, REQUEST_BACKOFF, () => 0.5)), [250, 500, 1000, 2000, 4000]);
-  t.strictSame([1, 5].map((a) => backoffDelayMs(a, REQUEST_BACKOFF, () => 0)), [125, 125]);
+  t.strictSame(
+    [1, 2, 3, 4, 5].map((a) => backoffDelayMs(a, REQUEST_BACKOFF, () => 0.5)),
+    [250, 500, 1000, 2000, 4000],
+  );
+  t.strictSame(
+    [1, 5].map((a) => backoffDelayMs(a, REQUEST_BACKOFF, () => 0)),
+    [125, 125],
+  );
   t.equal(backoffDelayMs(0, REQUEST_BACKOFF, top), 500, 'attempt 0 is treated as the first');
 });
 

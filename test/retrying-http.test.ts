@@ -30,7 +30,10 @@ function seeded(seed: number): () => number {
 }
 
 async function sandbox(t: Test): Promise<Sandbox> {
-  const sb = await startSandbox({ credentials: { username: 'u', password: 'p' }, records: [{ id: '7', certificate: EC.certificate }] });
+  const sb = await startSandbox({
+    credentials: { username: 'u', password: 'p' },
+    records: [{ id: '7', certificate: EC.certificate }],
+  });
   t.teardown(() => sb.close());
   return sb;
 }
@@ -45,9 +48,19 @@ function harness(policy: Partial<RetryPolicy> = {}, random: () => number = seede
     calls.push(request);
     return nodeFetchClient(url, request);
   };
-  const full: RetryPolicy = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8000, deadline: START + 90_000, budgetMs: 90_000, ...policy };
+  const full: RetryPolicy = {
+    maxAttempts: 4,
+    baseDelayMs: 500,
+    maxDelayMs: 8000,
+    deadline: START + 90_000,
+    budgetMs: 90_000,
+    ...policy,
+  };
   const http = createRetryingHttp(recording, full, {
-    sleep: async (ms) => { delays.push(ms); clock.now += ms; },
+    sleep: async (ms) => {
+      delays.push(ms);
+      clock.now += ms;
+    },
     now: () => clock.now,
     random,
     onRetry: (line) => lines.push(line),
@@ -55,11 +68,22 @@ function harness(policy: Partial<RetryPolicy> = {}, random: () => number = seede
   return { http, calls, delays, lines, clock };
 }
 
-const get = (http: HttpClient, sb: Sandbox, timeoutMs = 5000) => http(sb.url + API, { method: 'GET', headers: AUTH, timeoutMs });
+const get = (http: HttpClient, sb: Sandbox, timeoutMs = 5000) =>
+  http(sb.url + API, { method: 'GET', headers: AUTH, timeoutMs });
 const post = (http: HttpClient, base: string, timeoutMs = 5000) =>
-  http(base + API, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ ...EC, site: 'site-a' }), timeoutMs });
+  http(base + API, {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ ...EC, site: 'site-a' }),
+    timeoutMs,
+  });
 const put = (http: HttpClient, sb: Sandbox) =>
-  http(sb.url + API, { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify({ id: '7', ...EC }), timeoutMs: 5000 });
+  http(sb.url + API, {
+    method: 'PUT',
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ id: '7', ...EC }),
+    timeoutMs: 5000,
+  });
 
 /** A loopback port that nothing listens on: bind one, then close it. */
 async function refusedBase(): Promise<string> {
@@ -195,7 +219,11 @@ t.test('POST is not repeated when the server may have created the record', async
 
   const late = harness();
   sb.fault({ target: 'api', method: 'POST', delayMs: 5000 });
-  await t.rejects(post(late.http, sb.url, 200), { name: 'TransportError', kind: 'timeout', message: 'no answer within 0.2 s' });
+  await t.rejects(post(late.http, sb.url, 200), {
+    name: 'TransportError',
+    kind: 'timeout',
+    message: 'no answer within 0.2 s',
+  });
   t.equal(late.calls.length, 1, 'not after a timeout');
 
   for (const fault of [{ status: 500 }, { status: 502 }, { status: 503 }]) {
@@ -224,7 +252,10 @@ t.test('POST is repeated when nothing can have been processed: 429, 503 with Ret
 t.test('a refused connection is retried, for POST too, and the error says how often', async (t) => {
   const base = await refusedBase();
   const h = harness();
-  const err = await post(h.http, base).then(() => undefined, (e: unknown) => e);
+  const err = await post(h.http, base).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   t.type(err, TransportError);
   t.match(err, { kind: 'network', message: /^connection failed \(ECONNREFUSED\) \(4 attempts\)$/ });
   t.equal(h.calls.length, 4);
@@ -239,7 +270,11 @@ t.test('a near deadline: fewer attempts, each timeout cut to what is left', asyn
   const res = await get(h.http, sb);
   t.equal(res.status, 503);
   t.same(h.delays, [250, 500], 'half of 500, then half of 1000');
-  t.same(h.calls.map((c) => c.timeoutMs), [2500, 2250, 1750], 'the budget left, under the 5 s per request');
+  t.same(
+    h.calls.map((c) => c.timeoutMs),
+    [2500, 2250, 1750],
+    'the budget left, under the 5 s per request',
+  );
   t.equal(sb.requests.length, 3, 'a 1000 ms wait would leave under 1 s for a fourth attempt');
 });
 
@@ -252,27 +287,42 @@ t.test('a timeout the budget imposed says so', async (t) => {
     kind: 'timeout',
     message: 'no answer within 0.3 s, when the run budget of 90 s (BELUGA_RUN_BUDGET) ran out',
   });
-  t.same(h.calls.map((c) => c.timeoutMs), [300]);
+  t.same(
+    h.calls.map((c) => c.timeoutMs),
+    [300],
+  );
 });
 
 t.test('a transport error when the budget cannot fit another attempt names the budget', async (t) => {
   const sb = await sandbox(t);
   const h = harness({ deadline: START + 1100 });
   sb.fault({ target: 'api', drop: true });
-  await t.rejects(get(h.http, sb), { kind: 'network', message: /^connection failed.*; the run budget of 90 s \(BELUGA_RUN_BUDGET\) leaves no time for another$/ });
+  await t.rejects(get(h.http, sb), {
+    kind: 'network',
+    message: /^connection failed.*; the run budget of 90 s \(BELUGA_RUN_BUDGET\) leaves no time for another$/,
+  });
   t.equal(h.calls.length, 1);
 });
 
 t.test('a wait that overran the budget ends the retries', async (t) => {
   const sb = await sandbox(t);
   let clock = START;
-  const slowSleepHttp = createRetryingHttp(nodeFetchClient, { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8000, deadline: START + 5000, budgetMs: 5000 }, {
-    sleep: async (ms) => { clock += ms * 20; }, // the machine stalled during the wait
-    now: () => clock,
-    random: () => 0.5,
-  });
+  const slowSleepHttp = createRetryingHttp(
+    nodeFetchClient,
+    { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8000, deadline: START + 5000, budgetMs: 5000 },
+    {
+      sleep: async (ms) => {
+        clock += ms * 20;
+      }, // the machine stalled during the wait
+      now: () => clock,
+      random: () => 0.5,
+    },
+  );
   sb.fault({ target: 'api', drop: true, times: 5 });
-  await t.rejects(get(slowSleepHttp, sb), { kind: 'network', message: /^connection failed.*; the run budget of 5 s \(BELUGA_RUN_BUDGET\) ran out$/ });
+  await t.rejects(get(slowSleepHttp, sb), {
+    kind: 'network',
+    message: /^connection failed.*; the run budget of 5 s \(BELUGA_RUN_BUDGET\) ran out$/,
+  });
   t.equal(sb.requests.length, 1);
 });
 
@@ -290,8 +340,15 @@ t.test('a budget spent before the first attempt sends nothing', async (t) => {
 
 t.test('an error that is not a transport error is a bug: thrown at once', async (t) => {
   let calls = 0;
-  const broken: HttpClient = async () => { calls += 1; throw new RangeError('bug'); };
-  const http = createRetryingHttp(broken, { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8000, deadline: Date.now() + 60_000 }, { sleep: async () => {} });
+  const broken: HttpClient = async () => {
+    calls += 1;
+    throw new RangeError('bug');
+  };
+  const http = createRetryingHttp(
+    broken,
+    { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8000, deadline: Date.now() + 60_000 },
+    { sleep: async () => {} },
+  );
   await t.rejects(http('http://127.0.0.1:9/', { method: 'GET', timeoutMs: 1000 }), RangeError);
   t.equal(calls, 1);
 });
@@ -299,17 +356,34 @@ t.test('an error that is not a transport error is a bug: thrown at once', async 
 t.test('backoff: doubles from baseDelayMs, stops at maxDelayMs, jitter stays in bounds', async (t) => {
   const policy = { baseDelayMs: 500, maxDelayMs: 8000 };
   const top = () => 0.999999;
-  t.same([1, 2, 3, 4, 5, 6, 9].map((a) => backoffDelayMs(a, policy, top)), [500, 1000, 2000, 4000, 8000, 8000, 8000]);
-  t.same([1, 4, 9].map((a) => backoffDelayMs(a, policy, () => 0)), [125, 125, 125], 'never under a quarter of the base');
-  t.equal(backoffDelayMs(3, policy, () => 0.5), 1000);
+  t.same(
+    [1, 2, 3, 4, 5, 6, 9].map((a) => backoffDelayMs(a, policy, top)),
+    [500, 1000, 2000, 4000, 8000, 8000, 8000],
+  );
+  t.same(
+    [1, 4, 9].map((a) => backoffDelayMs(a, policy, () => 0)),
+    [125, 125, 125],
+    'never under a quarter of the base',
+  );
+  t.equal(
+    backoffDelayMs(3, policy, () => 0.5),
+    1000,
+  );
   const random = seeded(7);
   for (let attempt = 1; attempt <= 8; attempt += 1) {
     const ceiling = Math.min(8000, 500 * 2 ** (attempt - 1));
     const samples = Array.from({ length: 200 }, () => backoffDelayMs(attempt, policy, random));
-    t.ok(samples.every((d) => d >= 125 && d <= ceiling), `attempt ${attempt}: within [125, ${ceiling}]`);
+    t.ok(
+      samples.every((d) => d >= 125 && d <= ceiling),
+      `attempt ${attempt}: within [125, ${ceiling}]`,
+    );
     t.ok(new Set(samples).size > 20, `attempt ${attempt}: the waits are spread, not one value`);
   }
-  t.equal(backoffDelayMs(1, { baseDelayMs: 500, maxDelayMs: 100 }, () => 0), 100, 'the floor never beats the cap');
+  t.equal(
+    backoffDelayMs(1, { baseDelayMs: 500, maxDelayMs: 100 }, () => 0),
+    100,
+    'the floor never beats the cap',
+  );
 });
 
 t.test('Retry-After: seconds or an HTTP date, anything else ignored', async (t) => {
@@ -335,8 +409,9 @@ t.test('policyFromSettings: defaults, limits, and every problem named', async (t
   t.same([top.policy.maxAttempts, top.policy.deadline, top.problems], [10, START + 3_600_000, []]);
   t.equal(policyFromSettings({ BELUGA_RUN_BUDGET: '7.5', BELUGA_RETRIES: '' }, START).policy.deadline, START + 7500);
   for (const got of ['0', '11', '2.5', 'x']) {
-    t.same(policyFromSettings({ BELUGA_RETRIES: got }, START).problems,
-      [`BELUGA_RETRIES must be a whole number of attempts from 1 to 10 (got ${got})`]);
+    t.same(policyFromSettings({ BELUGA_RETRIES: got }, START).problems, [
+      `BELUGA_RETRIES must be a whole number of attempts from 1 to 10 (got ${got})`,
+    ]);
   }
   const both = policyFromSettings({ BELUGA_RETRIES: 'many', BELUGA_RUN_BUDGET: '4' }, START);
   t.same(both.problems, [
@@ -345,8 +420,9 @@ t.test('policyFromSettings: defaults, limits, and every problem named', async (t
   ]);
   t.same([both.policy.maxAttempts, both.policy.deadline], [4, START + 90_000], 'defaults stand in for bad values');
   for (const got of ['3601', 'abc', 'Infinity']) {
-    t.same(policyFromSettings({ BELUGA_RUN_BUDGET: got }, START).problems,
-      [`BELUGA_RUN_BUDGET must be a number of seconds from 5 to 3600 (got ${got})`]);
+    t.same(policyFromSettings({ BELUGA_RUN_BUDGET: got }, START).problems, [
+      `BELUGA_RUN_BUDGET must be a number of seconds from 5 to 3600 (got ${got})`,
+    ]);
   }
 });
 
@@ -354,10 +430,16 @@ t.test('through createBelugaClient: transient 503s are ridden out, 401 is final'
   const sb = await sandbox(t);
   const h = harness();
   const config = { baseUrl: sb.url, timeoutMs: 5000 };
-  const client = createBelugaClient({ ...config, auth: { kind: 'basic', username: 'u', password: 'p' } }, { http: h.http, now: () => new Date() });
+  const client = createBelugaClient(
+    { ...config, auth: { kind: 'basic', username: 'u', password: 'p' } },
+    { http: h.http, now: () => new Date() },
+  );
   sb.fault({ target: 'api', status: 503, times: 2 });
   const records = await client.list();
-  t.same(records.map((r) => r.id), ['7']);
+  t.same(
+    records.map((r) => r.id),
+    ['7'],
+  );
   t.equal(sb.requests.length, 3);
   t.equal(h.lines.length, 2);
 
@@ -367,10 +449,16 @@ t.test('through createBelugaClient: transient 503s are ridden out, 401 is final'
   sb.clearFaults();
 
   sb.fault({ target: 'api', method: 'POST', drop: true });
-  await t.rejects(client.create({ ...EC, site: 'site-b' }), { code: 'REMOTE_UNAVAILABLE', message: /^beluga: create certificate for site site-b: connection failed/ });
+  await t.rejects(client.create({ ...EC, site: 'site-b' }), {
+    code: 'REMOTE_UNAVAILABLE',
+    message: /^beluga: create certificate for site site-b: connection failed/,
+  });
   t.equal(sb.requests.length, 8, 'create tried once');
 
-  const wrong = createBelugaClient({ ...config, auth: { kind: 'basic', username: 'u', password: 'wrong' } }, { http: h.http, now: () => new Date() });
+  const wrong = createBelugaClient(
+    { ...config, auth: { kind: 'basic', username: 'u', password: 'wrong' } },
+    { http: h.http, now: () => new Date() },
+  );
   const before = sb.requests.length;
   await t.rejects(wrong.list(), { code: 'CREDENTIALS_REJECTED' });
   t.equal(sb.requests.length - before, 1, 'exactly one request');

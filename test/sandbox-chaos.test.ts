@@ -19,7 +19,11 @@ const RSA = { certificate: fixture('rsa2048.crt'), key: fixture('rsa2048.pkcs8.k
 const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
 
 async function start(t: Test, chaos?: ChaosOptions): Promise<Sandbox> {
-  const sb = await startSandbox({ credentials: { username: 'u', password: 'p' }, records: [{ id: '1000', site: 's', ...EC }], chaos });
+  const sb = await startSandbox({
+    credentials: { username: 'u', password: 'p' },
+    records: [{ id: '1000', site: 's', ...EC }],
+    chaos,
+  });
   t.teardown(() => sb.close());
   return sb;
 }
@@ -33,7 +37,13 @@ interface Outcome {
 }
 
 /** One request on a fresh connection; a dropped socket is an outcome, not an error. */
-function hit(sb: Sandbox, method: string, path: string, headers: Record<string, string> = AUTH, body?: string): Promise<Outcome> {
+function hit(
+  sb: Sandbox,
+  method: string,
+  path: string,
+  headers: Record<string, string> = AUTH,
+  body?: string,
+): Promise<Outcome> {
   const url = new URL(sb.url);
   const all = body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
   return new Promise((resolve) => {
@@ -64,7 +74,10 @@ async function labels(sb: Sandbox, n: number): Promise<string[]> {
 }
 
 /** The kind chaos picked for the request `send` makes, read from the difference in its stats. */
-async function withKind(sb: Sandbox, send: () => Promise<Outcome>): Promise<{ kind: string | undefined; outcome: Outcome }> {
+async function withKind(
+  sb: Sandbox,
+  send: () => Promise<Outcome>,
+): Promise<{ kind: string | undefined; outcome: Outcome }> {
   const before = sb.chaosStats().byKind;
   const outcome = await send();
   const after = sb.chaosStats().byKind;
@@ -75,10 +88,17 @@ t.test('mulberry32 is deterministic and uniform enough', async (t) => {
   const a = mulberry32(1);
   const b = mulberry32(1);
   const first = Array.from({ length: 5 }, () => a());
-  t.same(Array.from({ length: 5 }, () => b()), first, 'same seed, same numbers');
+  t.same(
+    Array.from({ length: 5 }, () => b()),
+    first,
+    'same seed, same numbers',
+  );
   t.notSame(Array.from({ length: 5 }, mulberry32(2)), first, 'another seed, other numbers');
   const many = Array.from({ length: 10_000 }, mulberry32(3));
-  t.ok(many.every((x) => x >= 0 && x < 1), 'all in [0, 1)');
+  t.ok(
+    many.every((x) => x >= 0 && x < 1),
+    'all in [0, 1)',
+  );
   const low = many.filter((x) => x < 0.5).length;
   t.ok(low > 4700 && low < 5300, `about half below 0.5 (${low})`);
 });
@@ -121,7 +141,10 @@ t.test('rate 1: everything fails, each kind the way a CDN fails', async (t) => {
   const stats = sb.chaosStats();
   t.match(stats, { requests: 60, failed: 60 });
   t.same(Object.keys(stats.byKind).sort(), Object.keys(expected).sort(), 'no lost answers unless asked for');
-  t.ok(Object.values(stats.byKind).every((n) => n > 0), `every kind turns up (${JSON.stringify(stats.byKind)})`);
+  t.ok(
+    Object.values(stats.byKind).every((n) => n > 0),
+    `every kind turns up (${JSON.stringify(stats.byKind)})`,
+  );
   t.equal(sb.requests.length, 60, 'failed requests are recorded too');
 });
 
@@ -132,7 +155,10 @@ t.test('the failed share over 300 requests follows the rate', async (t) => {
   const stats = sb.chaosStats();
   t.equal(stats.requests, 300);
   t.equal(stats.failed, failed, 'stats agree with what the client saw');
-  t.equal(Object.values(stats.byKind).reduce((a, b) => a + b, 0), failed);
+  t.equal(
+    Object.values(stats.byKind).reduce((a, b) => a + b, 0),
+    failed,
+  );
   // Deterministic for the seed (it changes only with mulberry32 or the draw order): the count
   // observed, which also lies near 0.2 * 300 = 60.
   t.equal(failed, 58);
@@ -168,11 +194,17 @@ t.test('lostAnswers: the change is applied, then the connection dropped', async 
   t.equal(lost, 1, 'a lost answer turned up within 60 requests');
   let created = 0;
   for (let i = 0; i < 60 && created === 0; i += 1) {
-    const { kind, outcome } = await withKind(sb, () => hit(sb, 'POST', API, { ...AUTH, ...JSON_TYPE }, JSON.stringify({ site: 's2', ...EC })));
+    const { kind, outcome } = await withKind(sb, () =>
+      hit(sb, 'POST', API, { ...AUTH, ...JSON_TYPE }, JSON.stringify({ site: 's2', ...EC })),
+    );
     if (kind !== 'lost-answer') continue;
     created += 1;
     t.equal(outcome.label, 'dropped');
-    t.same(sb.records().map((r) => r.site), ['s', 's2'], 'the create was applied');
+    t.same(
+      sb.records().map((r) => r.site),
+      ['s', 's2'],
+      'the create was applied',
+    );
   }
   t.equal(created, 1, 'a lost create turned up within 60 requests');
   t.ok(sb.chaosStats().byKind['lost-answer']! >= 2);
@@ -188,7 +220,10 @@ t.test('target: api (default), slack or both', async (t) => {
   t.equal((await list(slackOnly)).label, '200', 'API untouched');
   const outcomes = [];
   for (let i = 0; i < 20; i += 1) outcomes.push((await slackPost(slackOnly)).label);
-  t.ok(outcomes.every((l) => l !== '200'), `every Slack post fails (${outcomes.join(' ')})`);
+  t.ok(
+    outcomes.every((l) => l !== '200'),
+    `every Slack post fails (${outcomes.join(' ')})`,
+  );
   t.equal(slackOnly.slackMessages.length, 0, 'no message accepted');
 
   const both = await start(t, { rate: 1, seed: 3, delayMs: 1, target: 'both' });

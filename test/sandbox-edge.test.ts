@@ -6,7 +6,13 @@
 import t, { type Test } from 'tap';
 import { X509Certificate } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatSandboxBanner, startSandbox, type EdgeOptions, type Sandbox, type SeedRecord } from '../src/sandbox/index.js';
+import {
+  formatSandboxBanner,
+  startSandbox,
+  type EdgeOptions,
+  type Sandbox,
+  type SeedRecord,
+} from '../src/sandbox/index.js';
 import { parseEdgeAddress } from '../src/verify/edge-address.js';
 import { probeEdge, type ProbeResult } from '../src/verify/edge-probe.js';
 import { basic, call, fixture, JSON_TYPE } from './helpers/sandbox-http.js';
@@ -29,7 +35,8 @@ async function start(t: Test, edge: EdgeOptions = {}, records = seeds): Promise<
   return sb;
 }
 
-const probe = (sb: Sandbox, name: string): Promise<ProbeResult> => probeEdge(name, parseEdgeAddress(sb.edgeAddress)!, 5000);
+const probe = (sb: Sandbox, name: string): Promise<ProbeResult> =>
+  probeEdge(name, parseEdgeAddress(sb.edgeAddress)!, 5000);
 const served = async (sb: Sandbox, name: string) => {
   const r = await probe(sb, name);
   return r.ok ? r.fingerprint256 : `refused: ${r.kind}`;
@@ -37,7 +44,13 @@ const served = async (sb: Sandbox, name: string) => {
 
 async function upload(sb: Sandbox, id: string, cert: string, key: string): Promise<void> {
   const body = JSON.stringify({ id, certificate: fixture(cert), key: fixture(key) });
-  const answer = await call(sb.url, 'PUT', '/api/cdn/v2/ssl-certificates', { ...basic(USER.username, USER.password), ...JSON_TYPE }, body);
+  const answer = await call(
+    sb.url,
+    'PUT',
+    '/api/cdn/v2/ssl-certificates',
+    { ...basic(USER.username, USER.password), ...JSON_TYPE },
+    body,
+  );
   if (answer.status !== 200) throw new Error(`upload failed: ${answer.status} ${answer.text}`);
 }
 
@@ -49,17 +62,31 @@ t.test('serves each record its own certificate by SNI, on 127.0.0.1, and records
   t.equal(await served(sb, 'example.net'), NET);
   const r = await probe(sb, 'www.example.net');
   t.match(r, { ok: true, names: ['example.net', 'www.example.net'] });
-  t.same(sb.edgeHandshakes.map((h) => h.servername.toLowerCase()), ['example.com', 'www.example.com', 'example.net', 'www.example.net']);
+  t.same(
+    sb.edgeHandshakes.map((h) => h.servername.toLowerCase()),
+    ['example.com', 'www.example.com', 'example.net', 'www.example.net'],
+  );
 });
 
-t.test('a name it does not serve (or whose record has no key) gets the handshake closed: a handshake failure, not a network one', async (t) => {
-  const sb = await start(t);
-  for (const name of ['unknown.example', 'shop.example.org']) {
-    const r = await probe(sb, name);
-    t.match(r, { ok: false, kind: 'handshake', detail: new RegExp(`does not serve this name.*${sb.edgeAddress.replace(/\./g, '\\.')}`) }, name);
-  }
-  t.equal(sb.edgeHandshakes.at(-1)?.fingerprint256, undefined);
-});
+t.test(
+  'a name it does not serve (or whose record has no key) gets the handshake closed: a handshake failure, not a network one',
+  async (t) => {
+    const sb = await start(t);
+    for (const name of ['unknown.example', 'shop.example.org']) {
+      const r = await probe(sb, name);
+      t.match(
+        r,
+        {
+          ok: false,
+          kind: 'handshake',
+          detail: new RegExp(`does not serve this name.*${sb.edgeAddress.replace(/\./g, '\\.')}`),
+        },
+        name,
+      );
+    }
+    t.equal(sb.edgeHandshakes.at(-1)?.fingerprint256, undefined);
+  },
+);
 
 t.test('a wildcard record covers exactly one label', async (t) => {
   const sb = await start(t, {}, [{ id: '7', certificate: fixture('wildcard.crt'), key: fixture('wildcard.key') }]);
@@ -95,7 +122,9 @@ t.test('edge never: the old certificate stays', async (t) => {
 });
 
 t.test('an override serves a wrong certificate for one name', async (t) => {
-  const sb = await start(t, { overrides: [{ name: 'www.example.com', certificate: fixture('ec384.crt'), key: fixture('ec384.sec1.key') }] });
+  const sb = await start(t, {
+    overrides: [{ name: 'www.example.com', certificate: fixture('ec384.crt'), key: fixture('ec384.sec1.key') }],
+  });
   t.equal(await served(sb, 'www.example.com'), NET);
   t.equal(await served(sb, 'example.com'), RSA);
 });

@@ -8,7 +8,10 @@ const AUTH = basic('u', 'p');
 const EC = { certificate: fixture('ec256.crt'), key: fixture('ec256.pkcs8.key') };
 
 async function start(t: Test): Promise<Sandbox> {
-  const sb = await startSandbox({ credentials: { username: 'u', password: 'p' }, records: [{ certificate: EC.certificate }] });
+  const sb = await startSandbox({
+    credentials: { username: 'u', password: 'p' },
+    records: [{ certificate: EC.certificate }],
+  });
   t.teardown(() => sb.close());
   return sb;
 }
@@ -43,7 +46,13 @@ t.test('raw body fault: an HTML page from a proxy', async (t) => {
 t.test('failure fault: HTTP 200 with result failure, and nothing changes', async (t) => {
   const sb = await start(t);
   sb.fault({ target: 'api', failure: true, method: 'PUT' });
-  const res = await call(sb.url, 'PUT', API, { ...AUTH, ...JSON_TYPE }, JSON.stringify({ id: '1000', certificate: fixture('rsa2048.crt'), key: fixture('rsa2048.pkcs8.key') }));
+  const res = await call(
+    sb.url,
+    'PUT',
+    API,
+    { ...AUTH, ...JSON_TYPE },
+    JSON.stringify({ id: '1000', certificate: fixture('rsa2048.crt'), key: fixture('rsa2048.pkcs8.key') }),
+  );
   t.equal(res.status, 200);
   t.equal(json(res).result, 'failure');
   t.type(json(res).message, 'string');

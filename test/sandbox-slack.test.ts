@@ -12,7 +12,11 @@ const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 t.test('accepts JSON and form-encoded payloads with text or attachments', async (t) => {
   const sb = await start(t);
   const path = new URL(sb.slackUrl).pathname;
-  const attachment = { attachments: [{ fallback: 'f', color: '#36a64f', fields: [{ title: 'Domain', value: 'example.com', short: true }] }] };
+  const attachment = {
+    attachments: [
+      { fallback: 'f', color: '#36a64f', fields: [{ title: 'Domain', value: 'example.com', short: true }] },
+    ],
+  };
   const sent: Array<[Record<string, string>, string]> = [
     [JSON_TYPE, JSON.stringify({ text: 'Renewed & <ok>' })],
     [{ 'Content-Type': 'application/json; charset=utf-8' }, JSON.stringify(attachment)],
@@ -41,7 +45,14 @@ t.test('answers Slack error codes', async (t) => {
     ['neither text nor attachments', path, JSON_TYPE, '{"channel":"#general"}', 400, 'no_text'],
     ['empty text', path, JSON_TYPE, '{"text":"","attachments":[]}', 400, 'no_text'],
     ['attachments not a list', path, JSON_TYPE, '{"text":"hi","attachments":{}}', 400, 'invalid_payload'],
-    ['too many attachments', path, JSON_TYPE, JSON.stringify({ text: 'x', attachments: Array.from({ length: 101 }, () => ({ text: 'a' })) }), 400, 'too_many_attachments'],
+    [
+      'too many attachments',
+      path,
+      JSON_TYPE,
+      JSON.stringify({ text: 'x', attachments: Array.from({ length: 101 }, () => ({ text: 'a' })) }),
+      400,
+      'too_many_attachments',
+    ],
     ['unknown webhook', '/slack/services/T0/B0/wrong', JSON_TYPE, '{"text":"hi"}', 404, 'no_service'],
   ];
   for (const [why, p, headers, body, status, text] of cases) {

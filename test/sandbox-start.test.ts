@@ -45,23 +45,39 @@ async function sandbox(t: Test, args: Partial<SandboxArgs>, env: Record<string, 
     for (const w of [...waiters]) if (w.pattern.test(printed)) w.resolve();
   };
   let stop!: () => void;
-  const done = sandboxCommand({ port: 0, ...args }, {
-    env: { BELUGA_HOOK_CONFIG: 'none', ...env }, stdout: { write }, stderr: { write },
-    http: nodeFetchClient, now: () => new Date(), host: 'test',
-    stop: new Promise<void>((resolve) => { stop = resolve; }),
-  });
+  const done = sandboxCommand(
+    { port: 0, ...args },
+    {
+      env: { BELUGA_HOOK_CONFIG: 'none', ...env },
+      stdout: { write },
+      stderr: { write },
+      http: nodeFetchClient,
+      now: () => new Date(),
+      host: 'test',
+      stop: new Promise<void>((resolve) => {
+        stop = resolve;
+      }),
+    },
+  );
   let stopped = false;
   const running: Running = {
     printed: () => printed,
     setting: (name) => new RegExp(`${name}=(\\S+)`).exec(printed)?.[1] ?? '',
-    until: (pattern) => Promise.race([
-      new Promise<void>((resolve) => {
-        if (pattern.test(printed)) resolve();
-        else waiters.push({ pattern, resolve });
-      }),
-      done.then((code) => { throw new Error(`the sandbox ended (${code}): ${printed}`); }),
-    ]),
-    stop: () => { stopped = true; stop(); return done; },
+    until: (pattern) =>
+      Promise.race([
+        new Promise<void>((resolve) => {
+          if (pattern.test(printed)) resolve();
+          else waiters.push({ pattern, resolve });
+        }),
+        done.then((code) => {
+          throw new Error(`the sandbox ended (${code}): ${printed}`);
+        }),
+      ]),
+    stop: () => {
+      stopped = true;
+      stop();
+      return done;
+    },
   };
   t.teardown(() => (stopped ? undefined : running.stop()));
   await running.until(/BELUGA_EDGE_ADDRESS=\S+\n[\s\S]*holds/);
@@ -90,8 +106,16 @@ t.test('--records: an array or a state file\'s {"certificates"}; each record che
     writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
     return path;
   };
-  const array = readRecordsFile(file('a.json', [{ site: 'shop', ...EC }, { certificate: EC.certificate, id: 7 }]));
-  t.same(array.map((r) => r.site), ['shop', undefined]);
+  const array = readRecordsFile(
+    file('a.json', [
+      { site: 'shop', ...EC },
+      { certificate: EC.certificate, id: 7 },
+    ]),
+  );
+  t.same(
+    array.map((r) => r.site),
+    ['shop', undefined],
+  );
   t.same(readRecordsFile(file('b.json', { certificates: [EC] })).length, 1);
   const wrongKey = { certificate: EC.certificate, key: fixtureText('rsa2048.pkcs1.key') };
   const bad: Array<[unknown, RegExp]> = [
@@ -141,10 +165,18 @@ t.test('a bad --records file or --seed name stops the start with a CONFIG error'
   for (const args of [{ records: broken }, { seed: ['ok.example', 'bad name'] }]) {
     let printed = '';
     const write = (s: string) => void (printed += s);
-    const code = await sandboxCommand({ port: 0, ...args }, {
-      env: { BELUGA_HOOK_CONFIG: 'none', ...TOKEN }, stdout: { write }, stderr: { write },
-      http: nodeFetchClient, now: () => new Date(), host: 'test', stop: Promise.resolve(),
-    });
+    const code = await sandboxCommand(
+      { port: 0, ...args },
+      {
+        env: { BELUGA_HOOK_CONFIG: 'none', ...TOKEN },
+        stdout: { write },
+        stderr: { write },
+        http: nodeFetchClient,
+        now: () => new Date(),
+        host: 'test',
+        stop: Promise.resolve(),
+      },
+    );
     t.equal(code, 3, printed);
     t.match(printed, /record 1: "certificate" \(PEM text\) is missing|--seed: "bad name" is not a DNS name/);
     t.notMatch(printed, /listening/);
@@ -165,7 +197,9 @@ t.test('a bad --records file or --seed name stops the start with a CONFIG error'
 t.test('a seeded sandbox takes a real deploy as an update, and --show-messages prints what Slack got', async (t) => {
   const sb = await sandbox(t, { seed: ['example.com,www.example.com'], showMessages: true });
   const deploy = await runCli(['deploy', '--cert', fixture('ec256.bundle.crt'), '--key', fixture('ec256.pkcs8.key')], {
-    BELUGA_BASE_URL: sb.setting('BELUGA_BASE_URL'), ...TOKEN, SLACK_WEBHOOK_URL: sb.setting('SLACK_WEBHOOK_URL'),
+    BELUGA_BASE_URL: sb.setting('BELUGA_BASE_URL'),
+    ...TOKEN,
+    SLACK_WEBHOOK_URL: sb.setting('SLACK_WEBHOOK_URL'),
     DISCORD_WEBHOOK_URL: sb.setting('DISCORD_WEBHOOK_URL'),
   });
   t.equal(deploy.code, 0, deploy.stderr);
@@ -219,7 +253,10 @@ t.test('--edge-port and --port win over the state file; a remembered port taken 
 
 t.test('a state file with broken endpoints is refused at start', async (t) => {
   const dir = tempDir(t);
-  const bad = [{ port: 0, edgePort: 1, slackPath: '/slack/services/T00000000/B00000000/00' }, { port: 1, edgePort: 2 }];
+  const bad = [
+    { port: 0, edgePort: 1, slackPath: '/slack/services/T00000000/B00000000/00' },
+    { port: 1, edgePort: 2 },
+  ];
   for (const endpoints of bad) {
     const statePath = join(dir, 'state.json');
     writeFileSync(statePath, JSON.stringify({ certificates: [], endpoints }));
@@ -233,7 +270,7 @@ t.test('a state file with broken endpoints is refused at start', async (t) => {
   t.equal(JSON.parse(readFileSync(statePath, 'utf8')).endpoints.port, Number(new URL(sb.url).port));
 });
 
-t.test('messageText: the text of each service\'s payload, tags and card types left out, bounded', async (t) => {
+t.test("messageText: the text of each service's payload, tags and card types left out, bounded", async (t) => {
   const fields = [{ name: 'Domain', value: 'a.example' }];
   const discord = { content: 'hello', embeds: [{ title: 'Renewed', description: '<b>ok</b>', fields }] };
   t.same(messageText(discord), ['hello', 'Renewed', 'ok', 'a.example']);

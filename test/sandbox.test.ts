@@ -24,18 +24,37 @@ function send(sb: Sandbox, method: string, path: string, body?: unknown) {
 }
 
 t.test('list answers count and CERT objects derived from seeded certificates', async (t) => {
-  const sb = await start(t, { records: [{ id: 'a1', site: 'shop', certificate: EC.certificate, key: EC.key }, { certificate: fixture('wildcard.crt') }] });
+  const sb = await start(t, {
+    records: [
+      { id: 'a1', site: 'shop', certificate: EC.certificate, key: EC.key },
+      { certificate: fixture('wildcard.crt') },
+    ],
+  });
   const res = await send(sb, 'GET', API);
   t.equal(res.status, 200);
   t.match(res.headers['content-type'], /^application\/json/);
   const body = json(res);
   t.equal(body.count, 2);
-  t.same(body.certificates.map((c: any) => [c.id, c.site, c.names, c.common_name]), [
-    ['a1', 'shop', ['example.com', 'www.example.com'], 'example.com'],
-    ['1000', 'default', ['*.example.com', 'example.com'], '*.example.com'],
-  ]);
+  t.same(
+    body.certificates.map((c: any) => [c.id, c.site, c.names, c.common_name]),
+    [
+      ['a1', 'shop', ['example.com', 'www.example.com'], 'example.com'],
+      ['1000', 'default', ['*.example.com', 'example.com'], '*.example.com'],
+    ],
+  );
   const fields = Object.keys(body.certificates[0]).sort();
-  t.same(fields, ['ciphers', 'cname', 'common_name', 'enabled', 'id', 'names', 'ocsp_expires', 'protocols', 'site', 'status']);
+  t.same(fields, [
+    'ciphers',
+    'cname',
+    'common_name',
+    'enabled',
+    'id',
+    'names',
+    'ocsp_expires',
+    'protocols',
+    'site',
+    'status',
+  ]);
   t.equal(body.certificates[0].enabled, true);
   t.match(body.certificates[0].ocsp_expires, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00$/);
 });
@@ -94,8 +113,15 @@ t.test('ids count up, as numbers with numericIds', async (t) => {
 t.test('unknown ids and paths are 404 JSON failures', async (t) => {
   const sb = await start(t);
   for (const [method, path, body] of [
-    ['GET', `${API}/42`], ['DELETE', `${API}/42`], ['PUT', `${API}/42`, EC], ['PUT', API, { id: '42', ...EC }],
-    ['GET', '/api/cdn/v2/sites'], ['GET', `${API}/`], ['GET', `${API}/1/2`], ['GET', '/'], ['GET', '/api/cdn/v1/ssl-certificates'],
+    ['GET', `${API}/42`],
+    ['DELETE', `${API}/42`],
+    ['PUT', `${API}/42`, EC],
+    ['PUT', API, { id: '42', ...EC }],
+    ['GET', '/api/cdn/v2/sites'],
+    ['GET', `${API}/`],
+    ['GET', `${API}/1/2`],
+    ['GET', '/'],
+    ['GET', '/api/cdn/v1/ssl-certificates'],
   ] as const) {
     const res = await send(sb, method, path, body);
     t.equal(res.status, 404, `${method} ${path}`);
@@ -146,10 +172,14 @@ t.test('a key that does not match the certificate is rejected', async (t) => {
 
 t.test('names come from SAN DNS entries, or the CN when there are none', async (t) => {
   const sb = await start(t);
-  const cn = json(await send(sb, 'POST', API, { certificate: fixture('cn-only.crt'), key: fixture('cn-only.key'), site: 's' }));
+  const cn = json(
+    await send(sb, 'POST', API, { certificate: fixture('cn-only.crt'), key: fixture('cn-only.key'), site: 's' }),
+  );
   t.same(cn.names, ['legacy.example.com']);
   t.equal(cn.common_name, 'legacy.example.com');
-  const multi = json(await send(sb, 'POST', API, { certificate: fixture('multi.crt'), key: fixture('multi.key'), site: 's' }));
+  const multi = json(
+    await send(sb, 'POST', API, { certificate: fixture('multi.crt'), key: fixture('multi.key'), site: 's' }),
+  );
   t.same(multi.names, ['shop.example.org', 'example.org']);
 });
 
@@ -190,20 +220,37 @@ t.test('state file: loaded, rewritten atomically with mode 0600, seeds ignored w
   const dir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const statePath = join(dir, 'state.json');
-  const first = await startSandbox({ credentials: { username: 'ops@example.com', password: 'pa:ss word' }, statePath, records: [{ certificate: EC.certificate, key: EC.key }] });
+  const first = await startSandbox({
+    credentials: { username: 'ops@example.com', password: 'pa:ss word' },
+    statePath,
+    records: [{ certificate: EC.certificate, key: EC.key }],
+  });
   await send(first, 'POST', API, { ...RSA, site: 'shop' });
   await first.close();
   t.equal(statSync(statePath).mode & 0o777, 0o600);
   t.same(readdirSync(dir), ['state.json'], 'no temp file left behind');
   const saved = JSON.parse(readFileSync(statePath, 'utf8'));
-  t.same(saved.certificates.map((c: any) => [c.id, c.site, c.key]), [['1000', 'default', EC.key], ['1001', 'shop', RSA.key]]);
+  t.same(
+    saved.certificates.map((c: any) => [c.id, c.site, c.key]),
+    [
+      ['1000', 'default', EC.key],
+      ['1001', 'shop', RSA.key],
+    ],
+  );
 
   const second = await start(t, { statePath, records: [{ certificate: fixture('wildcard.crt') }] });
-  t.same(second.records().map((r) => r.id), ['1000', '1001'], 'state wins over seeds');
+  t.same(
+    second.records().map((r) => r.id),
+    ['1000', '1001'],
+    'state wins over seeds',
+  );
   const next = json(await send(second, 'POST', API, { ...EC, site: 'shop' }));
   t.equal(next.id, '1002', 'ids continue after the stored ones');
   await send(second, 'DELETE', `${API}/1000`);
-  t.same(JSON.parse(readFileSync(statePath, 'utf8')).certificates.map((c: any) => c.id), ['1001', '1002']);
+  t.same(
+    JSON.parse(readFileSync(statePath, 'utf8')).certificates.map((c: any) => c.id),
+    ['1001', '1002'],
+  );
 
   writeFileSync(join(dir, 'broken.json'), '{"certificates":');
   await t.rejects(startSandbox({ credentials: {}, statePath: join(dir, 'broken.json') }), /not valid JSON/);
@@ -268,7 +315,10 @@ t.test('malformed HTTP gets a 400 JSON answer and the server lives on', async (t
 t.test('PEM-shaped garbage is refused as a certificate or a chain', async (t) => {
   const sb = await start(t, { records: [{ certificate: EC.certificate }] });
   const garbage = '-----BEGIN CERTIFICATE-----\nAAAAAAAA\n-----END CERTIFICATE-----\n';
-  t.equal(json(await send(sb, 'PUT', API, { id: '1000', certificate: garbage, key: EC.key })).error, 'invalid_certificate');
+  t.equal(
+    json(await send(sb, 'PUT', API, { id: '1000', certificate: garbage, key: EC.key })).error,
+    'invalid_certificate',
+  );
   t.equal(json(await send(sb, 'PUT', API, { id: '1000', ...EC, chain: CHAIN + garbage })).error, 'invalid_chain');
   t.equal((await send(sb, 'PUT', API, { id: '1000', ...EC, chain: CHAIN })).status, 200);
 });

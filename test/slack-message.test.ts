@@ -44,7 +44,10 @@ t.test('success message: the 2017 look plus expiry, id and host', async (t) => {
 
 t.test('success message says when the Beluga record was created', async (t) => {
   const msg = successMessage({ ...success, action: 'created', belugaId: '77' }, {});
-  t.equal(msg.text, 'Renewed SSL certificate for example.com on Beluga (id 77, created), expires 2027-01-01 on host web1');
+  t.equal(
+    msg.text,
+    'Renewed SSL certificate for example.com on Beluga (id 77, created), expires 2027-01-01 on host web1',
+  );
   t.strictSame(msg.attachments[0]!.fields[2], { title: 'Beluga id', value: '77 (created)', short: true });
 });
 
@@ -86,7 +89,10 @@ t.test('failure message: red, Domain/Host/Error fields, code in brackets', async
 t.test('failure without a known domain leaves the Domain field out', async (t) => {
   const msg = failureMessage({ ...failure, domain: undefined, error: 'bad\n  usage', code: 'USAGE' }, {});
   t.equal(msg.text, 'SSL certificate deployment failed on host web1: bad usage (USAGE)');
-  t.strictSame(msg.attachments[0]!.fields.map((f) => f.title), ['Host', 'Error']);
+  t.strictSame(
+    msg.attachments[0]!.fields.map((f) => f.title),
+    ['Host', 'Error'],
+  );
 });
 
 t.test('& < > are escaped in every text field, and nothing else is', async (t) => {
@@ -101,7 +107,10 @@ t.test('& < > are escaped in every text field, and nothing else is', async (t) =
   t.equal(a.fields[0]!.value, 'a&amp;b.example');
   t.equal(a.fields[1]!.value, 'h&lt;1&gt;');
   t.equal(a.fields[2]!.value, 'Beluga said &lt;html&gt; &amp; "quit" (REMOTE_REJECTED)');
-  t.equal(msg.text, 'SSL certificate deployment failed for a&amp;b.example on host h&lt;1&gt;: Beluga said &lt;html&gt; &amp; "quit" (REMOTE_REJECTED)');
+  t.equal(
+    msg.text,
+    'SSL certificate deployment failed for a&amp;b.example on host h&lt;1&gt;: Beluga said &lt;html&gt; &amp; "quit" (REMOTE_REJECTED)',
+  );
   const ok = successMessage({ ...success, domain: 'x&y', host: '<h>' }, {});
   t.equal(ok.attachments[0]!.fields[0]!.value, 'x&amp;y');
   t.match(ok.text, 'for x&amp;y on Beluga');
@@ -135,20 +144,55 @@ t.test('renderForTerminal reads like Slack shows it: pretext, fields, footer', a
 
 t.test('a pending failure says when it will be retried; a recovery says it recovered', async (t) => {
   const at = new Date('2026-11-27T12:00:00Z');
-  const fail = failureMessage({ domain: 'example.com', error: 'beluga: list certificates: HTTP 503', code: 'REMOTE_UNAVAILABLE', host: 'web1', at,
-    pending: 'the certificate is pending: beluga-cert retry deploys it within 5 minutes' }, {});
-  t.match(fail.text, /HTTP 503 \(REMOTE_UNAVAILABLE\); the certificate is pending: beluga-cert retry deploys it within 5 minutes$/);
-  t.same(fail.attachments[0].fields.at(-1), { title: 'Pending', value: 'the certificate is pending: beluga-cert retry deploys it within 5 minutes', short: false });
-  const ok = successMessage({ domain: 'example.com', names: ['example.com'], belugaId: '7', action: 'updated', notAfter: new Date('2027-02-25T00:00:00Z'),
-    fingerprint256: 'AA', host: 'web1', at, recovered: { since: new Date('2026-11-27T11:00:00Z'), failedAttempts: 3 } }, {});
+  const fail = failureMessage(
+    {
+      domain: 'example.com',
+      error: 'beluga: list certificates: HTTP 503',
+      code: 'REMOTE_UNAVAILABLE',
+      host: 'web1',
+      at,
+      pending: 'the certificate is pending: beluga-cert retry deploys it within 5 minutes',
+    },
+    {},
+  );
+  t.match(
+    fail.text,
+    /HTTP 503 \(REMOTE_UNAVAILABLE\); the certificate is pending: beluga-cert retry deploys it within 5 minutes$/,
+  );
+  t.same(fail.attachments[0].fields.at(-1), {
+    title: 'Pending',
+    value: 'the certificate is pending: beluga-cert retry deploys it within 5 minutes',
+    short: false,
+  });
+  const ok = successMessage(
+    {
+      domain: 'example.com',
+      names: ['example.com'],
+      belugaId: '7',
+      action: 'updated',
+      notAfter: new Date('2027-02-25T00:00:00Z'),
+      fingerprint256: 'AA',
+      host: 'web1',
+      at,
+      recovered: { since: new Date('2026-11-27T11:00:00Z'), failedAttempts: 3 },
+    },
+    {},
+  );
   t.match(ok.text, /; recovered after 3 failed attempt\(s\) since 2026-11-27 11:00 UTC$/);
-  t.same(ok.attachments[0].fields.at(-1), { title: 'Recovered', value: 'recovered after 3 failed attempt(s) since 2026-11-27 11:00 UTC', short: false });
+  t.same(ok.attachments[0].fields.at(-1), {
+    title: 'Recovered',
+    value: 'recovered after 3 failed attempt(s) since 2026-11-27 11:00 UTC',
+    short: false,
+  });
   t.equal(ok.attachments[0].pretext, 'Renewed SSL certificate successfully');
 });
 
 t.test('the edge check joins the success message as its own field, escaped, absent when not checked', async (t) => {
   const plain = successMessage(success, {});
-  t.notOk(plain.attachments[0]!.fields.some((f) => f.title === 'Edge'), 'no Edge field without a check');
+  t.notOk(
+    plain.attachments[0]!.fields.some((f) => f.title === 'Edge'),
+    'no Edge field without a check',
+  );
   const edge = { status: 'checked' as const, text: 'live on the edge after 14 s <all 2 names>', names: [] };
   const msg = successMessage({ ...success, edge }, {});
   const field = msg.attachments[0]!.fields.find((f) => f.title === 'Edge');
@@ -158,12 +202,29 @@ t.test('the edge check joins the success message as its own field, escaped, abse
 
 t.test('skipped and test messages: grey, say what they are, escaped', async (t) => {
   const at = new Date('2026-11-27T10:00:00Z');
-  const skipped = skippedMessage({ domain: 'a&b.example', names: ['a&b.example'], fingerprint256: 'AA', notAfter: new Date('2027-01-26T10:00:00Z'), reason: 'already deployed to id <7>', host: 'h1', at }, {});
+  const skipped = skippedMessage(
+    {
+      domain: 'a&b.example',
+      names: ['a&b.example'],
+      fingerprint256: 'AA',
+      notAfter: new Date('2027-01-26T10:00:00Z'),
+      reason: 'already deployed to id <7>',
+      host: 'h1',
+      at,
+    },
+    {},
+  );
   const a = skipped.attachments[0]!;
   t.equal(a.color, NEUTRAL_COLOR);
   t.equal(a.pretext, 'SSL certificate already deployed');
-  t.equal(skipped.text, 'SSL certificate for a&amp;b.example is already deployed, nothing sent (host h1): already deployed to id &lt;7&gt;');
-  t.same(a.fields.map((f) => f.title), ['Domain', 'Expires', 'Host', 'Why']);
+  t.equal(
+    skipped.text,
+    'SSL certificate for a&amp;b.example is already deployed, nothing sent (host h1): already deployed to id &lt;7&gt;',
+  );
+  t.same(
+    a.fields.map((f) => f.title),
+    ['Domain', 'Expires', 'Host', 'Why'],
+  );
   t.equal(a.fields[1]!.value, '2027-01-26 10:00 UTC (60 days left)');
   const test = testMessage({ host: 'h<2>', at }, { channel: '#ops' });
   t.equal(test.channel, '#ops');

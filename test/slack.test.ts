@@ -31,7 +31,13 @@ const success: SuccessEvent = {
   host: 'web1',
   at,
 };
-const failure: FailureEvent = { domain: 'a&b.example', error: 'Beluga said <no>', code: 'REMOTE_REJECTED', host: 'web1', at };
+const failure: FailureEvent = {
+  domain: 'a&b.example',
+  error: 'Beluga said <no>',
+  code: 'REMOTE_REJECTED',
+  host: 'web1',
+  at,
+};
 
 /** Every detail any test saw, checked for the secret at the end. */
 const details: NotifyResult[] = [];
@@ -95,7 +101,10 @@ t.test('failure message on the wire: escaped, with channel, username and icon wh
   t.equal(body.username, 'Job information');
   t.equal(body.icon_emoji, ':osmc:');
   t.equal(body.attachments[0].color, 'danger');
-  t.equal(body.text, 'SSL certificate deployment failed for a&amp;b.example on host web1: Beluga said &lt;no&gt; (REMOTE_REJECTED)');
+  t.equal(
+    body.text,
+    'SSL certificate deployment failed for a&amp;b.example on host web1: Beluga said &lt;no&gt; (REMOTE_REJECTED)',
+  );
   t.strictSame(body.attachments[0].fields[0], { title: 'Domain', value: 'a&amp;b.example', short: true });
   t.notMatch(slack.received[0]!.body, /[<>]/, 'no raw angle brackets reach Slack');
 
@@ -106,7 +115,12 @@ t.test('failure message on the wire: escaped, with channel, username and icon wh
 });
 
 t.test('final 4xx answers: one attempt, the code in the detail', async (t) => {
-  for (const [status, code] of [[400, 'invalid_payload'], [403, 'action_prohibited'], [404, 'channel_not_found'], [410, 'channel_is_archived']] as const) {
+  for (const [status, code] of [
+    [400, 'invalid_payload'],
+    [403, 'action_prohibited'],
+    [404, 'channel_not_found'],
+    [410, 'channel_is_archived'],
+  ] as const) {
     const slack = await startSlack(t, [{ status, body: code }]);
     const n = notifier(slack.url);
     t.strictSame(await n.success(), { notifier: 'slack', ok: false, detail: `HTTP ${status} ${code}`, attempts: 1 });
@@ -119,13 +133,23 @@ t.test('a revoked or mistyped webhook token: the sink says no_service, final', a
   const slack = await startSlack(t);
   const wrong = slack.url.replace(/[^/]+$/, 'not-the-token');
   secrets.push(wrong);
-  t.strictSame(await notifier(wrong).success(), { notifier: 'slack', ok: false, detail: 'HTTP 404 no_service', attempts: 1 });
+  t.strictSame(await notifier(wrong).success(), {
+    notifier: 'slack',
+    ok: false,
+    detail: 'HTTP 404 no_service',
+    attempts: 1,
+  });
   t.strictSame(slack.messages, []);
 });
 
 t.test('a 200 without the body "ok" is not success', async (t) => {
   const slack = await startSlack(t, [{ status: 200, body: '<html>proxy login</html>' }]);
-  t.strictSame(await notifier(slack.url).success(), { notifier: 'slack', ok: false, detail: 'HTTP 200 <html>proxy login</html>', attempts: 1 });
+  t.strictSame(await notifier(slack.url).success(), {
+    notifier: 'slack',
+    ok: false,
+    detail: 'HTTP 200 <html>proxy login</html>',
+    attempts: 1,
+  });
 });
 
 t.test('429 honours Retry-After, then succeeds', async (t) => {
@@ -162,13 +186,21 @@ t.test('500 then ok: retried', async (t) => {
 t.test('persistent 5xx: maxAttempts attempts, then ok:false', async (t) => {
   const slack = await startSlack(t, [{ status: 503, times: 6 }]);
   const n = notifier(slack.url, { maxAttempts: 4 });
-  t.strictSame(await n.success(), { notifier: 'slack', ok: false, detail: 'HTTP 503 rollup_error after 4 attempts', attempts: 4 });
+  t.strictSame(await n.success(), {
+    notifier: 'slack',
+    ok: false,
+    detail: 'HTTP 503 rollup_error after 4 attempts',
+    attempts: 4,
+  });
   t.equal(slack.received.length, 4);
   t.strictSame(n.sleeps, [250, 500, 1000]);
 
   const once = await startSlack(t, [{ status: 500, body: 'rollup_error' }]);
   t.strictSame(await notifier(once.url, { maxAttempts: 1 }).success(), {
-    notifier: 'slack', ok: false, detail: 'HTTP 500 rollup_error after 1 attempt', attempts: 1,
+    notifier: 'slack',
+    ok: false,
+    detail: 'HTTP 500 rollup_error after 1 attempt',
+    attempts: 1,
   });
 });
 
@@ -181,7 +213,12 @@ t.test('a server that answers too late: timeout, retried, then given up', async 
 
 t.test('a timeout then a prompt answer is a success', async (t) => {
   const slack = await startSlack(t, [{ delayMs: 1000 }]);
-  t.strictSame(await notifier(slack.url, { timeoutMs: 200 }).success(), { notifier: 'slack', ok: true, detail: 'sent', attempts: 2 });
+  t.strictSame(await notifier(slack.url, { timeoutMs: 200 }).success(), {
+    notifier: 'slack',
+    ok: true,
+    detail: 'sent',
+    attempts: 2,
+  });
 });
 
 t.test('a dropped connection is a network failure, retried', async (t) => {
@@ -232,7 +269,10 @@ t.test('a message that cannot be built is reported, not thrown, and nothing is s
 
 t.test('without an injected sleep the notifier really waits, and still succeeds', async (t) => {
   const slack = await startSlack(t, [{ status: 502, body: '' }]);
-  const real = createSlackNotifier({ webhookUrl: slack.url, timeoutMs: 5000, maxAttempts: 2 }, { http: nodeFetchClient });
+  const real = createSlackNotifier(
+    { webhookUrl: slack.url, timeoutMs: 5000, maxAttempts: 2 },
+    { http: nodeFetchClient },
+  );
   const result = await real.success(success);
   details.push(result);
   t.strictSame(result, { notifier: 'slack', ok: true, detail: 'sent', attempts: 2 });
@@ -261,5 +301,8 @@ t.test('no detail ever contains the webhook URL or its token, and each is one li
   t.ok(details.length >= 20, `checked ${details.length} results`);
   const leaks = details.filter((r) => r.detail.includes('127.0.0.1') || secrets.some((s) => r.detail.includes(s)));
   t.strictSame(leaks, []);
-  t.strictSame(details.filter((r) => /[\r\n]/.test(r.detail)), []);
+  t.strictSame(
+    details.filter((r) => /[\r\n]/.test(r.detail)),
+    [],
+  );
 });

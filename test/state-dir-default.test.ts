@@ -23,10 +23,16 @@ t.test('the default state directory: root, another user, XDG_STATE_HOME, and the
   t.equal(dirFor(undefined, undefined, { HOME: '/h' }), DEFAULT_STATE_DIR, 'no user ids: as root');
   t.equal(dirFor(undefined, 1000, { HOME: '/home/ann' }), '/home/ann/.local/state/beluga-cert-hook');
   t.equal(dirFor(undefined, 1000, { HOME: '/home/ann', XDG_STATE_HOME: '/srv/st' }), '/srv/st/beluga-cert-hook');
-  t.equal(dirFor(undefined, 1000, { HOME: '/h/ann', XDG_STATE_HOME: 'st' }), '/h/ann/.local/state/beluga-cert-hook',
-    'a relative XDG_STATE_HOME is ignored, as the XDG spec says');
-  t.equal(dirFor(undefined, 1000, { XDG_STATE_HOME: '' }), '/home/from-passwd/.local/state/beluga-cert-hook',
-    'no HOME: the home directory the system knows');
+  t.equal(
+    dirFor(undefined, 1000, { HOME: '/h/ann', XDG_STATE_HOME: 'st' }),
+    '/h/ann/.local/state/beluga-cert-hook',
+    'a relative XDG_STATE_HOME is ignored, as the XDG spec says',
+  );
+  t.equal(
+    dirFor(undefined, 1000, { XDG_STATE_HOME: '' }),
+    '/home/from-passwd/.local/state/beluga-cert-hook',
+    'no HOME: the home directory the system knows',
+  );
   t.equal(dirFor('/etc/elsewhere', 1000, { XDG_STATE_HOME: '/x' }), '/etc/elsewhere');
   t.equal(dirFor('/etc/elsewhere', 0, {}), '/etc/elsewhere');
   t.equal(dirFor('', 0, {}), DEFAULT_STATE_DIR, 'an empty setting is unset');
@@ -40,8 +46,12 @@ const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
 /** The child's user: nobody when the tests run as root, else the tests' own user. */
 const childUid = asRoot ? NOBODY : process.getuid?.();
-const skip = asRoot && !existsSync(SETPRIV) ? `root without ${SETPRIV}: no way to run the hook as another user`
-  : !existsSync(ENV) ? `no ${ENV} to run the hook without tap's NODE_OPTIONS` : false;
+const skip =
+  asRoot && !existsSync(SETPRIV)
+    ? `root without ${SETPRIV}: no way to run the hook as another user`
+    : !existsSync(ENV)
+      ? `no ${ENV} to run the hook without tap's NODE_OPTIONS`
+      : false;
 
 const TOKEN = { tokenId: 'user-id', tokenSecret: 'user-secret-0123456789' };
 
@@ -76,10 +86,17 @@ async function legoAsUser(env: Record<string, string>, files: { cert: string; ke
   const [file, args] = asRoot ? [SETPRIV, asNobody] : [ENV, node];
   const r = await execa(file, args, {
     env: {
-      BELUGA_HOOK_CONFIG: 'none', LEGO_CERT_DOMAIN: 'example.com',
-      LEGO_CERT_PATH: files.cert, LEGO_CERT_KEY_PATH: files.key, ...env,
+      BELUGA_HOOK_CONFIG: 'none',
+      LEGO_CERT_DOMAIN: 'example.com',
+      LEGO_CERT_PATH: files.cert,
+      LEGO_CERT_KEY_PATH: files.key,
+      ...env,
     },
-    extendEnv: false, timeout: 60_000, killSignal: 'SIGKILL', reject: false, stripFinalNewline: false,
+    extendEnv: false,
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
+    reject: false,
+    stripFinalNewline: false,
   });
   return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
@@ -87,16 +104,23 @@ async function legoAsUser(env: Record<string, string>, files: { cert: string; ke
 async function sandbox(t: Test): Promise<Sandbox> {
   const sb = await startSandbox({
     credentials: TOKEN,
-    records: [{
-      id: '1001', site: 'example-com', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key'),
-    }],
+    records: [
+      {
+        id: '1001',
+        site: 'example-com',
+        certificate: fixtureText('rsa2048.crt'),
+        key: fixtureText('rsa2048.pkcs1.key'),
+      },
+    ],
   });
   t.teardown(() => sb.close());
   return sb;
 }
 
 const settings = (sb: Sandbox) => ({
-  BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+  BELUGA_BASE_URL: sb.url,
+  BELUGA_TOKEN_ID: TOKEN.tokenId,
+  BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
 });
 
 /** No internal error text, in any form, reaches the user. */
@@ -153,8 +177,11 @@ t.test('an unmakeable default state directory: a CONFIG line saying so, no inter
   const r = await legoAsUser({ ...settings(sb), HOME: home }, await legoFiles(t));
   t.equal(r.code, 3, r.stdout + r.stderr);
   const dir = join(home, '.local/state/beluga-cert-hook');
-  t.equal(r.stderr, `beluga-cert: CONFIG: state directory ${dir} cannot be created (EACCES); `
-    + 'set BELUGA_HOOK_STATE_DIR to a directory this user owns, or fix its permissions\n');
+  t.equal(
+    r.stderr,
+    `beluga-cert: CONFIG: state directory ${dir} cannot be created (EACCES); ` +
+      'set BELUGA_HOOK_STATE_DIR to a directory this user owns, or fix its permissions\n',
+  );
   const warning = `warning: could not record the pending certificate in the journal: ${NOT_OPENED}`;
   t.ok(r.stdout.split('\n').includes(warning), `the warning says why nothing is pending: ${r.stdout}`);
   t.notMatch(r.stdout, /^pending:/m, 'nothing claims the certificate is pending');

@@ -41,8 +41,11 @@ t.test('lego: NAME.crt with NAME.key, issuer as chain, the domain from NAME.json
   const root = await legoStore(t.testdir({}));
   const certs = join(root, 'certificates');
   const result = await scanLego(lego(root));
-  t.same(labels(result), ['lego:_.example.com', 'lego:arr.example.net', 'lego:example.com', 'lego:multi.example.org'],
-    'issuer files, hidden files, folders and symlink loops are not certificates');
+  t.same(
+    labels(result),
+    ['lego:_.example.com', 'lego:arr.example.net', 'lego:example.com', 'lego:multi.example.org'],
+    'issuer files, hidden files, folders and symlink loops are not certificates',
+  );
   const [wildcard, arr, normal, multi] = result.certificates;
   t.same(normal, {
     store: lego(root),
@@ -63,13 +66,27 @@ t.test('lego: NAME.crt with NAME.key, issuer as chain, the domain from NAME.json
   t.match(result.problems[0].problem, `has no usable key: ${join(certs, 'orphan.example.org.key')} does not exist`);
 
   const direct = await scanLego(lego(certs));
-  t.same(direct, { ...result, certificates: result.certificates.map((c) => ({ ...c, store: lego(certs) })),
-    problems: result.problems.map((p) => ({ ...p, store: lego(certs) })) }, 'the certificates/ folder itself is accepted');
+  t.same(
+    direct,
+    {
+      ...result,
+      certificates: result.certificates.map((c) => ({ ...c, store: lego(certs) })),
+      problems: result.problems.map((p) => ({ ...p, store: lego(certs) })),
+    },
+    'the certificates/ folder itself is accepted',
+  );
 });
 
 t.test('lego: an empty --path, and an oversized json', async (t) => {
-  const top = t.testdir({ fresh: { accounts: {} }, big: { 'big.example.com.json': JSON.stringify({ domain: 'big.example.com', pad: 'x'.repeat(70_000) }) } });
-  t.same(await scanLego(lego(join(top, 'fresh'))), { certificates: [], problems: [] }, 'nothing issued yet is no problem');
+  const top = t.testdir({
+    fresh: { accounts: {} },
+    big: { 'big.example.com.json': JSON.stringify({ domain: 'big.example.com', pad: 'x'.repeat(70_000) }) },
+  });
+  t.same(
+    await scanLego(lego(join(top, 'fresh'))),
+    { certificates: [], problems: [] },
+    'nothing issued yet is no problem',
+  );
   const root = join(top, 'big');
   await copyFile(fixture('ec256.crt'), join(root, 'big.example.com.crt'));
   await copyFile(fixture('ec256.sec1.key'), join(root, 'big.example.com.key'));
@@ -92,11 +109,19 @@ async function certbotStore(root: string): Promise<string> {
     }
     await writeFile(join(root, 'renewal', `${name}.conf`), `cert = ${join(root, 'live', name, 'cert.pem')}\n`);
   };
-  await lineage('example.com', { 'cert.pem': 'ec256.crt', 'privkey.pem': 'ec256.pkcs8.key', 'chain.pem': 'chain.pem', 'fullchain.pem': 'ec256.bundle.crt' });
+  await lineage('example.com', {
+    'cert.pem': 'ec256.crt',
+    'privkey.pem': 'ec256.pkcs8.key',
+    'chain.pem': 'chain.pem',
+    'fullchain.pem': 'ec256.bundle.crt',
+  });
   await lineage('cw.example.com', { 'cert.pem': 'wildcard.crt', 'privkey.pem': 'wildcard.key' });
   await lineage('nokey.example.org', { 'cert.pem': 'multi.crt', 'chain.pem': 'chain.pem' });
   await lineage('dangling.example.org', { 'cert.pem': 'multi.crt' });
-  await symlink('../../archive/dangling.example.org/privkey3.pem', join(root, 'live', 'dangling.example.org', 'privkey.pem'));
+  await symlink(
+    '../../archive/dangling.example.org/privkey3.pem',
+    join(root, 'live', 'dangling.example.org', 'privkey.pem'),
+  );
   await mkdir(join(root, 'live', '.hidden'));
   return root;
 }
@@ -106,18 +131,29 @@ t.test('certbot: every lineage under live/, links followed, README skipped', asy
   const live = join(root, 'live');
   const result = await scanCertbot(certbot(root));
   t.same(labels(result), ['certbot:cw.example.com', 'certbot:example.com']);
-  t.same(result.certificates[1], {
-    store: certbot(root),
-    label: 'certbot:example.com',
-    cert: join(live, 'example.com', 'cert.pem'),
-    key: join(live, 'example.com', 'privkey.pem'),
-    chain: join(live, 'example.com', 'chain.pem'),
-  }, 'the live/ links are kept (certbot repoints them), no domain: the certificate\'s first name is used');
-  t.equal(await readFile(result.certificates[1].cert, 'utf8'), await readFile(fixture('ec256.crt'), 'utf8'), 'the link leads to archive/');
+  t.same(
+    result.certificates[1],
+    {
+      store: certbot(root),
+      label: 'certbot:example.com',
+      cert: join(live, 'example.com', 'cert.pem'),
+      key: join(live, 'example.com', 'privkey.pem'),
+      chain: join(live, 'example.com', 'chain.pem'),
+    },
+    "the live/ links are kept (certbot repoints them), no domain: the certificate's first name is used",
+  );
+  t.equal(
+    await readFile(result.certificates[1].cert, 'utf8'),
+    await readFile(fixture('ec256.crt'), 'utf8'),
+    'the link leads to archive/',
+  );
   t.equal(result.certificates[0].chain, undefined, 'no chain.pem, no chain');
   t.same(problemLabels(result), ['certbot:dangling.example.org', 'certbot:nokey.example.org']);
   t.match(result.problems[0].problem, 'privkey.pem is a dangling symlink');
-  t.match(result.problems[1].problem, `certbot lineage ${join(live, 'nokey.example.org')} is incomplete: privkey.pem does not exist`);
+  t.match(
+    result.problems[1].problem,
+    `certbot lineage ${join(live, 'nokey.example.org')} is incomplete: privkey.pem does not exist`,
+  );
   t.equal(result.problems[1].path, join(live, 'nokey.example.org'));
 
   const fromLive = await scanCertbot(certbot(live));
@@ -142,7 +178,11 @@ async function secretsStore(root: string): Promise<string> {
   await mkdir(join(root, 'config-map'), { recursive: true });
   await writeFile(join(root, 'config-map', 'app.yaml'), 'a: 1');
   await writeFile(join(root, 'notes.txt'), 'not a secret');
-  await mountSecret(join(root, 'web-tls'), { 'tls.crt': 'ec256.bundle.crt', 'tls.key': 'ec256.sec1.key', 'ca.crt': 'root.crt' });
+  await mountSecret(join(root, 'web-tls'), {
+    'tls.crt': 'ec256.bundle.crt',
+    'tls.key': 'ec256.sec1.key',
+    'ca.crt': 'root.crt',
+  });
   await mountSecret(join(root, 'api-tls'), { 'tls.crt': 'rsa2048.bundle.crt', 'tls.key': 'rsa2048.pkcs1.key' });
   await mountSecret(join(root, 'broken-tls'), { 'tls.crt': 'multi.crt', 'ca.crt': 'root.crt' });
   await mountSecret(join(root, '.hidden-tls'), { 'tls.crt': 'multi.crt', 'tls.key': 'multi.key' });
@@ -153,14 +193,30 @@ async function secretsStore(root: string): Promise<string> {
 t.test('dir: each mounted secret with tls.crt and tls.key; ca.crt is no chain', async (t) => {
   const root = await secretsStore(t.testdir({}));
   const result = await scanDir(dir(root));
-  t.same(labels(result), ['dir:api-tls', 'dir:web-tls'], 'hidden folders, plain files, non-TLS folders and loops are passed over');
-  t.same(result.certificates[1], { store: dir(root), label: 'dir:web-tls', cert: join(root, 'web-tls', 'tls.crt'), key: join(root, 'web-tls', 'tls.key') },
-    'tls.crt is the full chain: no chain file, and not ca.crt');
+  t.same(
+    labels(result),
+    ['dir:api-tls', 'dir:web-tls'],
+    'hidden folders, plain files, non-TLS folders and loops are passed over',
+  );
+  t.same(
+    result.certificates[1],
+    {
+      store: dir(root),
+      label: 'dir:web-tls',
+      cert: join(root, 'web-tls', 'tls.crt'),
+      key: join(root, 'web-tls', 'tls.key'),
+    },
+    'tls.crt is the full chain: no chain file, and not ca.crt',
+  );
   t.same(problemLabels(result), ['dir:broken-tls']);
   t.match(result.problems[0].problem, /is incomplete: tls\.key does not exist$/, 'only the missing file is named');
 
   const single = await scanDir(dir(join(root, 'web-tls')));
-  t.same(single.certificates, [{ ...result.certificates[1], store: dir(join(root, 'web-tls')) }], 'DIR may be one mounted secret');
+  t.same(
+    single.certificates,
+    [{ ...result.certificates[1], store: dir(join(root, 'web-tls')) }],
+    'DIR may be one mounted secret',
+  );
   const singleBroken = await scanDir(dir(join(root, 'broken-tls')));
   t.same(problemLabels(singleBroken), ['dir:broken-tls']);
   t.equal(singleBroken.certificates.length, 0);
@@ -175,7 +231,10 @@ t.test('a missing, non-folder or unreadable store is a problem naming the path, 
     t.equal(result.problems[0].problem, `store folder ${missing} does not exist`);
   }
   const notFolder = await scanStores([lego(join(root, 'file.txt'))]);
-  t.same(notFolder.problems.map((p) => [p.label, p.problem]), [[`--lego-path ${join(root, 'file.txt')}`, `store folder ${join(root, 'file.txt')} is not a folder`]]);
+  t.same(
+    notFolder.problems.map((p) => [p.label, p.problem]),
+    [[`--lego-path ${join(root, 'file.txt')}`, `store folder ${join(root, 'file.txt')} is not a folder`]],
+  );
   const empty = await scanStores([certbot('')]);
   t.equal(empty.problems[0].problem, '--certbot-dir was given an empty path');
   const unknown = await scanStores([{ kind: 'nginx' as 'dir', path: root }]);
@@ -200,21 +259,42 @@ t.test('scanStores: stores combined, sorted by label, each certificate file once
   await symlink(secrets, join(aliasParent, 'secrets-alias'));
   const missing = join(certbotRoot, 'no-such-store');
   const result = await scanStores([
-    dir(secrets), lego(legoRoot), certbot(certbotRoot), dir(missing),
-    lego(join(legoRoot, 'certificates')), dir(join(aliasParent, 'secrets-alias')), dir(secrets), dir(join(secrets, 'web-tls')),
+    dir(secrets),
+    lego(legoRoot),
+    certbot(certbotRoot),
+    dir(missing),
+    lego(join(legoRoot, 'certificates')),
+    dir(join(aliasParent, 'secrets-alias')),
+    dir(secrets),
+    dir(join(secrets, 'web-tls')),
   ]);
   t.same(labels(result), [
-    'certbot:cw.example.com', 'certbot:example.com',
-    'dir:api-tls', 'dir:web-tls',
-    'lego:_.example.com', 'lego:arr.example.net', 'lego:example.com', 'lego:multi.example.org',
+    'certbot:cw.example.com',
+    'certbot:example.com',
+    'dir:api-tls',
+    'dir:web-tls',
+    'lego:_.example.com',
+    'lego:arr.example.net',
+    'lego:example.com',
+    'lego:multi.example.org',
   ]);
-  t.equal(result.certificates.find((c) => c.label === 'lego:example.com')?.store.path, legoRoot, 'the store named first keeps a duplicate');
+  t.equal(
+    result.certificates.find((c) => c.label === 'lego:example.com')?.store.path,
+    legoRoot,
+    'the store named first keeps a duplicate',
+  );
   t.equal(result.certificates.find((c) => c.label === 'dir:web-tls')?.cert, join(secrets, 'web-tls', 'tls.crt'));
-  t.same(problemLabels(result), [
-    `--dir ${missing}`,
-    'certbot:dangling.example.org', 'certbot:nokey.example.org',
-    'dir:broken-tls', 'lego:orphan.example.org',
-  ], 'problems sorted by label, each once');
+  t.same(
+    problemLabels(result),
+    [
+      `--dir ${missing}`,
+      'certbot:dangling.example.org',
+      'certbot:nokey.example.org',
+      'dir:broken-tls',
+      'lego:orphan.example.org',
+    ],
+    'problems sorted by label, each once',
+  );
   t.same(await scanStores([]), { certificates: [], problems: [] });
 });
 
@@ -223,10 +303,13 @@ t.test('two stores with the same folder name keep both, ordered by path', async 
   await mountSecret(join(a, 'one', 'web'), { 'tls.crt': 'ec256.crt', 'tls.key': 'ec256.sec1.key' });
   await mountSecret(join(a, 'two', 'web'), { 'tls.crt': 'multi.crt', 'tls.key': 'multi.key' });
   const result = await scanStores([dir(join(a, 'two')), dir(join(a, 'one'))]);
-  t.same(result.certificates.map((c) => [c.label, c.cert]), [
-    ['dir:web', join(a, 'one', 'web', 'tls.crt')],
-    ['dir:web', join(a, 'two', 'web', 'tls.crt')],
-  ]);
+  t.same(
+    result.certificates.map((c) => [c.label, c.cert]),
+    [
+      ['dir:web', join(a, 'one', 'web', 'tls.crt')],
+      ['dir:web', join(a, 'two', 'web', 'tls.crt')],
+    ],
+  );
 });
 
 t.test('scale: a --dir with 2,000 secrets', async (t) => {
@@ -247,5 +330,8 @@ t.test('scale: a --dir with 2,000 secrets', async (t) => {
   const result = await scanStores([dir(root)]);
   t.equal(result.certificates.length, count, 'one certificate per folder, though all share one file');
   t.equal(result.problems.length, 0);
-  t.same(result.certificates.map((c) => c.label), Array.from({ length: count }, (_, i) => `dir:${name(i)}`));
+  t.same(
+    result.certificates.map((c) => c.label),
+    Array.from({ length: count }, (_, i) => `dir:${name(i)}`),
+  );
 });

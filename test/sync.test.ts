@@ -16,8 +16,12 @@ import { tempStateDir } from './helpers/state-dir.js';
 const TOKEN = { tokenId: 'sync-id', tokenSecret: 'sync-secret-0123456789' };
 const maker = certMaker();
 const env = (sb: Sandbox, state: string, extra: Record<string, string> = {}) => ({
-  BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-  SLACK_WEBHOOK_URL: sb.slackUrl, BELUGA_HOOK_STATE_DIR: state, ...extra,
+  BELUGA_BASE_URL: sb.url,
+  BELUGA_TOKEN_ID: TOKEN.tokenId,
+  BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+  SLACK_WEBHOOK_URL: sb.slackUrl,
+  BELUGA_HOOK_STATE_DIR: state,
+  ...extra,
 });
 const lists = (sb: Sandbox) => sb.requests.filter((r) => r.method === 'GET').length;
 const puts = (sb: Sandbox) => sb.requests.filter((r) => r.method === 'PUT');
@@ -33,10 +37,19 @@ async function secretDir(t: Test, certs: Record<string, string>): Promise<string
   return dir;
 }
 
-const seed = (id: string, names: string[]): SeedRecord => ({ id, site: `site-${id}`, certificate: maker.cert(names), key: maker.keyPem, names });
+const seed = (id: string, names: string[]): SeedRecord => ({
+  id,
+  site: `site-${id}`,
+  certificate: maker.cert(names),
+  key: maker.keyPem,
+  names,
+});
 
 t.test('sync deploys what changed, skips the rest, and sends one Slack message per run', async (t) => {
-  const sb = await startSandbox({ credentials: TOKEN, records: [seed('1', ['a.sync.test']), seed('2', ['b.sync.test'])] });
+  const sb = await startSandbox({
+    credentials: TOKEN,
+    records: [seed('1', ['a.sync.test']), seed('2', ['b.sync.test'])],
+  });
   t.teardown(() => sb.close());
   const state = tempStateDir();
   const later = new Date(Date.UTC(2025, 5, 1));
@@ -60,7 +73,10 @@ t.test('sync deploys what changed, skips the rest, and sends one Slack message p
   t.equal(lists(sb), 2, 'one list call for this run (one more came from the dry run)');
   t.equal(puts(sb).length, 2);
   t.equal(sb.slackMessages.length, 1, 'one message for the whole run');
-  t.match((sb.slackMessages[0] as { text: string }).text, /Certificate sync on host .*: 2 deployed, 0 failed, 0 unchanged, 1 unmapped/);
+  t.match(
+    (sb.slackMessages[0] as { text: string }).text,
+    /Certificate sync on host .*: 2 deployed, 0 failed, 0 unchanged, 1 unmapped/,
+  );
 
   const again = await runCli(['sync', '--dir', dir], env(sb, state));
   t.equal(again.code, 0);
@@ -71,9 +87,20 @@ t.test('sync deploys what changed, skips the rest, and sends one Slack message p
   // status: a row per certificate, the record it maps to, deployed or not.
   const status = await runCli(['status', '--dir', dir, '--json'], env(sb, state));
   t.equal(status.code, 0, status.stderr);
-  const rows = JSON.parse(status.stdout) as Array<{ label: string; record: string | null; deployed: string; problem: string | null; daysLeft: number }>;
+  const rows = JSON.parse(status.stdout) as Array<{
+    label: string;
+    record: string | null;
+    deployed: string;
+    problem: string | null;
+    daysLeft: number;
+  }>;
   t.match(rows, [
-    { label: 'dir:nowhere-tls', record: null, deployed: 'no', problem: /no Beluga certificate holds nowhere\.sync\.test/ },
+    {
+      label: 'dir:nowhere-tls',
+      record: null,
+      deployed: 'no',
+      problem: /no Beluga certificate holds nowhere\.sync\.test/,
+    },
     { label: 'dir:site-a-tls', record: '1', deployed: 'yes' },
     { label: 'dir:site-b-tls', record: '2', deployed: 'yes' },
   ]);
@@ -84,10 +111,16 @@ t.test('sync deploys what changed, skips the rest, and sends one Slack message p
 });
 
 t.test('a failure in a sync is one line, counted, told once, and pending for retry', async (t) => {
-  const sb = await startSandbox({ credentials: TOKEN, records: [seed('1', ['a.sync.test']), seed('2', ['b.sync.test'])] });
+  const sb = await startSandbox({
+    credentials: TOKEN,
+    records: [seed('1', ['a.sync.test']), seed('2', ['b.sync.test'])],
+  });
   t.teardown(() => sb.close());
   const state = tempStateDir();
-  const dir = await secretDir(t, { a: maker.cert(['a.sync.test'], new Date(Date.UTC(2025, 6, 1)), 20), b: maker.cert(['b.sync.test'], new Date(Date.UTC(2025, 6, 1)), 21) });
+  const dir = await secretDir(t, {
+    a: maker.cert(['a.sync.test'], new Date(Date.UTC(2025, 6, 1)), 20),
+    b: maker.cert(['b.sync.test'], new Date(Date.UTC(2025, 6, 1)), 21),
+  });
   sb.fault({ target: 'api', method: 'PUT', status: 400, body: '{"result":"failure","message":"bad certificate"}' });
   const r = await runCli(['sync', '--dir', dir, '--concurrency', '1'], env(sb, state));
   t.equal(r.code, 31, r.stdout + r.stderr);
@@ -119,7 +152,9 @@ t.test('scale: 5,000 records, 2,000 local certificates, 50 changed: one list cal
   t.teardown(() => sb.close());
   const state = tempStateDir();
   const certs: Record<string, string> = {};
-  domains.forEach((d, i) => { certs[`secret-${String(i).padStart(4, '0')}`] = maker.cert([d], new Date(Date.UTC(2025, 0, 1)), 1000 + i); });
+  domains.forEach((d, i) => {
+    certs[`secret-${String(i).padStart(4, '0')}`] = maker.cert([d], new Date(Date.UTC(2025, 0, 1)), 1000 + i);
+  });
   const dir = await secretDir(t, certs);
   // The journal says 1,950 of them are on their records already; 50 are new renewals.
   const journal = await openJournal(state, { now: () => new Date(), onWarning: () => undefined });
@@ -129,10 +164,16 @@ t.test('scale: 5,000 records, 2,000 local certificates, 50 changed: one list cal
     if (index < CHANGED) continue;
     const x = new X509Certificate(pem);
     await journal.write({
-      key: journalKey({ domain: domains[index]! }), domain: domains[index]!, attempts: [],
+      key: journalKey({ domain: domains[index]! }),
+      domain: domains[index]!,
+      attempts: [],
       deployed: {
-        fingerprint256: x.fingerprint256, notBefore: new Date(x.validFrom).toISOString(), notAfter: new Date(x.validTo).toISOString(),
-        names: [domains[index]!], at: new Date().toISOString(), recordId: String(100000 + index),
+        fingerprint256: x.fingerprint256,
+        notBefore: new Date(x.validFrom).toISOString(),
+        notAfter: new Date(x.validTo).toISOString(),
+        names: [domains[index]!],
+        at: new Date().toISOString(),
+        recordId: String(100000 + index),
         files: { cert: join(dir, name, 'tls.crt'), key: join(dir, name, 'tls.key') },
       },
     });
@@ -143,17 +184,30 @@ t.test('scale: 5,000 records, 2,000 local certificates, 50 changed: one list cal
   t.equal(lists(sb), 1, 'exactly one list request');
   t.equal(puts(sb).length, CHANGED, 'exactly 50 uploads');
   const targets = new Set(puts(sb).map((p) => JSON.parse(p.body).id as string));
-  t.same([...targets].sort(), Array.from({ length: CHANGED }, (_, k) => String(100000 + k)).sort(), 'each to its own record');
+  t.same(
+    [...targets].sort(),
+    Array.from({ length: CHANGED }, (_, k) => String(100000 + k)).sort(),
+    'each to its own record',
+  );
   t.equal(sb.slackMessages.length, 1, 'one Slack message for the run');
 });
 
 t.test('stores combine: a lego path and a certbot config dir in one run', async (t) => {
   const { fixture, fixtureText } = await import('./helpers/run-cli.js');
   const { copyFile, symlink } = await import('node:fs/promises');
-  const sb = await startSandbox({ credentials: TOKEN, records: [
-    { id: '1', site: 'a', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') },
-    { id: '2', site: 'b', certificate: fixtureText('ec384.crt'), key: fixtureText('ec384.sec1.key'), names: ['example.net', 'www.example.net'] },
-  ] });
+  const sb = await startSandbox({
+    credentials: TOKEN,
+    records: [
+      { id: '1', site: 'a', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') },
+      {
+        id: '2',
+        site: 'b',
+        certificate: fixtureText('ec384.crt'),
+        key: fixtureText('ec384.sec1.key'),
+        names: ['example.net', 'www.example.net'],
+      },
+    ],
+  });
   t.teardown(() => sb.close());
   const root = t.testdir();
   const lego = join(root, 'lego', 'certificates');
@@ -168,10 +222,18 @@ t.test('stores combine: a lego path and a certbot config dir in one run', async 
   await copyFile(fixture('ec384.pkcs8.key'), join(archive, 'privkey1.pem'));
   await symlink('../../archive/example.net/cert1.pem', join(live, 'cert.pem'));
   await symlink('../../archive/example.net/privkey1.pem', join(live, 'privkey.pem'));
-  const r = await runCli(['sync', '--lego-path', join(root, 'lego'), '--certbot-dir', join(root, 'le')], env(sb, tempStateDir()));
+  const r = await runCli(
+    ['sync', '--lego-path', join(root, 'lego'), '--certbot-dir', join(root, 'le')],
+    env(sb, tempStateDir()),
+  );
   t.equal(r.code, 0, r.stdout + r.stderr);
   t.match(r.stdout, /deployed lego:example\.com: example\.com → Beluga certificate id=1/);
   t.match(r.stdout, /deployed certbot:example\.net: example\.net → Beluga certificate id=2/);
   t.equal(lists(sb), 1);
-  t.same(puts(sb).map((p) => JSON.parse(p.body).id).sort(), ['1', '2']);
+  t.same(
+    puts(sb)
+      .map((p) => JSON.parse(p.body).id)
+      .sort(),
+    ['1', '2'],
+  );
 });

@@ -27,8 +27,8 @@ t.test('the CLI warns, with a did-you-mean, for a misspelt name in the file and 
   const lines = r.stdout.split('\n').filter((l) => l.startsWith('warning:'));
   t.strictSame(lines, [
     `warning: SLACK_WEBHOOK in ${path} is not a setting and is ignored; did you mean SLACK_WEBHOOK_URL?`,
-    'warning: environment variable BELUGA_EDGE_ADRESS is not a setting and is ignored; '
-      + 'did you mean BELUGA_EDGE_ADDRESS?',
+    'warning: environment variable BELUGA_EDGE_ADRESS is not a setting and is ignored; ' +
+      'did you mean BELUGA_EDGE_ADDRESS?',
   ]);
   t.notMatch(r.stdout + r.stderr, /notASecretHere|127\.0\.0\.1:443/, 'names only, never values');
 
@@ -42,8 +42,11 @@ t.test('the CLI warns, with a did-you-mean, for a misspelt name in the file and 
 t.test('no warning for settings, NAME_FILE of a secret, environment-only names or other variables', async (t) => {
   const path = await configFile(t, 'BELUGA_TOKEN_ID=id\nBELUGA_TOKEN_SECRET=s3cret-value\nNOTIFY_LEVEL=all\n');
   const env = {
-    BELUGA_HOOK_CONFIG: path, BELUGA_CERT_BIN: '/usr/bin/beluga-cert', SLACK_WEBHOOK_URL_FILE: path,
-    PATH_EXTRA: 'x', LANG: 'C',
+    BELUGA_HOOK_CONFIG: path,
+    BELUGA_CERT_BIN: '/usr/bin/beluga-cert',
+    SLACK_WEBHOOK_URL_FILE: path,
+    PATH_EXTRA: 'x',
+    LANG: 'C',
   };
   const r = await runCli(['pending'], env);
   t.equal(r.code, 0, r.stderr);
@@ -72,8 +75,10 @@ t.test('unknownSettings: file names (any), environment names (prefixed only), ea
     { name: 'BELUGA_RETRYS', source: { kind: 'env' }, suggestion: 'BELUGA_RETRIES' },
     { name: 'MAIL_TOO', source: { kind: 'env' }, suggestion: 'MAIL_TO' },
   ]);
-  t.equal(unknownSettingLine(found[1]!),
-    'warning: FOO in /etc/x is not a setting and is ignored; see docs/configuration.md for the settings');
+  t.equal(
+    unknownSettingLine(found[1]!),
+    'warning: FOO in /etc/x is not a setting and is ignored; see docs/configuration.md for the settings',
+  );
 });
 
 t.test('closestName: typos, swaps, missing tails, case; nothing for a far name', async (t) => {

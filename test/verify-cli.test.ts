@@ -18,7 +18,12 @@ const TOKEN = { tokenId: 'verify-id', tokenSecret: 'verify-secret-0123456789' };
 const OLD = new X509Certificate(fixtureText('rsa2048.crt'));
 const NEW = new X509Certificate(fixtureText('ec256.crt'));
 const NET = new X509Certificate(fixtureText('ec384.crt'));
-const oldRecord: SeedRecord = { id: '1001', site: 'example-com', certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048.pkcs1.key') };
+const oldRecord: SeedRecord = {
+  id: '1001',
+  site: 'example-com',
+  certificate: fixtureText('rsa2048.crt'),
+  key: fixtureText('rsa2048.pkcs1.key'),
+};
 const newCert = ['--cert', fixture('ec256.bundle.crt'), '--key', fixture('ec256.sec1.key')];
 const DAY = 86_400_000;
 const oldDays = Math.floor((Date.parse(OLD.validTo) - Date.now()) / DAY);
@@ -30,14 +35,20 @@ async function sandbox(t: Test, edge: EdgeOptions = {}, records: SeedRecord[] = 
 }
 
 const env = (sb: Sandbox, extra: Record<string, string> = {}) => ({
-  BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-  SLACK_WEBHOOK_URL: sb.slackUrl, BELUGA_EDGE_ADDRESS: sb.edgeAddress, BELUGA_VERIFY_TIMEOUT: '3', ...extra,
+  BELUGA_BASE_URL: sb.url,
+  BELUGA_TOKEN_ID: TOKEN.tokenId,
+  BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+  SLACK_WEBHOOK_URL: sb.slackUrl,
+  BELUGA_EDGE_ADDRESS: sb.edgeAddress,
+  BELUGA_VERIFY_TIMEOUT: '3',
+  ...extra,
 });
 
 /** The Edge field of the last Slack message, or undefined. */
 const edgeField = (sb: Sandbox): string | undefined =>
-  (sb.slackMessages.at(-1) as { attachments: Array<{ fields: Array<{ title: string; value: string }> }> } | undefined)
-    ?.attachments[0]?.fields.find((f) => f.title === 'Edge')?.value;
+  (
+    sb.slackMessages.at(-1) as { attachments: Array<{ fields: Array<{ title: string; value: string }> }> } | undefined
+  )?.attachments[0]?.fields.find((f) => f.title === 'Edge')?.value;
 
 async function journalEntry(dir: string): Promise<any> {
   const name = (await readdir(dir)).find((n) => n.endsWith('.json'));
@@ -58,11 +69,19 @@ t.test('immediate propagation: live on the edge, told to Slack, recorded as serv
   const state = tempStateDir();
   const r = await runCli(['deploy', ...newCert], env(sb, { BELUGA_HOOK_STATE_DIR: state }));
   t.equal(r.code, 0, r.stderr);
-  t.match(r.stdout, /upload: updated Beluga certificate id=1001\nverify: live on the edge after \d+ s \(all 2 names\)\nnotify: slack: sent/);
+  t.match(
+    r.stdout,
+    /upload: updated Beluga certificate id=1001\nverify: live on the edge after \d+ s \(all 2 names\)\nnotify: slack: sent/,
+  );
   t.match(edgeField(sb), /^live on the edge after \d+ s \(all 2 names\)$/);
   t.same([...new Set(sb.edgeHandshakes.map((h) => h.servername))].sort(), ['example.com', 'www.example.com']);
   t.ok(sb.edgeHandshakes.every((h) => h.fingerprint256 === NEW.fingerprint256));
-  t.match((await journalEntry(state)).edge, { state: 'served', fingerprint256: NEW.fingerprint256, names: ['example.com', 'www.example.com'], text: /^live on the edge/ });
+  t.match((await journalEntry(state)).edge, {
+    state: 'served',
+    fingerprint256: NEW.fingerprint256,
+    names: ['example.com', 'www.example.com'],
+    text: /^live on the edge/,
+  });
 });
 
 t.test('delayed propagation: polled until the edge switches, inside the run', async (t) => {
@@ -70,36 +89,57 @@ t.test('delayed propagation: polled until the edge switches, inside the run', as
   const r = await runCli(['deploy', ...newCert, '--json'], env(sb, { BELUGA_VERIFY_TIMEOUT: '30' }));
   t.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
-  t.match(doc.edge, { status: 'checked', text: /^live on the edge after \d+ s \(all 2 names\)$/, names: [{ name: 'example.com', outcome: 'served' }, { name: 'www.example.com', outcome: 'served' }] });
+  t.match(doc.edge, {
+    status: 'checked',
+    text: /^live on the edge after \d+ s \(all 2 names\)$/,
+    names: [
+      { name: 'example.com', outcome: 'served' },
+      { name: 'www.example.com', outcome: 'served' },
+    ],
+  });
   t.match(edgeField(sb), /^live on the edge after \d+ s/);
   t.equal(sb.edgeHandshakes.at(-1)?.fingerprint256, NEW.fingerprint256);
 });
 
-t.test('never propagating: the deploy still succeeds; the edge still serves the old certificate, with its expiry; verify finishes it later', async (t) => {
-  const sb = await sandbox(t, { never: true });
-  const state = tempStateDir();
-  const e = env(sb, { BELUGA_HOOK_STATE_DIR: state, BELUGA_VERIFY_TIMEOUT: '2' });
-  const r = await runCli(['deploy', ...newCert], e);
-  t.equal(r.code, 0, r.stderr);
-  const text = `edge still serves the old certificate, expires in ${oldDays} days`;
-  t.match(r.stdout, `verify: ${text}`);
-  t.equal(edgeField(sb), text);
-  t.match((await journalEntry(state)).edge, { state: 'pending', fingerprint256: NEW.fingerprint256 });
+t.test(
+  'never propagating: the deploy still succeeds; the edge still serves the old certificate, with its expiry; verify finishes it later',
+  async (t) => {
+    const sb = await sandbox(t, { never: true });
+    const state = tempStateDir();
+    const e = env(sb, { BELUGA_HOOK_STATE_DIR: state, BELUGA_VERIFY_TIMEOUT: '2' });
+    const r = await runCli(['deploy', ...newCert], e);
+    t.equal(r.code, 0, r.stderr);
+    const text = `edge still serves the old certificate, expires in ${oldDays} days`;
+    t.match(r.stdout, `verify: ${text}`);
+    t.equal(edgeField(sb), text);
+    t.match((await journalEntry(state)).edge, { state: 'pending', fingerprint256: NEW.fingerprint256 });
 
-  const later = await runCli(['verify'], e);
-  t.equal(later.code, 41, later.stderr);
-  t.match(later.stdout, `verify: example.com: ${text}`);
-  const byName = await runCli(['verify', 'www.example.com', '--json'], e);
-  t.equal(byName.code, 41);
-  t.match(JSON.parse(byName.stdout), [{
-    name: 'www.example.com', address: sb.edgeAddress, error: null, matches: false,
-    served: { fingerprint256: OLD.fingerprint256, names: ['example.com', 'www.example.com'], notAfter: new Date(OLD.validTo).toISOString() },
-    expected: { fingerprint256: NEW.fingerprint256, recordId: '1001', key: 'domain:example.com' },
-  }]);
-});
+    const later = await runCli(['verify'], e);
+    t.equal(later.code, 41, later.stderr);
+    t.match(later.stdout, `verify: example.com: ${text}`);
+    const byName = await runCli(['verify', 'www.example.com', '--json'], e);
+    t.equal(byName.code, 41);
+    t.match(JSON.parse(byName.stdout), [
+      {
+        name: 'www.example.com',
+        address: sb.edgeAddress,
+        error: null,
+        matches: false,
+        served: {
+          fingerprint256: OLD.fingerprint256,
+          names: ['example.com', 'www.example.com'],
+          notAfter: new Date(OLD.validTo).toISOString(),
+        },
+        expected: { fingerprint256: NEW.fingerprint256, recordId: '1001', key: 'domain:example.com' },
+      },
+    ]);
+  },
+);
 
 t.test('a wrong certificate on the edge for one name: "another certificate", with its fingerprint', async (t) => {
-  const sb = await sandbox(t, { overrides: [{ name: 'www.example.com', certificate: fixtureText('ec384.crt'), key: fixtureText('ec384.sec1.key') }] });
+  const sb = await sandbox(t, {
+    overrides: [{ name: 'www.example.com', certificate: fixtureText('ec384.crt'), key: fixtureText('ec384.sec1.key') }],
+  });
   const r = await runCli(['deploy', ...newCert], env(sb, { BELUGA_VERIFY_TIMEOUT: '2' }));
   t.equal(r.code, 0, r.stderr);
   const text = `live for example.com after \\d+ s; edge serves another certificate for www.example.com \\(sha256 ${NET.fingerprint256.slice(0, 11)}…\\)`;
@@ -107,51 +147,68 @@ t.test('a wrong certificate on the edge for one name: "another certificate", wit
   t.match(edgeField(sb), new RegExp(`^${text}$`));
 });
 
-t.test('an unreachable edge: hook mode reports it per name; auto gives up at once and says it did not check', async (t) => {
-  const sb = await sandbox(t);
-  const port = await closedPort();
-  const hook = await runCli(['deploy', ...newCert], env(sb, { BELUGA_EDGE_ADDRESS: `127.0.0.1:${port}`, BELUGA_VERIFY: 'hook', BELUGA_VERIFY_TIMEOUT: '2' }));
-  t.equal(hook.code, 0, hook.stderr);
-  t.match(hook.stdout, `verify: edge unreachable: connection refused (127.0.0.1:${port})`);
-  t.equal(edgeField(sb), `edge unreachable: connection refused (127.0.0.1:${port})`);
+t.test(
+  'an unreachable edge: hook mode reports it per name; auto gives up at once and says it did not check',
+  async (t) => {
+    const sb = await sandbox(t);
+    const port = await closedPort();
+    const hook = await runCli(
+      ['deploy', ...newCert],
+      env(sb, { BELUGA_EDGE_ADDRESS: `127.0.0.1:${port}`, BELUGA_VERIFY: 'hook', BELUGA_VERIFY_TIMEOUT: '2' }),
+    );
+    t.equal(hook.code, 0, hook.stderr);
+    t.match(hook.stdout, `verify: edge unreachable: connection refused (127.0.0.1:${port})`);
+    t.equal(edgeField(sb), `edge unreachable: connection refused (127.0.0.1:${port})`);
 
-  const auto = await runCli(['deploy', ...newCert, '--force'], env(sb, { BELUGA_EDGE_ADDRESS: `127.0.0.1:${port}` }));
-  t.equal(auto.code, 0, auto.stderr);
-  const text = `not checked: no edge reachable from this host (connection refused (127.0.0.1:${port})); set BELUGA_EDGE_ADDRESS, or BELUGA_VERIFY=later or off`;
-  t.match(auto.stdout, `verify: ${text}`);
-  t.equal(edgeField(sb), text);
-});
+    const auto = await runCli(['deploy', ...newCert, '--force'], env(sb, { BELUGA_EDGE_ADDRESS: `127.0.0.1:${port}` }));
+    t.equal(auto.code, 0, auto.stderr);
+    const text = `not checked: no edge reachable from this host (connection refused (127.0.0.1:${port})); set BELUGA_EDGE_ADDRESS, or BELUGA_VERIFY=later or off`;
+    t.match(auto.stdout, `verify: ${text}`);
+    t.equal(edgeField(sb), text);
+  },
+);
 
 t.test('a name the edge does not serve: the handshake is refused, and the message says so', async (t) => {
   const sb = await sandbox(t, { never: true }, []);
   const r = await runCli(['deploy', ...newCert], env(sb, { BELUGA_SITE: 'new-site', BELUGA_VERIFY_TIMEOUT: '2' }));
   t.equal(r.code, 0, r.stderr);
-  t.match(r.stdout, /upload: created Beluga certificate id=\d+\nverify: edge unreachable: the edge closed the TLS handshake for example\.com: it does not serve this name/);
-  t.match(edgeField(sb), /^edge unreachable: the edge closed the TLS handshake for example\.com: it does not serve this name \(.*127\.0\.0\.1:\d+\)$/);
+  t.match(
+    r.stdout,
+    /upload: created Beluga certificate id=\d+\nverify: edge unreachable: the edge closed the TLS handshake for example\.com: it does not serve this name/,
+  );
+  t.match(
+    edgeField(sb),
+    /^edge unreachable: the edge closed the TLS handshake for example\.com: it does not serve this name \(.*127\.0\.0\.1:\d+\)$/,
+  );
   const v = await runCli(['verify', 'example.com'], env(sb));
   t.equal(v.code, 42);
   t.match(v.stdout, /^example\.com: unreachable: the edge closed the TLS handshake/);
 });
 
-t.test('BELUGA_VERIFY=later: nothing asked in the run; verify (from cron) finishes it, then nothing is pending', async (t) => {
-  const sb = await sandbox(t);
-  const state = tempStateDir();
-  const e = env(sb, { BELUGA_HOOK_STATE_DIR: state, BELUGA_VERIFY: 'later' });
-  const r = await runCli(['deploy', ...newCert], e);
-  t.equal(r.code, 0, r.stderr);
-  t.match(r.stdout, 'verify: edge check pending: beluga-cert verify (run by cron, sync or status) reports it');
-  t.equal(edgeField(sb), 'edge check pending: beluga-cert verify (run by cron, sync or status) reports it');
-  t.equal(sb.edgeHandshakes.length, 0, 'the hook did not ask the edge');
-  t.match((await journalEntry(state)).edge, { state: 'pending', names: ['example.com', 'www.example.com'] });
+t.test(
+  'BELUGA_VERIFY=later: nothing asked in the run; verify (from cron) finishes it, then nothing is pending',
+  async (t) => {
+    const sb = await sandbox(t);
+    const state = tempStateDir();
+    const e = env(sb, { BELUGA_HOOK_STATE_DIR: state, BELUGA_VERIFY: 'later' });
+    const r = await runCli(['deploy', ...newCert], e);
+    t.equal(r.code, 0, r.stderr);
+    t.match(r.stdout, 'verify: edge check pending: beluga-cert verify (run by cron, sync or status) reports it');
+    t.equal(edgeField(sb), 'edge check pending: beluga-cert verify (run by cron, sync or status) reports it');
+    t.equal(sb.edgeHandshakes.length, 0, 'the hook did not ask the edge');
+    t.match((await journalEntry(state)).edge, { state: 'pending', names: ['example.com', 'www.example.com'] });
 
-  const v = await runCli(['verify', '--json'], e);
-  t.equal(v.code, 0, v.stderr);
-  t.match(JSON.parse(v.stdout), [{ key: 'domain:example.com', served: true, text: /^live on the edge after \d+ (s|min) \(all 2 names\)$/ }]);
-  t.match((await journalEntry(state)).edge, { state: 'served', checkedAt: /^\d{4}-/ });
-  const again = await runCli(['verify'], e);
-  t.equal(again.code, 0);
-  t.match(again.stdout, 'verify: no edge check is pending');
-});
+    const v = await runCli(['verify', '--json'], e);
+    t.equal(v.code, 0, v.stderr);
+    t.match(JSON.parse(v.stdout), [
+      { key: 'domain:example.com', served: true, text: /^live on the edge after \d+ (s|min) \(all 2 names\)$/ },
+    ]);
+    t.match((await journalEntry(state)).edge, { state: 'served', checkedAt: /^\d{4}-/ });
+    const again = await runCli(['verify'], e);
+    t.equal(again.code, 0);
+    t.match(again.stdout, 'verify: no edge check is pending');
+  },
+);
 
 t.test('verify NAME: what the edge serves now and whether it is the newest deployed certificate', async (t) => {
   const sb = await sandbox(t);
@@ -159,7 +216,10 @@ t.test('verify NAME: what the edge serves now and whether it is the newest deplo
   const e = env(sb, { BELUGA_HOOK_STATE_DIR: state });
   const before = await runCli(['verify', 'example.com'], e);
   t.equal(before.code, 0, 'nothing in the journal to disagree with');
-  t.match(before.stdout, `example.com: the edge (${sb.edgeAddress}) serves sha256 ${OLD.fingerprint256} for example.com, www.example.com, expires in ${oldDays} days`);
+  t.match(
+    before.stdout,
+    `example.com: the edge (${sb.edgeAddress}) serves sha256 ${OLD.fingerprint256} for example.com, www.example.com, expires in ${oldDays} days`,
+  );
   t.match(before.stdout, 'no deployed certificate for this name in the journal to compare with');
   t.equal((await runCli(['deploy', ...newCert], e)).code, 0);
   const after = await runCli(['verify', 'EXAMPLE.com', 'www.example.com'], e);
@@ -191,20 +251,29 @@ t.test('status and sync finish a pending check and show it', async (t) => {
   t.match(sync.stdout, `edge example.com: edge still serves the old certificate, expires in ${oldDays} days`);
 });
 
-t.test('the sandbox rule: against a loopback API with no BELUGA_EDGE_ADDRESS, auto asks no edge and says nothing', async (t) => {
-  const sb = await sandbox(t);
-  const r = await runCli(['deploy', ...newCert], env(sb, { BELUGA_EDGE_ADDRESS: '' }));
-  t.equal(r.code, 0, r.stderr);
-  t.notMatch(r.stdout, /verify:/);
-  t.equal(sb.edgeHandshakes.length, 0);
-  t.equal(edgeField(sb), undefined);
-});
+t.test(
+  'the sandbox rule: against a loopback API with no BELUGA_EDGE_ADDRESS, auto asks no edge and says nothing',
+  async (t) => {
+    const sb = await sandbox(t);
+    const r = await runCli(['deploy', ...newCert], env(sb, { BELUGA_EDGE_ADDRESS: '' }));
+    t.equal(r.code, 0, r.stderr);
+    t.notMatch(r.stdout, /verify:/);
+    t.equal(sb.edgeHandshakes.length, 0);
+    t.equal(edgeField(sb), undefined);
+  },
+);
 
 t.test('bad verify settings: CONFIG (exit 3) naming them, told to Slack, nothing uploaded', async (t) => {
   const sb = await sandbox(t);
-  const r = await runCli(['deploy', ...newCert], env(sb, { BELUGA_EDGE_ADDRESS: 'edge.example', BELUGA_VERIFY: 'maybe' }));
+  const r = await runCli(
+    ['deploy', ...newCert],
+    env(sb, { BELUGA_EDGE_ADDRESS: 'edge.example', BELUGA_VERIFY: 'maybe' }),
+  );
   t.equal(r.code, 3);
-  t.match(r.stderr, /CONFIG: BELUGA_VERIFY must be one of off, hook, later, auto \(got maybe\); BELUGA_EDGE_ADDRESS must be host:port/);
+  t.match(
+    r.stderr,
+    /CONFIG: BELUGA_VERIFY must be one of off, hook, later, auto \(got maybe\); BELUGA_EDGE_ADDRESS must be host:port/,
+  );
   t.equal(sb.requests.filter((q) => q.method === 'PUT').length, 0);
   t.equal((sb.slackMessages.at(-1) as { attachments: Array<{ color: string }> }).attachments[0]!.color, 'danger');
   const v = await runCli(['verify', 'example.com'], env(sb, { BELUGA_EDGE_ADDRESS: '[::1]' }));

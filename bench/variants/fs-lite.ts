@@ -27,7 +27,9 @@ export const mkdir = (path: string, options: fs.MakeDirectoryOptions & { recursi
 export function readFile(path: string): Promise<Buffer>;
 export function readFile(path: string, encoding: 'utf8'): Promise<string>;
 export function readFile(path: string, encoding?: 'utf8'): Promise<Buffer | string> {
-  return encoding ? call<string>((done) => fs.readFile(path, encoding, done)) : call<Buffer>((done) => fs.readFile(path, done));
+  return encoding
+    ? call<string>((done) => fs.readFile(path, encoding, done))
+    : call<Buffer>((done) => fs.readFile(path, done));
 }
 
 /** The FileHandle methods the journal uses, on a file descriptor. */

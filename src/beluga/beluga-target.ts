@@ -17,7 +17,9 @@ export function createBelugaTarget(config: BelugaConfig, deps: { http: HttpClien
     if (!listing) {
       listing = client.list().then(indexRecords);
       // A failed list is not kept: the next certificate may try again.
-      listing.catch(() => { listing = undefined; });
+      listing.catch(() => {
+        listing = undefined;
+      });
     }
     return listing;
   };
@@ -41,7 +43,12 @@ export function createBelugaTarget(config: BelugaConfig, deps: { http: HttpClien
     },
     async apply(cert: CheckedCertificate, plan: Plan): Promise<Applied> {
       if (plan.action === 'create') {
-        const body = { certificate: cert.certificatePem, key: cert.keyPem, chain: cert.chainPem, site: plan.site ?? '' };
+        const body = {
+          certificate: cert.certificatePem,
+          key: cert.keyPem,
+          chain: cert.chainPem,
+          site: plan.site ?? '',
+        };
         const created = await client.create(body);
         if (listing) addToIndex(await listing, created);
         return { id: String(created.id), action: 'create' };

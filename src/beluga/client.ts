@@ -36,7 +36,13 @@ export function createBelugaClient(
   config: Pick<BelugaConfig, 'baseUrl' | 'auth' | 'timeoutMs'>,
   deps: { http: HttpClient; now: () => Date },
 ): BelugaClient {
-  async function call(what: string, method: string, path: string, payload?: object, maxBytes?: number): Promise<unknown> {
+  async function call(
+    what: string,
+    method: string,
+    path: string,
+    payload?: object,
+    maxBytes?: number,
+  ): Promise<unknown> {
     const url = config.baseUrl + PREFIX + path;
     const body = payload === undefined ? undefined : JSON.stringify(payload);
     // Every Authorization value sent (a retry signs again): a server may quote any of them back.
@@ -57,12 +63,15 @@ export function createBelugaClient(
       res = await deps.http(url, { method, headers, body, timeoutMs: config.timeoutMs, freshHeaders: sign, maxBytes });
     } catch (err) {
       // A redirect is refused, not followed: the base URL is wrong, and trying again will not help.
-      if (err instanceof TransportError && err.kind === 'redirect') throw new HookError('REMOTE_REJECTED', `beluga: ${what}: ${err.message}; check BELUGA_BASE_URL`);
+      if (err instanceof TransportError && err.kind === 'redirect')
+        throw new HookError('REMOTE_REJECTED', `beluga: ${what}: ${err.message}; check BELUGA_BASE_URL`);
       if (err instanceof TransportError) throw new HookError('REMOTE_UNAVAILABLE', `beluga: ${what}: ${err.message}`);
       throw err;
     }
     // What the answer may quote of the request: the credentials, and any line of the PEM texts.
-    const hide = createRedactor([...authSecrets(config.auth), ...userinfoSecrets(config.baseUrl), ...sentAuth], { sent: pemTexts(payload) });
+    const hide = createRedactor([...authSecrets(config.auth), ...userinfoSecrets(config.baseUrl), ...sentAuth], {
+      sent: pemTexts(payload),
+    });
     return interpret(what, res, config.auth.kind, hide);
   }
 
@@ -144,9 +153,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isRecord(value: unknown): value is BelugaRecord {
-  return isObject(value)
-    && (typeof value.id === 'string' || typeof value.id === 'number')
-    && Array.isArray(value.names) && value.names.every((n) => typeof n === 'string');
+  return (
+    isObject(value) &&
+    (typeof value.id === 'string' || typeof value.id === 'number') &&
+    Array.isArray(value.names) &&
+    value.names.every((n) => typeof n === 'string')
+  );
 }
 
 function parseJson(text: string): unknown {

@@ -11,12 +11,18 @@ export function checkRecordIds(records: BelugaRecord[]): void {
   const seen = new Map<string, number>();
   records.forEach((record, entry) => {
     if (typeof record.id === 'number' && !Number.isSafeInteger(record.id)) {
-      throw new HookError('REMOTE_UNAVAILABLE', `beluga: list certificates: entry ${entry} (${namesOf(record)}) has a numeric id that cannot be read exactly (not an integer up to 2^53-1, read as ${record.id}); nothing is updated, as the id sent back could name another certificate`);
+      throw new HookError(
+        'REMOTE_UNAVAILABLE',
+        `beluga: list certificates: entry ${entry} (${namesOf(record)}) has a numeric id that cannot be read exactly (not an integer up to 2^53-1, read as ${record.id}); nothing is updated, as the id sent back could name another certificate`,
+      );
     }
     const id = String(record.id);
     const first = seen.get(id);
     if (first !== undefined) {
-      throw new HookError('REMOTE_UNAVAILABLE', `beluga: list certificates: id ${id} is given to two certificates (entries ${first} and ${entry}); nothing is updated while the list is ambiguous`);
+      throw new HookError(
+        'REMOTE_UNAVAILABLE',
+        `beluga: list certificates: id ${id} is given to two certificates (entries ${first} and ${entry}); nothing is updated while the list is ambiguous`,
+      );
     }
     seen.set(id, entry);
   });

@@ -31,28 +31,32 @@ export function createRetryingHttp(inner: HttpClient, policy: RetryPolicy, deps:
 
   return async (url, request) => {
     const method = request.method.toUpperCase();
-    const run = await retry<Outcome>(async (attempt, timeoutMs) => {
-      // A repeat is signed again: the first attempt's Date may be minutes old by now.
-      const fresh = attempt > 1 && request.freshHeaders;
-      const sent = fresh ? { ...request, headers: { ...request.headers, ...request.freshHeaders?.() } } : request;
-      const outcome = await attemptOnce(inner, url, sent, timeoutMs, policy);
-      // Any answer that is not retried goes back to client.ts as it is, which judges it.
-      if (!isRetryable(method, outcome)) return { kind: 'final', value: outcome };
-      // The server's word beats our guess; a wait past the budget stops the retries instead.
-      const told = 'response' in outcome ? askedWaitMs(outcome.response.header('retry-after'), now()) : undefined;
-      return { kind: 'retry', value: outcome, afterMs: told };
-    }, {
-      maxAttempts,
-      timeoutMs: request.timeoutMs,
-      deadline: policy.deadline,
-      backoff: policy,
-      sleep: deps.sleep,
-      now,
-      random: deps.random,
-      onRetry: (next, waitMs, answer) => deps.onRetry?.(
-        `retry ${next}/${maxAttempts} in ${(waitMs / 1000).toFixed(1)} s: ${describe(answer.value)} (${method})`,
-      ),
-    });
+    const run = await retry<Outcome>(
+      async (attempt, timeoutMs) => {
+        // A repeat is signed again: the first attempt's Date may be minutes old by now.
+        const fresh = attempt > 1 && request.freshHeaders;
+        const sent = fresh ? { ...request, headers: { ...request.headers, ...request.freshHeaders?.() } } : request;
+        const outcome = await attemptOnce(inner, url, sent, timeoutMs, policy);
+        // Any answer that is not retried goes back to client.ts as it is, which judges it.
+        if (!isRetryable(method, outcome)) return { kind: 'final', value: outcome };
+        // The server's word beats our guess; a wait past the budget stops the retries instead.
+        const told = 'response' in outcome ? askedWaitMs(outcome.response.header('retry-after'), now()) : undefined;
+        return { kind: 'retry', value: outcome, afterMs: told };
+      },
+      {
+        maxAttempts,
+        timeoutMs: request.timeoutMs,
+        deadline: policy.deadline,
+        backoff: policy,
+        sleep: deps.sleep,
+        now,
+        random: deps.random,
+        onRetry: (next, waitMs, answer) =>
+          deps.onRetry?.(
+            `retry ${next}/${maxAttempts} in ${(waitMs / 1000).toFixed(1)} s: ${describe(answer.value)} (${method})`,
+          ),
+      },
+    );
     switch (run.ending) {
       case 'spent':
         throw new TransportError('timeout', `${budgetText(policy)} was spent before ${method} could be sent`);

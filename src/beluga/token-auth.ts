@@ -16,7 +16,9 @@ export function belugaDate(now: Date): string {
 export function signString(method: string, pathWithQuery: string, date: string, body?: string): string {
   const base = `${method}:${pathWithQuery}:${date}`;
   if (method !== 'POST' && method !== 'PUT') return base;
-  return `${base}:${createHash('sha512').update(body ?? '', 'utf8').digest('hex')}`;
+  return `${base}:${createHash('sha512')
+    .update(body ?? '', 'utf8')
+    .digest('hex')}`;
 }
 
 /**

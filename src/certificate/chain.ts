@@ -9,7 +9,11 @@ import type { SourcedCertificate } from './parse-certificates.js';
  * the leaf and duplicates (by SHA-256 fingerprint) are dropped, so a reversed chain or a bundle
  * plus a chain file both work; a certificate that links to nothing is refused with CHAIN_INVALID.
  */
-export function orderChain(leaf: X509Certificate, leafPath: string, candidates: SourcedCertificate[]): X509Certificate[] {
+export function orderChain(
+  leaf: X509Certificate,
+  leafPath: string,
+  candidates: SourcedCertificate[],
+): X509Certificate[] {
   const seen = new Set([leaf.fingerprint256]);
   let remaining: SourcedCertificate[] = [];
   for (const candidate of candidates) {

@@ -20,9 +20,17 @@ const PARSEABLE = new Set(['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY']);
 export function readPrivateKey(data: Buffer, path: string): PrivateKey {
   const blocks = pemBlocks(toText(data));
   const keys = blocks.filter((block) => block.label.endsWith('PRIVATE KEY'));
-  if (keys.length === 0) throw noKey(data, path, blocks.map((block) => block.label));
+  if (keys.length === 0)
+    throw noKey(
+      data,
+      path,
+      blocks.map((block) => block.label),
+    );
   if (keys.length > 1) {
-    throw new HookError('NOT_PEM', `key file ${path} holds ${keys.length} private keys; keep only the one that belongs to the certificate`);
+    throw new HookError(
+      'NOT_PEM',
+      `key file ${path} holds ${keys.length} private keys; keep only the one that belongs to the certificate`,
+    );
   }
   const [block] = keys;
   if (block.label === 'ENCRYPTED PRIVATE KEY' || /ENCRYPTED/i.test(block.headers['Proc-Type'] ?? '')) {
@@ -37,12 +45,23 @@ export function readPrivateKey(data: Buffer, path: string): PrivateKey {
   } catch (err) {
     // A label we know that fails to parse is damaged; any other (DSA, OPENSSH...) is the wrong kind.
     throw PARSEABLE.has(block.label)
-      ? new HookError('NOT_PEM', `key file ${path} holds a ${block.label} block that does not parse (damaged or truncated); pass the key the ACME client wrote`, { cause: err })
-      : new HookError('KEY_UNSUPPORTED', `key file ${path} holds an unsupported key (${block.label}); ${SUPPORTED_TEXT}`, { cause: err });
+      ? new HookError(
+          'NOT_PEM',
+          `key file ${path} holds a ${block.label} block that does not parse (damaged or truncated); pass the key the ACME client wrote`,
+          { cause: err },
+        )
+      : new HookError(
+          'KEY_UNSUPPORTED',
+          `key file ${path} holds an unsupported key (${block.label}); ${SUPPORTED_TEXT}`,
+          { cause: err },
+        );
   }
   const description = describeKey(key);
   if (!isSupported(key)) {
-    throw new HookError('KEY_UNSUPPORTED', `key file ${path} holds an unsupported key (${description}); ${SUPPORTED_TEXT}`);
+    throw new HookError(
+      'KEY_UNSUPPORTED',
+      `key file ${path} holds an unsupported key (${description}); ${SUPPORTED_TEXT}`,
+    );
   }
   return { key, pem: block.text, description };
 }
@@ -88,5 +107,8 @@ function noKey(data: Buffer, path: string, labels: string[]): HookError {
     );
   }
   const found = labels.length > 0 ? `only ${[...new Set(labels)].join(', ')} blocks` : 'no PEM block';
-  return new HookError('NOT_PEM', `key file ${path} holds ${found}, no private key; pass the private key file (-----BEGIN PRIVATE KEY-----)`);
+  return new HookError(
+    'NOT_PEM',
+    `key file ${path} holds ${found}, no private key; pass the private key file (-----BEGIN PRIVATE KEY-----)`,
+  );
 }

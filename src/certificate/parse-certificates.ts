@@ -16,7 +16,13 @@ export interface SourcedCertificate {
 export function parseCertificates(data: Buffer, path: string, role: FileRole): SourcedCertificate[] {
   const blocks = pemBlocks(toText(data));
   const certBlocks = blocks.filter((block) => block.label === 'CERTIFICATE');
-  if (certBlocks.length === 0) throw noCertificate(data, path, role, blocks.map((block) => block.label));
+  if (certBlocks.length === 0)
+    throw noCertificate(
+      data,
+      path,
+      role,
+      blocks.map((block) => block.label),
+    );
   return certBlocks.map((block, index) => {
     try {
       return { cert: new X509Certificate(Buffer.from(block.base64, 'base64')), path };

@@ -40,7 +40,8 @@ export function checkCertificate(data: CertificateData, files: CertificateFiles,
   const { certPath, keyPath, chainPath } = files;
   const { cert: certData, key: keyData, chain: chainData } = data;
   const [leafEntry, ...bundled] = pickLeaf(parseCertificates(certData, certPath, 'certificate'), certPath);
-  const fromChain = chainData === undefined || chainPath === undefined ? [] : parseCertificates(chainData, chainPath, 'chain');
+  const fromChain =
+    chainData === undefined || chainPath === undefined ? [] : parseCertificates(chainData, chainPath, 'chain');
   const leaf = leafEntry.cert;
 
   const key = readPrivateKey(keyData, keyPath);
@@ -84,7 +85,10 @@ function pickLeaf(certs: SourcedCertificate[], certPath: string): SourcedCertifi
   const index = certs.findIndex((entry) => !entry.cert.ca);
   if (index < 0) {
     // A chain file given for the certificate: a CA certificate must never be uploaded as the leaf.
-    throw new HookError('NOT_PEM', `certificate file ${certPath} holds only CA certificates (${certs.length}), no server certificate; pass the certificate issued for your domain (cert.pem, not chain.pem)`);
+    throw new HookError(
+      'NOT_PEM',
+      `certificate file ${certPath} holds only CA certificates (${certs.length}), no server certificate; pass the certificate issued for your domain (cert.pem, not chain.pem)`,
+    );
   }
   return [certs[index], ...certs.filter((_, i) => i !== index)];
 }
@@ -92,7 +96,10 @@ function pickLeaf(certs: SourcedCertificate[], certPath: string): SourcedCertifi
 /** The primary domain (given, or the first name) after checking the leaf covers it. */
 function checkDomain(names: string[], given: string | undefined, certPath: string): string {
   if (names.length === 0) {
-    throw new HookError('DOMAIN_NOT_IN_CERT', `certificate ${certPath} has no DNS names (no subjectAltName, no CN); it cannot serve a site`);
+    throw new HookError(
+      'DOMAIN_NOT_IN_CERT',
+      `certificate ${certPath} has no DNS names (no subjectAltName, no CN); it cannot serve a site`,
+    );
   }
   // Certificates hold IDNs in their ASCII (punycode) form: bücher.example is xn--bcher-kva.example.
   const domain = normalise(given?.trim() ? toAscii(given.trim()) : names[0]);

@@ -19,7 +19,12 @@ export async function readInputFile(path: string, role: FileRole): Promise<Buffe
     if ('data' in read) data = read.data;
     else if (read.info.isDirectory()) throw unreadable(path, role, 'it is a directory; pass the file itself');
     else if (read.refused === 'not-regular') throw unreadable(path, role, 'it is not a regular file');
-    else throw unreadable(path, role, `it is ${Math.max(read.info.size, MAX_BYTES + 1)} bytes, far too large for a ${role} file; check the path`);
+    else
+      throw unreadable(
+        path,
+        role,
+        `it is ${Math.max(read.info.size, MAX_BYTES + 1)} bytes, far too large for a ${role} file; check the path`,
+      );
   } catch (err) {
     if (err instanceof HookError) throw err;
     throw new HookError('FILE_UNREADABLE', describeReadError(err, path, role), { cause: err });
@@ -37,7 +42,7 @@ export function describeReadError(err: unknown, path: string, role: FileRole): s
     code === 'ENOENT' || code === 'ENOTDIR'
       ? 'it does not exist; check the path'
       : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied; run the hook as a user that may read it (e.g. the ACME client\'s user) or fix its mode'
+        ? "permission denied; run the hook as a user that may read it (e.g. the ACME client's user) or fix its mode"
         : code === 'EISDIR'
           ? 'it is a directory; pass the file itself'
           : code === 'ELOOP'

@@ -40,7 +40,12 @@ const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
  * anchor that issued the current certificate ends the walk, so a cross-signed intermediate beyond
  * a trusted root does not matter; a certificate that is itself an anchor counts as reached.
  */
-export function verifyTrust(leaf: X509Certificate, chain: X509Certificate[], anchors: Anchor[], now: Date): TrustVerdict {
+export function verifyTrust(
+  leaf: X509Certificate,
+  chain: X509Certificate[],
+  anchors: Anchor[],
+  now: Date,
+): TrustVerdict {
   const bySubject = indexed(anchors);
   const path = [leaf];
   let current = leaf;
@@ -112,7 +117,9 @@ export function anchorsFromText(text: string, source: AnchorSource): Anchor[] {
 
 /** Every certificate in PEM text (the chain the ACME client wrote). */
 function parseAll(text: string): X509Certificate[] {
-  return pemBlocks(text).filter((b) => b.label === 'CERTIFICATE').map((b) => new X509Certificate(b.text));
+  return pemBlocks(text)
+    .filter((b) => b.label === 'CERTIFICATE')
+    .map((b) => new X509Certificate(b.text));
 }
 
 /**
@@ -139,7 +146,10 @@ function nameKeys(der: Buffer): { issuer: string; subject: string } {
   at = tlv(at).end; // signature algorithm
   const issuerEnd = tlv(at).end;
   const subjectStart = tlv(issuerEnd).end; // after validity
-  return { issuer: der.subarray(at, issuerEnd).toString('hex'), subject: der.subarray(subjectStart, tlv(subjectStart).end).toString('hex') };
+  return {
+    issuer: der.subarray(at, issuerEnd).toString('hex'),
+    subject: der.subarray(subjectStart, tlv(subjectStart).end).toString('hex'),
+  };
 }
 
 const indexes = new WeakMap<Anchor[], Map<string, Anchor[]>>();
@@ -201,7 +211,12 @@ function primaryAnchors(caFile: string | undefined): Promise<Anchor[]> {
  * The verdict against BELUGA_CA_FILE and node's roots, and only when they do not anchor the chain
  * also against the system bundle (most certificates chain to a public root: no 200 KiB read).
  */
-export async function trustOf(leaf: X509Certificate, chain: X509Certificate[], caFile: string | undefined, now: Date): Promise<TrustVerdict> {
+export async function trustOf(
+  leaf: X509Certificate,
+  chain: X509Certificate[],
+  caFile: string | undefined,
+  now: Date,
+): Promise<TrustVerdict> {
   const first = verifyTrust(leaf, chain, await primaryAnchors(caFile), now);
   if (first.trusted) return first;
   const system = await systemAnchors();
@@ -214,13 +229,23 @@ async function caFileAnchors(path: string): Promise<Anchor[]> {
   try {
     read = await readRegularFile(path, { maxBytes: MAX_BUNDLE_BYTES });
   } catch (err) {
-    throw new HookError('CONFIG', `BELUGA_CA_FILE=${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); name a PEM file holding the CA certificates to trust`);
+    throw new HookError(
+      'CONFIG',
+      `BELUGA_CA_FILE=${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); name a PEM file holding the CA certificates to trust`,
+    );
   }
   if (!('data' in read)) {
-    throw new HookError('CONFIG', `BELUGA_CA_FILE=${path} ${read.refused === 'not-regular' ? 'is not a regular file' : `is larger than ${sizeText(MAX_BUNDLE_BYTES)}`}; name a PEM file holding the CA certificates to trust`);
+    throw new HookError(
+      'CONFIG',
+      `BELUGA_CA_FILE=${path} ${read.refused === 'not-regular' ? 'is not a regular file' : `is larger than ${sizeText(MAX_BUNDLE_BYTES)}`}; name a PEM file holding the CA certificates to trust`,
+    );
   }
   const anchors = anchorsFromText(toText(read.data), 'BELUGA_CA_FILE');
-  if (anchors.length === 0) throw new HookError('CONFIG', `BELUGA_CA_FILE=${path} holds no PEM certificate; name a PEM file holding the CA certificates to trust`);
+  if (anchors.length === 0)
+    throw new HookError(
+      'CONFIG',
+      `BELUGA_CA_FILE=${path} holds no PEM certificate; name a PEM file holding the CA certificates to trust`,
+    );
   return anchors;
 }
 
@@ -234,7 +259,8 @@ export interface TrustSettings {
 }
 
 /** Said in every run that has the trust check switched off. */
-export const ALLOW_UNTRUSTED_WARNING = 'warning: BELUGA_ALLOW_UNTRUSTED=true: a certificate browsers do not trust is uploaded all the same';
+export const ALLOW_UNTRUSTED_WARNING =
+  'warning: BELUGA_ALLOW_UNTRUSTED=true: a certificate browsers do not trust is uploaded all the same';
 
 /** What the check step prints; a refusal is thrown instead. */
 export interface TrustReport {
@@ -249,7 +275,12 @@ export interface TrustReport {
 export async function checkTrust(cert: CheckedCertificate, settings: TrustSettings, now: Date): Promise<TrustReport> {
   const lines: string[] = [];
   if (settings.allowUntrusted) lines.push(ALLOW_UNTRUSTED_WARNING);
-  const verdict = await trustOf(new X509Certificate(cert.certificatePem), parseAll(cert.chainPem), settings.caFile, now);
+  const verdict = await trustOf(
+    new X509Certificate(cert.certificatePem),
+    parseAll(cert.chainPem),
+    settings.caFile,
+    now,
+  );
   if (verdict.trusted) {
     lines.push(`trust: chains to "${verdict.root}" (${sourceText(verdict.source)})`);
     return { lines };
@@ -258,7 +289,9 @@ export async function checkTrust(cert: CheckedCertificate, settings: TrustSettin
     ? `this is a Let's Encrypt staging certificate (issuer "${verdict.issuer}"); browsers do not trust it`
     : `browsers would not trust this certificate: ${verdict.reason}`;
   if (settings.allowUntrusted || settings.loopback) {
-    lines.push(`warning: trust: ${what} (uploaded anyway: ${settings.allowUntrusted ? 'BELUGA_ALLOW_UNTRUSTED=true' : 'BELUGA_BASE_URL is a loopback sandbox'})`);
+    lines.push(
+      `warning: trust: ${what} (uploaded anyway: ${settings.allowUntrusted ? 'BELUGA_ALLOW_UNTRUSTED=true' : 'BELUGA_BASE_URL is a loopback sandbox'})`,
+    );
     return { lines };
   }
   const fix = verdict.staging

@@ -27,9 +27,12 @@ export function checkTokens(spec: CommandSpec, argv: string[]): void {
     const negated = plain ? undefined : options.find((o) => `no-${o.name}` === name);
     const option = plain ?? negated;
     if (!option) continue; // yargs has refused an unknown option already
-    if (negated && option.kind !== 'flag') throw usage(`--${name}: only a flag has a --no- form; --${option.name} takes a value`);
+    if (negated && option.kind !== 'flag')
+      throw usage(`--${name}: only a flag has a --no- form; --${option.name} takes a value`);
     if (option.kind === 'flag' && value !== undefined && value !== 'true' && value !== 'false') {
-      throw usage(`--${name}=${value}: --${name} is a flag and takes no value; give --${option.name} or --no-${option.name}`);
+      throw usage(
+        `--${name}=${value}: --${name} is a flag and takes no value; give --${option.name} or --no-${option.name}`,
+      );
     }
     if (option.kind === 'texts') continue;
     if (seen.has(option.name)) throw usage(`--${option.name} given more than once`);
@@ -68,7 +71,8 @@ function checkOne(option: OptionSpec, value: unknown): unknown {
       return value;
     case 'texts': {
       const list = (Array.isArray(value) ? value : value === undefined ? [] : [value]) as unknown[];
-      if (list.some((v) => typeof v !== 'string' || v.trim() === '')) throw usage(`${flag} is empty; give ${option.placeholder}`);
+      if (list.some((v) => typeof v !== 'string' || v.trim() === ''))
+        throw usage(`${flag} is empty; give ${option.placeholder}`);
       return list;
     }
     case 'number': {

@@ -5,13 +5,38 @@
 import type { RunContext } from '../commands/context.js';
 
 /** A flag takes no value (`--json`, `--no-json`; `--json=true|false` too, nothing else). */
-interface FlagOption { kind: 'flag'; name: string; describe: string }
+interface FlagOption {
+  kind: 'flag';
+  name: string;
+  describe: string;
+}
 /** One value, once; empty or blank is refused with `ifEmpty` (or a message naming `placeholder`). */
-interface TextOption { kind: 'text'; name: string; describe: string; placeholder: string; required?: boolean; ifEmpty?: string }
+interface TextOption {
+  kind: 'text';
+  name: string;
+  describe: string;
+  placeholder: string;
+  required?: boolean;
+  ifEmpty?: string;
+}
 /** Any number of values (`--dir A --dir B`), none empty. */
-interface TextsOption { kind: 'texts'; name: string; describe: string; placeholder: string }
+interface TextsOption {
+  kind: 'texts';
+  name: string;
+  describe: string;
+  placeholder: string;
+}
 /** A number within [min, max], whole unless `fraction`; written in digits only (no sign, no exponent). */
-interface NumberOption { kind: 'number'; name: string; describe: string; what: string; min: number; max: number; default: number; fraction?: boolean }
+interface NumberOption {
+  kind: 'number';
+  name: string;
+  describe: string;
+  what: string;
+  min: number;
+  max: number;
+  default: number;
+  fraction?: boolean;
+}
 
 export type OptionSpec = FlagOption | TextOption | TextsOption | NumberOption;
 

@@ -38,15 +38,32 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
     const { notifiers, level: notifyLevel } = await run.notifiers();
     // The verify step's settings join `problems`, so a bad one is named with the rest (and told to
     // Slack); a dry run checks them as well, though it asks no edge.
-    const edgeStep = await (await import('../verify/from-settings.js')).edgeStepFromSettings(settings, problems, () => policy.deadline - ctx.now().getTime());
+    const edgeStep = await (
+      await import('../verify/from-settings.js')
+    ).edgeStepFromSettings(settings, problems, () => policy.deadline - ctx.now().getTime());
     const verifyEdge = args.dryRun ? undefined : edgeStep;
     const trust = trustSettings(settings, problems);
-    const edgeGuard = args.allowOlder ? undefined : await (await import('../verify/from-settings.js')).edgeGuardFromSettings(settings);
+    const edgeGuard = args.allowOlder
+      ? undefined
+      : await (await import('../verify/from-settings.js')).edgeGuardFromSettings(settings);
     const target = await run.target();
     const outcome = await runDeploy(
-      { files: { certPath: args.cert, keyPath: args.key, chainPath: args.chain, domain: args.domain }, dryRun: args.dryRun, allowNameLoss: args.allowNameLoss, notifyRepeatedFailures: !args.retrying },
       {
-        target, notifiers, notifyLevel, out, now: ctx.now, host: ctx.host, readCertificate, trust, edgeGuard,
+        files: { certPath: args.cert, keyPath: args.key, chainPath: args.chain, domain: args.domain },
+        dryRun: args.dryRun,
+        allowNameLoss: args.allowNameLoss,
+        notifyRepeatedFailures: !args.retrying,
+      },
+      {
+        target,
+        notifiers,
+        notifyLevel,
+        out,
+        now: ctx.now,
+        host: ctx.host,
+        readCertificate,
+        trust,
+        edgeGuard,
         recorder: journalRecorder(args, settings, ctx, () => run.journal({ readOnly: args.dryRun }), lockWaitMs(ms)),
         verifyEdge,
       },
@@ -64,26 +81,28 @@ export async function deployCommand(args: DeployArgs, ctx: RunContext): Promise<
  * key when pinned) and BELUGA_RETRY_INTERVAL (how often `beluga-cert retry` runs, if set).
  */
 function journalRecorder(
-  args: DeployArgs, settings: Settings, ctx: RunContext, open: () => Promise<Journal>, lockWaitMs: number,
+  args: DeployArgs,
+  settings: Settings,
+  ctx: RunContext,
+  open: () => Promise<Journal>,
+  lockWaitMs: number,
 ): DeployRecorder {
-  return createRecorder(
-    open,
-    {
-      key: (cert) => journalKey({ certId: settings.BELUGA_CERT_ID, domain: cert.domain }),
-      files: {
-        cert: resolve(args.cert), key: resolve(args.key),
-        ...(args.chain ? { chain: resolve(args.chain) } : {}),
-        ...(args.domain ? { domain: args.domain } : {}),
-      },
-      force: args.force,
-      allowNameLoss: args.allowNameLoss,
-      dropSuperseded: Boolean(args.retrying),
-      lockWaitMs,
-      now: ctx.now,
-      retryInterval: settings.BELUGA_RETRY_INTERVAL || undefined,
-      readOnly: args.dryRun,
+  return createRecorder(open, {
+    key: (cert) => journalKey({ certId: settings.BELUGA_CERT_ID, domain: cert.domain }),
+    files: {
+      cert: resolve(args.cert),
+      key: resolve(args.key),
+      ...(args.chain ? { chain: resolve(args.chain) } : {}),
+      ...(args.domain ? { domain: args.domain } : {}),
     },
-  );
+    force: args.force,
+    allowNameLoss: args.allowNameLoss,
+    dropSuperseded: Boolean(args.retrying),
+    lockWaitMs,
+    now: ctx.now,
+    retryInterval: settings.BELUGA_RETRY_INTERVAL || undefined,
+    readOnly: args.dryRun,
+  });
 }
 
 function summarise(outcome: DeployOutcome, dryRun: boolean): object {

@@ -45,11 +45,7 @@ export interface ExpiryRow {
  * those expiring within N days (default 21): one message through the notifiers, exit 43. Names
  * the edge did not answer for are listed; none answered at all is EDGE_UNREACHABLE (42).
  */
-export async function expiryCommand(
-  args: ExpiryArgs,
-  ctx: RunContext,
-  deps: { probe?: Probe } = {},
-): Promise<number> {
+export async function expiryCommand(args: ExpiryArgs, ctx: RunContext, deps: { probe?: Probe } = {}): Promise<number> {
   const run = runServices(ctx, { json: args.json });
   const { out } = run;
   try {
@@ -61,7 +57,13 @@ export async function expiryCommand(
     const scan = await scanStores(args.stores);
     for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
 
-    const names = args.names.length > 0 ? args.names.map(normalise) : await everyName(entries, scan.certificates.map((c) => c.cert));
+    const names =
+      args.names.length > 0
+        ? args.names.map(normalise)
+        : await everyName(
+            entries,
+            scan.certificates.map((c) => c.cert),
+          );
     if (names.length === 0) {
       out.info('expiry: no names to check: the journal holds no deployed certificate and no store or NAME was given');
       if (args.json) ctx.stdout.write(`${out.json([])}\n`);
@@ -69,31 +71,64 @@ export async function expiryCommand(
     }
     const probe = deps.probe ?? (await import('../verify/edge-probe.js')).probeEdge;
     const now = ctx.now().getTime();
-    const rows = await pMap(names, async (name): Promise<ExpiryRow> => {
-      const address = addressFor(name, edgeAddress);
-      const result = await probe(name, address, PROBE_TIMEOUT_MS);
-      const last = newestFor(entries, name)?.deployed;
-      const lastDeployed = last ? { fingerprint256: last.fingerprint256, notAfter: last.notAfter, at: last.at, recordId: last.recordId } : null;
-      if (!result.ok) return { name, address: formatEdgeAddress(address), served: null, error: result.detail, expiring: false, lastDeployed };
-      const daysLeft = Math.floor((result.notAfter.getTime() - now) / DAY_MS);
-      return {
-        name, address: formatEdgeAddress(address), error: null, lastDeployed, expiring: daysLeft < args.days,
-        served: { fingerprint256: result.fingerprint256, notAfter: result.notAfter.toISOString(), daysLeft },
-      };
-    }, { concurrency: AT_ONCE });
+    const rows = await pMap(
+      names,
+      async (name): Promise<ExpiryRow> => {
+        const address = addressFor(name, edgeAddress);
+        const result = await probe(name, address, PROBE_TIMEOUT_MS);
+        const last = newestFor(entries, name)?.deployed;
+        const lastDeployed = last
+          ? { fingerprint256: last.fingerprint256, notAfter: last.notAfter, at: last.at, recordId: last.recordId }
+          : null;
+        if (!result.ok)
+          return {
+            name,
+            address: formatEdgeAddress(address),
+            served: null,
+            error: result.detail,
+            expiring: false,
+            lastDeployed,
+          };
+        const daysLeft = Math.floor((result.notAfter.getTime() - now) / DAY_MS);
+        return {
+          name,
+          address: formatEdgeAddress(address),
+          error: null,
+          lastDeployed,
+          expiring: daysLeft < args.days,
+          served: { fingerprint256: result.fingerprint256, notAfter: result.notAfter.toISOString(), daysLeft },
+        };
+      },
+      { concurrency: AT_ONCE },
+    );
 
     const expiring = rows.filter((r) => r.expiring);
     const unreachable = rows.filter((r) => !r.served);
     if (args.json) ctx.stdout.write(`${out.json(rows)}\n`);
     else for (const row of rows) out.info(describe(row));
-    out.info(`expiry: ${expiring.length} of ${rows.length} name(s) expire on the edge within ${args.days} days, ${unreachable.length} could not be asked`);
+    out.info(
+      `expiry: ${expiring.length} of ${rows.length} name(s) expire on the edge within ${args.days} days, ${unreachable.length} could not be asked`,
+    );
     if (expiring.length > 0 && notifiers.length > 0 && levelAllows(level, 'expiring')) {
       await startBudget();
       const event: ExpiryEvent = {
-        days: args.days, unreachable: unreachable.map((r) => r.name), host: ctx.host, at: ctx.now(),
+        days: args.days,
+        unreachable: unreachable.map((r) => r.name),
+        host: ctx.host,
+        at: ctx.now(),
         expiring: expiring.map((r) => ({
-          name: r.name, notAfter: new Date(r.served!.notAfter), fingerprint256: r.served!.fingerprint256,
-          ...(r.lastDeployed ? { lastDeployed: { at: new Date(r.lastDeployed.at), notAfter: new Date(r.lastDeployed.notAfter), recordId: r.lastDeployed.recordId } } : {}),
+          name: r.name,
+          notAfter: new Date(r.served!.notAfter),
+          fingerprint256: r.served!.fingerprint256,
+          ...(r.lastDeployed
+            ? {
+                lastDeployed: {
+                  at: new Date(r.lastDeployed.at),
+                  notAfter: new Date(r.lastDeployed.notAfter),
+                  recordId: r.lastDeployed.recordId,
+                },
+              }
+            : {}),
         })),
       };
       // All at once: one slow or failing service never holds up or hides another's result.
@@ -124,7 +159,9 @@ function newestFor(entries: JournalEntry[], name: string): JournalEntry | undefi
 }
 
 function describe(r: ExpiryRow): string {
-  const last = r.lastDeployed ? `; last deployed here ${r.lastDeployed.at} (expires ${r.lastDeployed.notAfter.slice(0, 10)}, Beluga id ${r.lastDeployed.recordId})` : '; nothing deployed from this host';
+  const last = r.lastDeployed
+    ? `; last deployed here ${r.lastDeployed.at} (expires ${r.lastDeployed.notAfter.slice(0, 10)}, Beluga id ${r.lastDeployed.recordId})`
+    : '; nothing deployed from this host';
   if (!r.served) return `${r.name}: could not ask the edge: ${r.error}${last}`;
   const days = `${r.served.daysLeft} day(s) left (${r.served.notAfter.slice(0, 10)})`;
   return `${r.name}: the edge (${r.address}) serves sha256 ${r.served.fingerprint256.slice(0, 23)}… with ${days}${r.expiring ? ': EXPIRING' : ''}${last}`;

@@ -40,11 +40,31 @@ export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promis
     const scan = await scanStores(args.stores);
     for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
 
-    const notAfter: Family = { name: 'beluga_cert_not_after_timestamp_seconds', help: 'When the local certificate expires, as a Unix time.', samples: [] };
-    const deployed: Family = { name: 'beluga_cert_deployed', help: "1 when the journal's newest deployed certificate for the name is the store's certificate, else 0.", samples: [] };
-    const pending: Family = { name: 'beluga_cert_pending', help: '1 when a certificate for the name waits for beluga-cert retry, else 0.', samples: [] };
-    const lastSuccess: Family = { name: 'beluga_cert_last_success_timestamp_seconds', help: 'When a deploy for the name last succeeded, as a Unix time.', samples: [] };
-    const edge: Family = { name: 'beluga_cert_edge_serves_deployed', help: "1 when the last edge check saw the deployed certificate served for every name, 0 while it is pending.", samples: [] };
+    const notAfter: Family = {
+      name: 'beluga_cert_not_after_timestamp_seconds',
+      help: 'When the local certificate expires, as a Unix time.',
+      samples: [],
+    };
+    const deployed: Family = {
+      name: 'beluga_cert_deployed',
+      help: "1 when the journal's newest deployed certificate for the name is the store's certificate, else 0.",
+      samples: [],
+    };
+    const pending: Family = {
+      name: 'beluga_cert_pending',
+      help: '1 when a certificate for the name waits for beluga-cert retry, else 0.',
+      samples: [],
+    };
+    const lastSuccess: Family = {
+      name: 'beluga_cert_last_success_timestamp_seconds',
+      help: 'When a deploy for the name last succeeded, as a Unix time.',
+      samples: [],
+    };
+    const edge: Family = {
+      name: 'beluga_cert_edge_serves_deployed',
+      help: '1 when the last edge check saw the deployed certificate served for every name, 0 while it is pending.',
+      samples: [],
+    };
 
     // Per name, the newest local certificate (two stores may hold the same name).
     const local = new Map<string, { fingerprint256: string; notBefore: number }>();
@@ -55,9 +75,13 @@ export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promis
         continue;
       }
       const name = normalise(cert.domain ?? certificateNames(leaf)[0] ?? '');
-      notAfter.samples.push({ labels: { name, store: `${cert.store.kind}:${cert.store.path}` }, value: seconds(leaf.validTo) });
+      notAfter.samples.push({
+        labels: { name, store: `${cert.store.kind}:${cert.store.path}` },
+        value: seconds(leaf.validTo),
+      });
       const seen = local.get(name);
-      if (!seen || Date.parse(leaf.validFrom) > seen.notBefore) local.set(name, { fingerprint256: leaf.fingerprint256, notBefore: Date.parse(leaf.validFrom) });
+      if (!seen || Date.parse(leaf.validFrom) > seen.notBefore)
+        local.set(name, { fingerprint256: leaf.fingerprint256, notBefore: Date.parse(leaf.validFrom) });
     }
 
     const names = [...new Set([...local.keys(), ...entries.map((e) => normalise(e.domain))])].sort();
@@ -65,11 +89,16 @@ export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promis
       const mine = entries.filter((e) => normalise(e.domain) === name);
       const newest = newestDeployed(mine);
       const store = local.get(name);
-      if (store) deployed.samples.push({ labels: { name, record: newest?.deployed?.recordId ?? '' }, value: newest?.deployed?.fingerprint256 === store.fingerprint256 ? 1 : 0 });
+      if (store)
+        deployed.samples.push({
+          labels: { name, record: newest?.deployed?.recordId ?? '' },
+          value: newest?.deployed?.fingerprint256 === store.fingerprint256 ? 1 : 0,
+        });
       pending.samples.push({ labels: { name }, value: mine.some((e) => e.pending) ? 1 : 0 });
       if (newest?.deployed) lastSuccess.samples.push({ labels: { name }, value: seconds(newest.deployed.at) });
       const check = newest?.edge;
-      if (check && check.fingerprint256 === newest.deployed?.fingerprint256) edge.samples.push({ labels: { name }, value: check.state === 'served' ? 1 : 0 });
+      if (check && check.fingerprint256 === newest.deployed?.fingerprint256)
+        edge.samples.push({ labels: { name }, value: check.state === 'served' ? 1 : 0 });
     }
 
     const text = [notAfter, deployed, pending, lastSuccess, edge].map(render).join('');
@@ -79,7 +108,10 @@ export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promis
         // Readable by node_exporter's own user: nothing here is a secret.
         await writeFileAtomic(dirname(path), basename(path), text, 0o644);
       } catch (err) {
-        throw new HookError('FILE_UNREADABLE', `cannot write --out ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}); name a file in a folder this user may write`);
+        throw new HookError(
+          'FILE_UNREADABLE',
+          `cannot write --out ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}); name a file in a folder this user may write`,
+        );
       }
       out.info(`metrics: ${names.length} name(s) written to ${path}`);
     } else {
@@ -107,7 +139,9 @@ function seconds(date: string): number {
 function render(family: Family): string {
   const lines = [`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} gauge`];
   for (const { labels, value } of family.samples) {
-    const text = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',');
+    const text = Object.entries(labels)
+      .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+      .join(',');
     lines.push(`${family.name}{${text}} ${value}`);
   }
   return `${lines.join('\n')}\n`;

@@ -17,7 +17,11 @@ export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext
   try {
     const { problems } = await run.budget();
     // A bad budget is named here as in a deploy, not silently replaced by the default.
-    if (problems.length > 0) throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
+    if (problems.length > 0)
+      throw new HookError(
+        'CONFIG',
+        `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`,
+      );
     const { notifiers } = await run.notifiers();
     if (notifiers.length === 0) {
       throw new HookError('CONFIG', `no notifier is configured; set ${howToEnableAny()}`);

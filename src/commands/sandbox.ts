@@ -31,22 +31,29 @@ export async function sandboxCommand(args: SandboxArgs, ctx: RunContext & { stop
   try {
     const { settings: s } = await loadSettings(ctx.env, { warn: (line) => out.info(line) });
     const credentials = {
-      username: s.BELUGA_USERNAME, password: s.BELUGA_PASSWORD,
-      tokenId: s.BELUGA_TOKEN_ID, tokenSecret: s.BELUGA_TOKEN_SECRET,
+      username: s.BELUGA_USERNAME,
+      password: s.BELUGA_PASSWORD,
+      tokenId: s.BELUGA_TOKEN_ID,
+      tokenSecret: s.BELUGA_TOKEN_SECRET,
     };
     out.addSecrets([credentials.password, credentials.tokenSecret].filter((v): v is string => Boolean(v)));
     const basic = Boolean(credentials.username && credentials.password);
     const token = Boolean(credentials.tokenId && credentials.tokenSecret);
     if (!basic && !token) {
-      throw new HookError('CONFIG', 'the sandbox checks requests against BELUGA_TOKEN_ID and BELUGA_TOKEN_SECRET (or BELUGA_USERNAME and BELUGA_PASSWORD); set at least one pair');
+      throw new HookError(
+        'CONFIG',
+        'the sandbox checks requests against BELUGA_TOKEN_ID and BELUGA_TOKEN_SECRET (or BELUGA_USERNAME and BELUGA_PASSWORD); set at least one pair',
+      );
     }
     const { startSandbox, formatSandboxBanner } = await import('../sandbox/index.js');
     const records = await startRecords(args, ctx.now());
-    if (records.length > 0 && args.state !== undefined && await exists(args.state)) {
+    if (records.length > 0 && args.state !== undefined && (await exists(args.state))) {
       out.info(`--state ${args.state} exists: the sandbox starts with its records, not those of --records or --seed`);
     }
     const edge = {
-      delayMs: Math.round((args.edgeDelay ?? 0) * 1000), never: args.edgeNever ?? false, port: args.edgePort,
+      delayMs: Math.round((args.edgeDelay ?? 0) * 1000),
+      never: args.edgeNever ?? false,
+      port: args.edgePort,
     };
     let shown: ((sb: Sandbox) => void) | undefined;
     // eslint-disable-next-line prefer-const -- the log function reads it before the sandbox has started
@@ -83,7 +90,10 @@ async function startRecords(args: SandboxArgs, now: Date): Promise<SeedRecord[]>
 
 async function exists(path: string): Promise<boolean> {
   const { access } = await import('node:fs/promises');
-  return access(path).then(() => true, () => false);
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -95,7 +105,10 @@ function messagePrinter(out: Output): (sb: Sandbox) => void {
   return (sb) => {
     const services: Array<[string, unknown[]]> = [
       ['Slack', sb.slackMessages],
-      ...Object.entries(sb.notify).map(([name, sink]): [string, unknown[]] => [name, (sink as { messages: unknown[] }).messages]),
+      ...Object.entries(sb.notify).map(([name, sink]): [string, unknown[]] => [
+        name,
+        (sink as { messages: unknown[] }).messages,
+      ]),
     ];
     for (const [service, messages] of services) {
       for (const payload of messages.slice(printed.get(service) ?? 0)) {

@@ -89,8 +89,7 @@ export function runServices(ctx: RunContext, opts: RunOptions = {}): RunServices
     const { policy, problems } = policyFromSettings(s, startedAt);
     return { policy, problems, ms: policy.deadline - startedAt };
   });
-  const stateDir = async () =>
-    stateDirFor((await settings()).BELUGA_HOOK_STATE_DIR, { uid: ctx.uid, env: ctx.env });
+  const stateDir = async () => stateDirFor((await settings()).BELUGA_HOOK_STATE_DIR, { uid: ctx.uid, env: ctx.env });
 
   return {
     out,
@@ -105,12 +104,20 @@ export function runServices(ctx: RunContext, opts: RunOptions = {}): RunServices
       const s = await settings();
       const b = await budget();
       const [{ createBelugaTarget }, { createRetryingHttp }] = await Promise.all([
-        import('../beluga/beluga-target.js'), import('../beluga/retrying-http.js'),
+        import('../beluga/beluga-target.js'),
+        import('../beluga/retrying-http.js'),
       ]);
       let built: Target | undefined;
       return () => {
         if (built) return built;
-        const policy = perRequestBudget ? { ...b.policy, get deadline() { return Date.now() + b.ms; } } : b.policy;
+        const policy = perRequestBudget
+          ? {
+              ...b.policy,
+              get deadline() {
+                return Date.now() + b.ms;
+              },
+            }
+          : b.policy;
         const http = createRetryingHttp(ctx.http, policy, { onRetry: (line) => out.info(`beluga: ${line}`) });
         built = createBelugaTarget(buildBelugaConfig(s, b.problems), { http, now: ctx.now });
         return built;

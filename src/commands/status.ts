@@ -49,27 +49,46 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
     const listing = (async () => {
       const client = createBelugaClient(buildBelugaConfig(settings), { http: ctx.http, now: ctx.now });
       return client.list();
-    })().then((records) => ({ records }), (err: unknown) => ({ err }));
+    })().then(
+      (records) => ({ records }),
+      (err: unknown) => ({ err }),
+    );
     const scan = await scanStores(args.stores);
     for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
     const now = ctx.now().getTime();
     // Files read a few at once (each read waits on the disk, not the CPU); rows in store order. Only
     // what a row shows is kept of each certificate, not the parsed certificate itself.
-    const rows = await pMap(scan.certificates, async (local): Promise<{ row: StatusRow; readable: boolean }> => {
-      const row: StatusRow = { label: local.label, domain: local.domain ?? '', names: [], notAfter: null, daysLeft: null, fingerprint256: null, record: null, problem: null, deployed: 'unknown', flag: null, edge: null };
-      const leaf = await peekCertificate(local.cert);
-      if (!leaf) {
-        row.problem = `${local.cert} holds no readable certificate`;
-        return { row, readable: false };
-      }
-      row.names = certificateNames(leaf);
-      row.domain = normalise(local.domain ?? row.names[0] ?? '');
-      row.notAfter = new Date(leaf.validTo).toISOString();
-      row.daysLeft = Math.floor((Date.parse(leaf.validTo) - now) / DAY_MS);
-      row.flag = row.daysLeft < 0 ? 'expired' : row.daysLeft < EXPIRING_SOON_DAYS ? 'expiring soon' : null;
-      row.fingerprint256 = leaf.fingerprint256;
-      return { row, readable: true };
-    }, { concurrency: READ_CONCURRENCY });
+    const rows = await pMap(
+      scan.certificates,
+      async (local): Promise<{ row: StatusRow; readable: boolean }> => {
+        const row: StatusRow = {
+          label: local.label,
+          domain: local.domain ?? '',
+          names: [],
+          notAfter: null,
+          daysLeft: null,
+          fingerprint256: null,
+          record: null,
+          problem: null,
+          deployed: 'unknown',
+          flag: null,
+          edge: null,
+        };
+        const leaf = await peekCertificate(local.cert);
+        if (!leaf) {
+          row.problem = `${local.cert} holds no readable certificate`;
+          return { row, readable: false };
+        }
+        row.names = certificateNames(leaf);
+        row.domain = normalise(local.domain ?? row.names[0] ?? '');
+        row.notAfter = new Date(leaf.validTo).toISOString();
+        row.daysLeft = Math.floor((Date.parse(leaf.validTo) - now) / DAY_MS);
+        row.flag = row.daysLeft < 0 ? 'expired' : row.daysLeft < EXPIRING_SOON_DAYS ? 'expiring soon' : null;
+        row.fingerprint256 = leaf.fingerprint256;
+        return { row, readable: true };
+      },
+      { concurrency: READ_CONCURRENCY },
+    );
 
     let index: RecordIndex | undefined;
     let listProblem: string | undefined;
@@ -81,8 +100,10 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
       listProblem = `records unknown: ${listed.err.message}`;
       out.info(`warning: ${listProblem}`);
     }
-    const journal = await run.journal()
-      .catch((err: unknown) => { out.info(`warning: journal unavailable: ${err instanceof Error ? err.message : String(err)}`); return undefined; });
+    const journal = await run.journal().catch((err: unknown) => {
+      out.info(`warning: journal unavailable: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
     // Pending edge checks are finished first, so the rows say what the edge serves now.
     const { edgeCheckSettings } = await import('../verify/from-settings.js');
     const edge = edgeCheckSettings(settings);
@@ -92,28 +113,36 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
     }
 
     // Journal entries read a few at once too.
-    await pMap(rows, async ({ row, readable }) => {
-      if (!readable) return;
-      if (index) {
-        try {
-          const r = resolveRecord(index, { domain: row.domain, names: row.names }, { site: settings.BELUGA_SITE });
-          row.record = r.action === 'update' ? String(r.record.id) : null;
-          if (r.action === 'create') row.problem = `no record; a deploy would create one for site ${r.site}`;
-        } catch (err) {
-          if (!isHookError(err)) throw err;
-          row.problem = err.message;
+    await pMap(
+      rows,
+      async ({ row, readable }) => {
+        if (!readable) return;
+        if (index) {
+          try {
+            const r = resolveRecord(index, { domain: row.domain, names: row.names }, { site: settings.BELUGA_SITE });
+            row.record = r.action === 'update' ? String(r.record.id) : null;
+            if (r.action === 'create') row.problem = `no record; a deploy would create one for site ${r.site}`;
+          } catch (err) {
+            if (!isHookError(err)) throw err;
+            row.problem = err.message;
+          }
+        } else {
+          row.problem = listProblem ?? null;
         }
-      } else {
-        row.problem = listProblem ?? null;
-      }
-      const entry = journal && await journal.read(journalKey({ domain: row.domain }));
-      row.deployed = !entry ? 'no'
-        : entry.deployed?.fingerprint256 === row.fingerprint256 ? 'yes'
-        : entry.pending?.fingerprint256 === row.fingerprint256 ? 'pending' : 'no';
-      if (entry?.edge && entry.edge.fingerprint256 === row.fingerprint256) {
-        row.edge = { state: entry.edge.state, text: entry.edge.text ?? null };
-      }
-    }, { concurrency: READ_CONCURRENCY });
+        const entry = journal && (await journal.read(journalKey({ domain: row.domain })));
+        row.deployed = !entry
+          ? 'no'
+          : entry.deployed?.fingerprint256 === row.fingerprint256
+            ? 'yes'
+            : entry.pending?.fingerprint256 === row.fingerprint256
+              ? 'pending'
+              : 'no';
+        if (entry?.edge && entry.edge.fingerprint256 === row.fingerprint256) {
+          row.edge = { state: entry.edge.state, text: entry.edge.text ?? null };
+        }
+      },
+      { concurrency: READ_CONCURRENCY },
+    );
     if (args.json) ctx.stdout.write(`${out.json(rows.map((r) => r.row))}\n`);
     else for (const line of table(rows.map((r) => r.row))) out.info(line);
     return EXIT.OK;
@@ -126,10 +155,26 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
 function table(rows: StatusRow[]): string[] {
   const head = ['CERTIFICATE', 'DOMAIN', 'NAMES', 'EXPIRES', 'DAYS', 'RECORD', 'DEPLOYED', 'NOTE'];
   const body = rows.map((r) => [
-    r.label, r.domain, String(r.names.length), r.notAfter?.slice(0, 10) ?? '-', r.daysLeft === null ? '-' : String(r.daysLeft),
-    r.record ?? '-', r.deployed, [r.flag ? r.flag.toUpperCase() : '', r.problem ?? '', r.edge ? `edge: ${r.edge.text ?? r.edge.state}` : ''].filter(Boolean).join('; '),
+    r.label,
+    r.domain,
+    String(r.names.length),
+    r.notAfter?.slice(0, 10) ?? '-',
+    r.daysLeft === null ? '-' : String(r.daysLeft),
+    r.record ?? '-',
+    r.deployed,
+    [r.flag ? r.flag.toUpperCase() : '', r.problem ?? '', r.edge ? `edge: ${r.edge.text ?? r.edge.state}` : '']
+      .filter(Boolean)
+      .join('; '),
   ]);
   const widths = head.map((h, i) => Math.min(40, Math.max(h.length, ...body.map((b) => b[i]!.length))));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(head), ...body.map(line), `${rows.length} certificate(s), ${rows.filter((r) => r.flag).length} expired or expiring within ${EXPIRING_SOON_DAYS} days`];
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(head),
+    ...body.map(line),
+    `${rows.length} certificate(s), ${rows.filter((r) => r.flag).length} expired or expiring within ${EXPIRING_SOON_DAYS} days`,
+  ];
 }

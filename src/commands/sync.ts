@@ -50,7 +50,10 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
   try {
     const settings = await run.settings();
     if (settings.BELUGA_CERT_ID) {
-      throw new HookError('CONFIG', 'BELUGA_CERT_ID pins one record, but sync maps many certificates: unset it for sync (each certificate finds its record by name)');
+      throw new HookError(
+        'CONFIG',
+        'BELUGA_CERT_ID pins one record, but sync maps many certificates: unset it for sync (each certificate finds its record by name)',
+      );
     }
     // Built (and checked) before any upload; each message gets the run budget afresh when it is sent.
     const { notifiers, level, startBudget } = await run.notifiers({ budgetFrom: 'send' });
@@ -59,7 +62,11 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     const edge = edgeCheckSettings(settings);
     const trustProblems: string[] = [];
     const trust = trustSettings(settings, trustProblems);
-    if (trustProblems.length > 0) throw new HookError('CONFIG', `${trustProblems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
+    if (trustProblems.length > 0)
+      throw new HookError(
+        'CONFIG',
+        `${trustProblems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`,
+      );
     if (trust.allowUntrusted) out.info(ALLOW_UNTRUSTED_WARNING);
     // One Beluga target for the whole run: it lists once.
     const target = await run.target({ perRequestBudget: true });
@@ -69,26 +76,36 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
 
     const scan = await scanStores(args.stores);
     for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
-    out.info(`sync: ${scan.certificates.length} certificate(s) in ${args.stores.length} store(s)${args.dryRun ? ' (dry run: nothing is sent)' : ''}`);
+    out.info(
+      `sync: ${scan.certificates.length} certificate(s) in ${args.stores.length} store(s)${args.dryRun ? ' (dry run: nothing is sent)' : ''}`,
+    );
 
     const verifyEdge = edge.enabled ? createEdgeStep({ mode: 'later', timeoutMs: 0 }) : undefined;
     // First what the sync index proves unchanged (files hash as checked before, the journal agrees):
     // no parsing, no key check, no lock. Everything else goes through the full deploy pipeline.
     const index = await readSyncIndex(journal.dir, (l) => out.info(`warning: ${l}`));
-    const known = await pMap(scan.certificates, async (local) => {
-      const result = await unchangedByIndex(local, index, journal, ctx.now());
-      if (result) out.info(describe(result));
-      return result;
-    }, { concurrency: READ_CONCURRENCY });
+    const known = await pMap(
+      scan.certificates,
+      async (local) => {
+        const result = await unchangedByIndex(local, index, journal, ctx.now());
+        if (result) out.info(describe(result));
+        return result;
+      },
+      { concurrency: READ_CONCURRENCY },
+    );
     const learned = new Map<string, IndexedFiles | undefined>();
     // p-map: at most --concurrency uploads at once.
-    const checked = await pMap(scan.certificates.filter((_, i) => known[i] === undefined), async (local) => {
-      const s = { target, journal, settings, ctx, dryRun: args.dryRun, verifyEdge, trust, edgeGuard };
-      const { result, indexed } = await syncOne(local, s);
-      learned.set(indexKey(local), indexed);
-      out.info(describe(result));
-      return result;
-    }, { concurrency: args.concurrency });
+    const checked = await pMap(
+      scan.certificates.filter((_, i) => known[i] === undefined),
+      async (local) => {
+        const s = { target, journal, settings, ctx, dryRun: args.dryRun, verifyEdge, trust, edgeGuard };
+        const { result, indexed } = await syncOne(local, s);
+        learned.set(indexKey(local), indexed);
+        out.info(describe(result));
+        return result;
+      },
+      { concurrency: args.concurrency },
+    );
     // Results in the order of the certificates.
     let next = 0;
     const results = known.map((r) => r ?? checked[next++]!);
@@ -96,7 +113,9 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     const count = (kind: Result['kind']) => results.filter((r) => r.kind === kind).length;
     const failed = results.filter((r): r is Extract<Result, { kind: 'failed' }> => r.kind === 'failed');
     const deployed = results.filter((r): r is Extract<Result, { kind: 'deployed' }> => r.kind === 'deployed');
-    out.info(`sync: ${args.dryRun ? `${count('would-deploy')} would be deployed` : `${deployed.length} deployed`}, ${count('unchanged')} unchanged, ${failed.length} failed, ${count('unmapped')} unmapped`);
+    out.info(
+      `sync: ${args.dryRun ? `${count('would-deploy')} would be deployed` : `${deployed.length} deployed`}, ${count('unchanged')} unchanged, ${failed.length} failed, ${count('unmapped')} unmapped`,
+    );
     if (!args.dryRun && edge.enabled) {
       const { finishPendingChecks } = await import('../verify/pending-checks.js');
       const { finished, left } = await finishPendingChecks(journal, { edgeAddress: edge.edgeAddress });
@@ -109,7 +128,10 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
       const event: SyncEvent = {
         deployed: deployed.map(({ label, domain, belugaId, notAfter }) => ({ label, domain, belugaId, notAfter })),
         failed: failed.map(({ label, domain, code, error }) => ({ label, domain, code, error })),
-        unchanged: count('unchanged'), unmapped: count('unmapped'), host: ctx.host, at: ctx.now(),
+        unchanged: count('unchanged'),
+        unmapped: count('unmapped'),
+        host: ctx.host,
+        at: ctx.now(),
       };
       // All at once: one slow or failing service never holds up or hides another's result.
       for (const r of await sendToAll(notifiers, (n) => n.sync(event))) out.info(resultLine(r));
@@ -134,8 +156,12 @@ interface SyncContext {
 /** The index is keyed by the certificate file's absolute path, whatever folder the run started in. */
 const indexKey = (local: LocalCertificate) => resolve(local.cert);
 
-const filesOf = (local: LocalCertificate): CertificateFiles =>
-  ({ certPath: local.cert, keyPath: local.key, chainPath: local.chain, domain: local.domain });
+const filesOf = (local: LocalCertificate): CertificateFiles => ({
+  certPath: local.cert,
+  keyPath: local.key,
+  chainPath: local.chain,
+  domain: local.domain,
+});
 
 /**
  * `unchanged` when the sync index knows these exact bytes (any change to any of the files, or to
@@ -145,7 +171,10 @@ const filesOf = (local: LocalCertificate): CertificateFiles =>
  * reports any problem) otherwise, and on any error.
  */
 async function unchangedByIndex(
-  local: LocalCertificate, index: SyncIndex, journal: Journal, now: Date,
+  local: LocalCertificate,
+  index: SyncIndex,
+  journal: Journal,
+  now: Date,
 ): Promise<Result | undefined> {
   const known = index.get(indexKey(local));
   if (known === undefined) return undefined;
@@ -170,8 +199,12 @@ async function unchangedByIndex(
  * time, so it is a warning.
  */
 async function updateSyncIndex(
-  dir: string, index: SyncIndex, learned: Map<string, IndexedFiles | undefined>,
-  stores: StoreSpec[], scanned: LocalCertificate[], out: Output,
+  dir: string,
+  index: SyncIndex,
+  learned: Map<string, IndexedFiles | undefined>,
+  stores: StoreSpec[],
+  scanned: LocalCertificate[],
+  out: Output,
 ): Promise<void> {
   let changed = false;
   for (const [file, entry] of learned) {
@@ -210,57 +243,118 @@ async function syncOne(local: LocalCertificate, s: SyncContext): Promise<{ resul
   };
   const result = await deployOne(local, s, read);
   // Kept: what the journal now says is deployed (just uploaded, or already there); never a superseded one.
-  const onRecord = result.kind === 'deployed'
-    || (result.kind === 'unchanged' && result.detail.startsWith('already deployed'));
+  const onRecord =
+    result.kind === 'deployed' || (result.kind === 'unchanged' && result.detail.startsWith('already deployed'));
   if (!onRecord || checked === undefined) return { result };
   const { sha256, cert } = checked;
   return {
     result,
     indexed: {
-      sha256, domain: cert.domain, key: journalKey({ domain: cert.domain }), fingerprint256: cert.fingerprint256,
-      notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString(),
+      sha256,
+      domain: cert.domain,
+      key: journalKey({ domain: cert.domain }),
+      fingerprint256: cert.fingerprint256,
+      notBefore: cert.notBefore.toISOString(),
+      notAfter: cert.notAfter.toISOString(),
     },
   };
 }
 
 async function deployOne(
-  local: LocalCertificate, s: SyncContext, readCertificate: DeployContext['readCertificate'],
+  local: LocalCertificate,
+  s: SyncContext,
+  readCertificate: DeployContext['readCertificate'],
 ): Promise<Result> {
   // Quiet, but with the run's secrets: the journal and the result get the error through its filter.
   const quiet = createOutput({ write: () => true }, { write: () => true }, secretValues(s.settings));
   const recorder = createRecorder(async () => s.journal, {
     key: (cert) => journalKey({ domain: cert.domain }),
-    files: { cert: local.cert, key: local.key, ...(local.chain ? { chain: local.chain } : {}), ...(local.domain ? { domain: local.domain } : {}) },
-    force: false, allowNameLoss: false, dropSuperseded: false, lockWaitMs: 30_000, now: s.ctx.now,
-    retryInterval: s.settings.BELUGA_RETRY_INTERVAL || undefined, readOnly: s.dryRun,
+    files: {
+      cert: local.cert,
+      key: local.key,
+      ...(local.chain ? { chain: local.chain } : {}),
+      ...(local.domain ? { domain: local.domain } : {}),
+    },
+    force: false,
+    allowNameLoss: false,
+    dropSuperseded: false,
+    lockWaitMs: 30_000,
+    now: s.ctx.now,
+    retryInterval: s.settings.BELUGA_RETRY_INTERVAL || undefined,
+    readOnly: s.dryRun,
   });
   try {
     const outcome = await runDeploy(
-      { files: { certPath: local.cert, keyPath: local.key, chainPath: local.chain, domain: local.domain }, dryRun: s.dryRun, allowNameLoss: false, notifyRepeatedFailures: false, notPending: ['NO_RECORD'] },
-      { target: s.target, notifiers: [], out: quiet, now: s.ctx.now, host: s.ctx.host, readCertificate, recorder, verifyEdge: s.verifyEdge, trust: s.trust, edgeGuard: s.edgeGuard },
+      {
+        files: { certPath: local.cert, keyPath: local.key, chainPath: local.chain, domain: local.domain },
+        dryRun: s.dryRun,
+        allowNameLoss: false,
+        notifyRepeatedFailures: false,
+        notPending: ['NO_RECORD'],
+      },
+      {
+        target: s.target,
+        notifiers: [],
+        out: quiet,
+        now: s.ctx.now,
+        host: s.ctx.host,
+        readCertificate,
+        recorder,
+        verifyEdge: s.verifyEdge,
+        trust: s.trust,
+        edgeGuard: s.edgeGuard,
+      },
     );
     const domain = outcome.certificate.domain;
     if (outcome.unchanged) return { kind: 'unchanged', label: local.label, domain, detail: outcome.unchanged };
-    if (s.dryRun) return { kind: 'would-deploy', label: local.label, domain, detail: `would ${outcome.plan?.action === 'create' ? 'create' : `update id=${outcome.plan?.recordId}`}` };
-    return { kind: 'deployed', label: local.label, domain, belugaId: outcome.applied!.id, notAfter: outcome.certificate.notAfter };
+    if (s.dryRun)
+      return {
+        kind: 'would-deploy',
+        label: local.label,
+        domain,
+        detail: `would ${outcome.plan?.action === 'create' ? 'create' : `update id=${outcome.plan?.recordId}`}`,
+      };
+    return {
+      kind: 'deployed',
+      label: local.label,
+      domain,
+      belugaId: outcome.applied!.id,
+      notAfter: outcome.certificate.notAfter,
+    };
   } catch (err) {
-    if (isHookError(err) && err.code === 'NO_RECORD') return { kind: 'unmapped', label: local.label, detail: err.message };
+    if (isHookError(err) && err.code === 'NO_RECORD')
+      return { kind: 'unmapped', label: local.label, detail: err.message };
     // Its record holds a newer certificate (another lineage, or a hook): nothing for sync to do.
-    if (isHookError(err) && err.code === 'OLDER_CERTIFICATE') return { kind: 'unchanged', label: local.label, domain: local.domain ?? local.label, detail: `superseded: ${err.message}` };
+    if (isHookError(err) && err.code === 'OLDER_CERTIFICATE')
+      return {
+        kind: 'unchanged',
+        label: local.label,
+        domain: local.domain ?? local.label,
+        detail: `superseded: ${err.message}`,
+      };
     const known = isHookError(err) ? err : undefined;
     return {
-      kind: 'failed', label: local.label, domain: local.domain, code: known?.code ?? 'INTERNAL',
-      exitCode: known?.exitCode ?? EXIT.INTERNAL, error: quiet.redact(known?.message ?? String(err)),
+      kind: 'failed',
+      label: local.label,
+      domain: local.domain,
+      code: known?.code ?? 'INTERNAL',
+      exitCode: known?.exitCode ?? EXIT.INTERNAL,
+      error: quiet.redact(known?.message ?? String(err)),
     };
   }
 }
 
 function describe(r: Result): string {
   switch (r.kind) {
-    case 'deployed': return `deployed ${r.label}: ${r.domain} → Beluga certificate id=${r.belugaId}`;
-    case 'unchanged': return `unchanged ${r.label}: ${r.domain}`;
-    case 'would-deploy': return `would deploy ${r.label}: ${r.domain}: ${r.detail}`;
-    case 'unmapped': return `unmapped ${r.label}: ${r.detail}`;
-    case 'failed': return `failed ${r.label}: ${r.code}: ${r.error}`;
+    case 'deployed':
+      return `deployed ${r.label}: ${r.domain} → Beluga certificate id=${r.belugaId}`;
+    case 'unchanged':
+      return `unchanged ${r.label}: ${r.domain}`;
+    case 'would-deploy':
+      return `would deploy ${r.label}: ${r.domain}: ${r.detail}`;
+    case 'unmapped':
+      return `unmapped ${r.label}: ${r.detail}`;
+    case 'failed':
+      return `failed ${r.label}: ${r.code}: ${r.error}`;
   }
 }

@@ -29,7 +29,11 @@ export interface VerifyRow {
  * (else each name's DNS answer on 443) and BELUGA_HOOK_STATE_DIR. Exit 0 when every name serves
  * what it should, EDGE_MISMATCH when one serves another certificate, else EDGE_UNREACHABLE.
  */
-export async function verifyCommand(args: { names: string[]; json: boolean }, ctx: RunContext, deps: { probe?: Probe } = {}): Promise<number> {
+export async function verifyCommand(
+  args: { names: string[]; json: boolean },
+  ctx: RunContext,
+  deps: { probe?: Probe } = {},
+): Promise<number> {
   const run = runServices(ctx, { json: args.json });
   const { out } = run;
   try {
@@ -40,30 +44,54 @@ export async function verifyCommand(args: { names: string[]; json: boolean }, ct
       const journal = await run.journal();
       const { finished, left } = await finishPendingChecks(journal, { edgeAddress, probe });
       if (finished.length === 0 && left === 0) out.info('verify: no edge check is pending');
-      if (left > 0) out.info(`verify: ${left} more edge check(s) left pending for the next run (this one used its ${FINISH_BUDGET_MS / 1000} s)`);
+      if (left > 0)
+        out.info(
+          `verify: ${left} more edge check(s) left pending for the next run (this one used its ${FINISH_BUDGET_MS / 1000} s)`,
+        );
       for (const f of finished) {
         out.info(`verify: ${f.domain}: ${f.summary.text}`);
         if (f.warning) out.info(`warning: ${f.domain}: ${f.warning}`);
       }
-      if (args.json) ctx.stdout.write(`${out.json(finished.map((f) => ({ key: f.key, domain: f.domain, served: f.served, text: f.summary.text, names: f.summary.names })))}\n`);
+      if (args.json)
+        ctx.stdout.write(
+          `${out.json(finished.map((f) => ({ key: f.key, domain: f.domain, served: f.served, text: f.summary.text, names: f.summary.names })))}\n`,
+        );
       const outcomes = finished.flatMap((f) => f.summary.names.map((n) => n.outcome));
       return exitFor(outcomes.map((o) => (o === 'served' ? 'ok' : o === 'unreachable' ? 'unreachable' : 'mismatch')));
     }
 
     // Asking the edge needs no journal: without one, there is just nothing to compare with.
-    const entries = await run.journal().then((j) => j.list()).catch((err: unknown) => {
-      out.info(`warning: journal unavailable, nothing to compare with: ${err instanceof Error ? err.message : String(err)}`);
-      return [] as JournalEntry[];
-    });
+    const entries = await run
+      .journal()
+      .then((j) => j.list())
+      .catch((err: unknown) => {
+        out.info(
+          `warning: journal unavailable, nothing to compare with: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        return [] as JournalEntry[];
+      });
     const rows: VerifyRow[] = [];
     for (const name of args.names.map((n) => n.toLowerCase().replace(/\.$/, ''))) {
       const address = addressFor(name, edgeAddress);
       const result = await probe(name, address, PROBE_TIMEOUT_MS);
       const newest = newestFor(entries, name);
-      const expected = newest?.deployed ? { fingerprint256: newest.deployed.fingerprint256, key: newest.key, recordId: newest.deployed.recordId, deployedAt: newest.deployed.at } : null;
-      const served = result.ok ? { fingerprint256: result.fingerprint256, names: result.names, notAfter: result.notAfter.toISOString() } : null;
+      const expected = newest?.deployed
+        ? {
+            fingerprint256: newest.deployed.fingerprint256,
+            key: newest.key,
+            recordId: newest.deployed.recordId,
+            deployedAt: newest.deployed.at,
+          }
+        : null;
+      const served = result.ok
+        ? { fingerprint256: result.fingerprint256, names: result.names, notAfter: result.notAfter.toISOString() }
+        : null;
       rows.push({
-        name, address: formatEdgeAddress(address), served, error: result.ok ? null : result.detail, expected,
+        name,
+        address: formatEdgeAddress(address),
+        served,
+        error: result.ok ? null : result.detail,
+        expected,
         matches: served && expected ? served.fingerprint256 === expected.fingerprint256 : null,
       });
     }

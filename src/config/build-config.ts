@@ -7,8 +7,7 @@ import { BELUGA_ROWS, SECRET_NAMES, SETTING_ROWS, type SettingName, type Setting
 import { basicForms, userinfoSecrets } from '../secret-forms.js';
 
 export type BelugaAuth =
-  | { kind: 'token'; tokenId: string; tokenSecret: string }
-  | { kind: 'basic'; username: string; password: string };
+  { kind: 'token'; tokenId: string; tokenSecret: string } | { kind: 'basic'; username: string; password: string };
 
 export interface BelugaConfig {
   baseUrl: string;
@@ -58,7 +57,10 @@ export function buildBelugaConfig(s: Settings, otherProblems: string[] = []): Be
   const allowNameLoss = parseBoolean('BELUGA_ALLOW_NAME_LOSS', s.BELUGA_ALLOW_NAME_LOSS, false, problems);
   const timeoutMs = readSecondsMs('BELUGA_TIMEOUT', s.BELUGA_TIMEOUT, undefined, problems);
   if (problems.length > 0 || !auth) {
-    throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
+    throw new HookError(
+      'CONFIG',
+      `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`,
+    );
   }
   return {
     baseUrl: baseUrl.replace(/\/+$/, ''),

@@ -23,8 +23,10 @@ export function checkUrl(name: string, value: string, problems: string[], secret
   if (url.protocol === 'https:') return value;
   if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return value;
   const shown = secret ? `${url.protocol}//…` : value;
-  problems.push(url.protocol === 'http:'
-    ? `${name} uses http:// to a non-loopback host (${shown}); use https://`
-    : `${name} must be an https:// URL (${shown})`);
+  problems.push(
+    url.protocol === 'http:'
+      ? `${name} uses http:// to a non-loopback host (${shown}); use https://`
+      : `${name} must be an https:// URL (${shown})`,
+  );
   return value;
 }

@@ -35,8 +35,11 @@ function table(rows: readonly SettingRow[]): string[] {
   return [
     '| Name | Default | Secret | Meaning |',
     '| --- | --- | --- | --- |',
-    ...rows.map((row) => `| \`${row.name}\` | ${row.default === undefined ? '' : `\`${cell(row.default)}\``} `
-      + `| ${row.secret ? 'yes' : ''} | ${cell(row.doc)}${range(row)} |`),
+    ...rows.map(
+      (row) =>
+        `| \`${row.name}\` | ${row.default === undefined ? '' : `\`${cell(row.default)}\``} ` +
+        `| ${row.secret ? 'yes' : ''} | ${cell(row.doc)}${range(row)} |`,
+    ),
   ];
 }
 

@@ -34,14 +34,20 @@ export function numberProblem(name: string, value: string | undefined): string |
  * (then its problem is added to `problems`).
  */
 export function readNumber(
-  name: string, value: string | undefined, fallback: number | undefined, problems: string[],
+  name: string,
+  value: string | undefined,
+  fallback: number | undefined,
+  problems: string[],
 ): number {
   return readRuled(name, ruleOf(name), value, fallback ?? defaultNumber(name), problems);
 }
 
 /** A setting in seconds as milliseconds; the fallback (or the table's default) when unset, empty or wrong. */
 export function readSecondsMs(
-  name: string, value: string | undefined, fallbackS: number | undefined, problems: string[],
+  name: string,
+  value: string | undefined,
+  fallbackS: number | undefined,
+  problems: string[],
 ): number {
   return Math.round(readNumber(name, value, fallbackS, problems) * 1000);
 }

@@ -24,7 +24,11 @@ export function ruleProblem(name: string, rule: NumberRule, value: string | unde
 
 /** The number `value` holds, or `fallback` when it is unset, empty, or wrong (then its problem is added). */
 export function readRuled(
-  name: string, rule: NumberRule, value: string | undefined, fallback: number, problems: string[],
+  name: string,
+  rule: NumberRule,
+  value: string | undefined,
+  fallback: number,
+  problems: string[],
 ): number {
   const problem = ruleProblem(name, rule, value);
   if (problem !== undefined) problems.push(problem);

@@ -16,17 +16,7 @@ export interface NumberRule {
 }
 
 export type SettingType =
-  | 'text'
-  | 'secret'
-  | 'url'
-  | 'boolean'
-  | 'seconds'
-  | 'attempts'
-  | 'port'
-  | 'path'
-  | 'choice'
-  | 'address'
-  | 'addresses';
+  'text' | 'secret' | 'url' | 'boolean' | 'seconds' | 'attempts' | 'port' | 'path' | 'choice' | 'address' | 'addresses';
 
 export interface SettingRow {
   readonly name: string;

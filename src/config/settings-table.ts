@@ -17,54 +17,79 @@ export const BELUGA_ROWS = [
   { name: 'BELUGA_TOKEN_ID', type: 'text', doc: 'API token id (HMAC-SHA512 signing); wins over basic auth' },
   { name: 'BELUGA_TOKEN_SECRET', type: 'secret', secret: true, doc: 'API token secret (with BELUGA_TOKEN_ID)' },
   {
-    name: 'BELUGA_BASE_URL', type: 'url', default: 'https://api.belugacdn.com',
+    name: 'BELUGA_BASE_URL',
+    type: 'url',
+    default: 'https://api.belugacdn.com',
     doc: 'API base; http:// only to loopback; no user:password@, ?query or #fragment',
   },
   { name: 'BELUGA_CERT_ID', type: 'text', doc: 'Update exactly this certificate record' },
   { name: 'BELUGA_SITE', type: 'text', doc: 'Create a certificate for this site when no record holds the domain' },
   { name: 'BELUGA_SEND_CHAIN', type: 'boolean', default: 'true', doc: 'false leaves the chain out of updates' },
   {
-    name: 'BELUGA_ALLOW_NAME_LOSS', type: 'boolean', default: 'false',
+    name: 'BELUGA_ALLOW_NAME_LOSS',
+    type: 'boolean',
+    default: 'false',
     doc: 'true updates even when served names would be lost (as --allow-name-loss)',
   },
   {
-    name: 'BELUGA_TIMEOUT', type: 'seconds', default: '20', range: SECONDS(0, 600, true),
+    name: 'BELUGA_TIMEOUT',
+    type: 'seconds',
+    default: '20',
+    range: SECONDS(0, 600, true),
     doc: 'Seconds per request to the Beluga API',
   },
   {
-    name: 'BELUGA_RETRIES', type: 'attempts', default: '4', range: { unit: 'attempts', min: 1, max: 10, whole: true },
+    name: 'BELUGA_RETRIES',
+    type: 'attempts',
+    default: '4',
+    range: { unit: 'attempts', min: 1, max: 10, whole: true },
     doc: 'Attempts per request when Beluga answers 429 or 5xx, times out or drops the connection',
   },
   {
-    name: 'BELUGA_RUN_BUDGET', type: 'seconds', default: '90', range: SECONDS(5, 3600),
+    name: 'BELUGA_RUN_BUDGET',
+    type: 'seconds',
+    default: '90',
+    range: SECONDS(5, 3600),
     doc: "Seconds one run may take in all, retries and waits included (under lego's 120 s)",
   },
   {
-    name: 'BELUGA_HOOK_STATE_DIR', type: 'path', default: '/var/lib/beluga-cert-hook',
+    name: 'BELUGA_HOOK_STATE_DIR',
+    type: 'path',
+    default: '/var/lib/beluga-cert-hook',
     doc: 'The journal and its locks (made 0700)',
   },
   {
-    name: 'BELUGA_RETRY_INTERVAL', type: 'text',
+    name: 'BELUGA_RETRY_INTERVAL',
+    type: 'text',
     doc: 'How often beluga-cert retry runs here (e.g. 5 minutes), as failure messages say it',
   },
   {
-    name: 'BELUGA_VERIFY', type: 'choice', default: 'auto',
+    name: 'BELUGA_VERIFY',
+    type: 'choice',
+    default: 'auto',
     doc: 'When to check that the edge serves the upload: auto, hook, later or off',
   },
   {
-    name: 'BELUGA_VERIFY_TIMEOUT', type: 'seconds', default: '45', range: SECONDS(1, 600),
+    name: 'BELUGA_VERIFY_TIMEOUT',
+    type: 'seconds',
+    default: '45',
+    range: SECONDS(1, 600),
     doc: 'Seconds one run may poll the edge (never past the run budget)',
   },
   {
-    name: 'BELUGA_EDGE_ADDRESS', type: 'address',
+    name: 'BELUGA_EDGE_ADDRESS',
+    type: 'address',
     doc: "host:port (or [IPv6]:port) of the edge to ask, instead of each name's DNS answer on 443",
   },
   {
-    name: 'BELUGA_CA_FILE', type: 'path',
+    name: 'BELUGA_CA_FILE',
+    type: 'path',
     doc: 'PEM file of extra trust anchors (a private CA) for the check that browsers would trust the certificate',
   },
   {
-    name: 'BELUGA_ALLOW_UNTRUSTED', type: 'boolean', default: 'false',
+    name: 'BELUGA_ALLOW_UNTRUSTED',
+    type: 'boolean',
+    default: 'false',
     doc: 'true uploads a certificate browsers would not trust (said in every run); loopback sandboxes only warn anyway',
   },
 ] as const satisfies readonly SettingRow[];
@@ -72,11 +97,15 @@ export const BELUGA_ROWS = [
 /** Read from the environment only (never from the config file), so never reported as unknown there. */
 export const ENVIRONMENT_ROWS = [
   {
-    name: 'BELUGA_HOOK_CONFIG', type: 'path', default: '/etc/beluga-cert-hook/env',
+    name: 'BELUGA_HOOK_CONFIG',
+    type: 'path',
+    default: '/etc/beluga-cert-hook/env',
     doc: 'Path of the config file, or none to read no file',
   },
   {
-    name: 'BELUGA_CERT_BIN', type: 'path', default: 'beluga-cert',
+    name: 'BELUGA_CERT_BIN',
+    type: 'path',
+    default: 'beluga-cert',
     doc: 'The acme.sh deploy hook: the beluga-cert executable to run',
   },
 ] as const satisfies readonly SettingRow[];
@@ -101,9 +130,9 @@ export type SecretName = SecretRow['name'];
 export type Settings = SettingsOf<typeof BELUGA_ROWS> & SettingsOf<typeof NOTIFY_ROWS> & SettingsOf<NotifierRows>;
 
 export const SETTING_NAMES: readonly SettingName[] = SETTING_ROWS.map((row) => row.name as SettingName);
-export const SECRET_NAMES: readonly SecretName[] = SETTING_ROWS
-  .filter((row) => row.secret)
-  .map((row) => row.name as SecretName);
+export const SECRET_NAMES: readonly SecretName[] = SETTING_ROWS.filter((row) => row.secret).map(
+  (row) => row.name as SecretName,
+);
 
 /** Every name the tool reads: the settings, each secret's NAME_FILE, and the environment-only names. */
 export const KNOWN_NAMES: readonly string[] = [

@@ -26,24 +26,30 @@ const LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/;
  */
 export function parseConfigText(text: string, path: string): RawSettings {
   const settings: RawSettings = {};
-  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, index) => {
-    if (/^\s*(#|$)/.test(raw)) return;
-    const where = `${path} line ${index + 1}`;
-    const match = LINE.exec(raw);
-    if (!match) {
-      throw new HookError('CONFIG', `${where} is not KEY=VALUE; fix or comment it out with #`);
-    }
-    const name = match[1];
-    const written = match[2];
-    const quoted = /^(["'])(.*)\1$/s.exec(written);
-    if (!quoted && /^["']/.test(written)) {
-      throw new HookError('CONFIG', `${where}: the value of ${name} opens a quote (${written[0]}) that is not closed at the end of the line; close it or drop it`);
-    }
-    const value = quoted ? quoted[2] : written;
-    const problem = name in NUMBER_SETTINGS ? numberProblem(name, value) : undefined;
-    if (problem !== undefined) throw new HookError('CONFIG', `${where}: ${problem}`);
-    settings[name] = value;
-  });
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((raw, index) => {
+      if (/^\s*(#|$)/.test(raw)) return;
+      const where = `${path} line ${index + 1}`;
+      const match = LINE.exec(raw);
+      if (!match) {
+        throw new HookError('CONFIG', `${where} is not KEY=VALUE; fix or comment it out with #`);
+      }
+      const name = match[1];
+      const written = match[2];
+      const quoted = /^(["'])(.*)\1$/s.exec(written);
+      if (!quoted && /^["']/.test(written)) {
+        throw new HookError(
+          'CONFIG',
+          `${where}: the value of ${name} opens a quote (${written[0]}) that is not closed at the end of the line; close it or drop it`,
+        );
+      }
+      const value = quoted ? quoted[2] : written;
+      const problem = name in NUMBER_SETTINGS ? numberProblem(name, value) : undefined;
+      if (problem !== undefined) throw new HookError('CONFIG', `${where}: ${problem}`);
+      settings[name] = value;
+    });
   return settings;
 }
 
@@ -62,26 +68,40 @@ export async function readConfigFile(env: RawSettings): Promise<{ path: string; 
   try {
     const read = await readRegularFile(path, { maxBytes: MAX_CONFIG_BYTES });
     if (!('data' in read)) {
-      throw new HookError('CONFIG', read.refused === 'not-regular'
-        ? `config file ${path} is not a regular file; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`
-        : `config file ${path} is larger than ${sizeText(MAX_CONFIG_BYTES)}; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`);
+      throw new HookError(
+        'CONFIG',
+        read.refused === 'not-regular'
+          ? `config file ${path} is not a regular file; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`
+          : `config file ${path} is larger than ${sizeText(MAX_CONFIG_BYTES)}; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`,
+      );
     }
     const owner = ownerProblem(read.info.uid);
-    if (owner) throw new HookError('CONFIG', `config file ${path} ${owner}; chown it to this user or root, or point BELUGA_HOOK_CONFIG elsewhere`);
+    if (owner)
+      throw new HookError(
+        'CONFIG',
+        `config file ${path} ${owner}; chown it to this user or root, or point BELUGA_HOOK_CONFIG elsewhere`,
+      );
     mode = read.info.mode;
     text = read.data.toString('utf8');
   } catch (err) {
     if (err instanceof HookError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !explicit) return undefined;
-    if (code === 'ENOENT') throw new HookError('CONFIG', `config file ${path} (BELUGA_HOOK_CONFIG) does not exist; create it or unset BELUGA_HOOK_CONFIG`);
+    if (code === 'ENOENT')
+      throw new HookError(
+        'CONFIG',
+        `config file ${path} (BELUGA_HOOK_CONFIG) does not exist; create it or unset BELUGA_HOOK_CONFIG`,
+      );
     throw new HookError('CONFIG', `config file ${path} cannot be read (${code ?? 'error'}); check its owner and mode`);
   }
   const settings = parseConfigText(text, path);
   const secrets = SECRET_NAMES.flatMap((name) => [name, `${name}_FILE`]).filter((name) => settings[name]);
   if (secrets.length > 0 && (mode & 0o077) !== 0) {
     const octal = (mode & 0o777).toString(8).padStart(4, '0');
-    throw new HookError('CONFIG', `config file ${path} holds secrets (${secrets.join(', ')}) but its mode ${octal} lets others read it; fix with: chmod 600 ${path}`);
+    throw new HookError(
+      'CONFIG',
+      `config file ${path} holds secrets (${secrets.join(', ')}) but its mode ${octal} lets others read it; fix with: chmod 600 ${path}`,
+    );
   }
   return { path, settings };
 }
@@ -125,9 +145,12 @@ async function readSecretFile(name: string, path: string): Promise<string> {
   try {
     const read = await readRegularFile(path, { maxBytes: MAX_SECRET_BYTES });
     if (!('data' in read)) {
-      throw new HookError('CONFIG', read.refused === 'not-regular'
-        ? `${name}_FILE=${path} is not a regular file; put the secret in a plain file`
-        : `${name}_FILE=${path} is larger than ${sizeText(MAX_SECRET_BYTES)}, too large for a secret; check the path`);
+      throw new HookError(
+        'CONFIG',
+        read.refused === 'not-regular'
+          ? `${name}_FILE=${path} is not a regular file; put the secret in a plain file`
+          : `${name}_FILE=${path} is larger than ${sizeText(MAX_SECRET_BYTES)}, too large for a secret; check the path`,
+      );
     }
     text = read.data.toString('utf8');
   } catch (err) {

@@ -7,7 +7,15 @@ import { KNOWN_NAMES } from './settings-table.js';
 
 /** Environment variables with these prefixes are taken as meant for this tool. */
 export const SETTING_PREFIXES = [
-  'BELUGA_', 'SLACK_', 'DISCORD_', 'TEAMS_', 'TELEGRAM_', 'SMTP_', 'MAIL_', 'WEBHOOK_', 'NOTIFY_',
+  'BELUGA_',
+  'SLACK_',
+  'DISCORD_',
+  'TEAMS_',
+  'TELEGRAM_',
+  'SMTP_',
+  'MAIL_',
+  'WEBHOOK_',
+  'NOTIFY_',
 ] as const;
 
 export interface UnknownSetting {
@@ -60,9 +68,10 @@ export function closestName(name: string): string | undefined {
   const upper = name.toUpperCase();
   let best: { name: string; distance: number } | undefined;
   for (const candidate of KNOWN_NAMES) {
-    const distance = candidate.startsWith(upper) && upper.length >= 6
-      ? Math.min(2, editDistance(upper, candidate))
-      : editDistance(upper, candidate);
+    const distance =
+      candidate.startsWith(upper) && upper.length >= 6
+        ? Math.min(2, editDistance(upper, candidate))
+        : editDistance(upper, candidate);
     if (!best || distance < best.distance) best = { name: candidate, distance };
   }
   const limit = Math.max(2, Math.floor(name.length / 3));
@@ -74,7 +83,8 @@ function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
   const d: number[][] = Array.from({ length: rows }, (_, i) =>
-    Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i < rows; i++) {
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;

@@ -16,11 +16,18 @@ export const DOMAINS = 'RENEWED_DOMAINS';
  * chain only when it exists) and RENEWED_DOMAINS (space-separated; the first is the domain).
  */
 export function fromCertbot(env: Env, argv: string[], fileExists: (path: string) => boolean = existsSync): DeployArgs {
-  noArguments('certbot', argv, 'certbot passes everything in RENEWED_* variables: use --deploy-hook /path/to/hooks/certbot alone');
+  noArguments(
+    'certbot',
+    argv,
+    'certbot passes everything in RENEWED_* variables: use --deploy-hook /path/to/hooks/certbot alone',
+  );
   const lineage = value(env, LINEAGE);
   if (lineage === undefined) {
-    throw new HookError('CONFIG', `certbot hook: missing ${LINEAGE}; certbot sets it only for deploy hooks: run this as ` +
-      'certbot --deploy-hook /path/to/hooks/certbot, or put it (executable) in /etc/letsencrypt/renewal-hooks/deploy/');
+    throw new HookError(
+      'CONFIG',
+      `certbot hook: missing ${LINEAGE}; certbot sets it only for deploy hooks: run this as ` +
+        'certbot --deploy-hook /path/to/hooks/certbot, or put it (executable) in /etc/letsencrypt/renewal-hooks/deploy/',
+    );
   }
   const chain = join(lineage, 'chain.pem');
   return toDeployArgs({
@@ -31,13 +38,12 @@ export function fromCertbot(env: Env, argv: string[], fileExists: (path: string)
   });
 }
 
-
 fromCertbot.help = hookHelp([
   'Usage: beluga-cert-hook-certbot    (certbot runs it, with no arguments, once per renewed certificate)',
   'Deploys the certificate certbot has just renewed to Beluga, as `beluga-cert deploy` does.',
   '  certbot renew --deploy-hook /path/to/beluga-cert-hook-certbot',
   '  or a link to it in /etc/letsencrypt/renewal-hooks/deploy/ (./install.sh --certbot makes one)',
-  'Reads from certbot\'s environment:',
+  "Reads from certbot's environment:",
   ...helpRows([
     [LINEAGE, 'the lineage folder: cert.pem, privkey.pem, and chain.pem when it exists'],
     [DOMAINS, 'the renewed domains, space-separated: the first is the domain'],

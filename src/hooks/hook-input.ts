@@ -35,7 +35,7 @@ export function hookHelp(lines: string[]): string {
   return [
     ...lines,
     '',
-    'Settings (BELUGA_*, SLACK_* and the other notifiers\') come from the environment and from the config file',
+    "Settings (BELUGA_*, SLACK_* and the other notifiers') come from the environment and from the config file",
     'named by BELUGA_HOOK_CONFIG (default /etc/beluga-cert-hook/env; none: no file); the journal of',
     'deploys still to retry is in BELUGA_HOOK_STATE_DIR. See `beluga-cert --help` and `beluga-cert deploy --help`.',
     'Exit codes are those of `beluga-cert deploy`; --help alone exits 0.',
@@ -59,7 +59,10 @@ export function value(env: Env, name: string): string | undefined {
 /** Hooks take no options: a client passes everything in its environment (or positionally). */
 export function noArguments(hook: string, argv: string[], how: string): void {
   if (argv.length === 0) return;
-  throw new HookError('CONFIG', `${hook} hook: takes no arguments (got ${argv.length}, not shown in case one is a secret); ${how}`);
+  throw new HookError(
+    'CONFIG',
+    `${hook} hook: takes no arguments (got ${argv.length}, not shown in case one is a secret); ${how}`,
+  );
 }
 
 /**

@@ -34,19 +34,29 @@ export const V5 = {
  * they did not write). A wildcard domain is passed as lego gives it (`*.example.com`).
  */
 export function fromLego(env: Env, argv: string[], fileExists: (path: string) => boolean = existsSync): DeployArgs {
-  noArguments('lego', argv, 'lego passes everything in LEGO_* variables: use --deploy-hook /path/to/hooks/lego (v5) or --renew-hook / --run-hook (v4) alone');
+  noArguments(
+    'lego',
+    argv,
+    'lego passes everything in LEGO_* variables: use --deploy-hook /path/to/hooks/lego (v5) or --renew-hook / --run-hook (v4) alone',
+  );
   const isV5 = value(env, V5.cert) !== undefined || value(env, V5.key) !== undefined;
   const isV4 = value(env, V4.cert) !== undefined || value(env, V4.key) !== undefined;
   if (!isV5 && !isV4) {
-    throw new HookError('CONFIG', `lego hook: missing ${V5.cert} and ${V5.key} (lego v5) or ${V4.cert} and ${V4.key} (lego v4); ` +
-      'lego sets them when it runs this as --deploy-hook (v5) or --renew-hook / --run-hook (v4)');
+    throw new HookError(
+      'CONFIG',
+      `lego hook: missing ${V5.cert} and ${V5.key} (lego v5) or ${V4.cert} and ${V4.key} (lego v4); ` +
+        'lego sets them when it runs this as --deploy-hook (v5) or --renew-hook / --run-hook (v4)',
+    );
   }
   if (isV5 && isV4) checkAgree(env);
   const names = isV5 ? V5 : V4;
   const missing = [names.cert, names.key].filter((name) => value(env, name) === undefined);
   if (missing.length > 0) {
     const present = [names.cert, names.key].filter((name) => !missing.includes(name));
-    throw new HookError('CONFIG', `lego hook: missing ${missing.join(' and ')} (lego ${isV5 ? 'v5' : 'v4'} sets it together with ${present.join(' and ')})`);
+    throw new HookError(
+      'CONFIG',
+      `lego hook: missing ${missing.join(' and ')} (lego ${isV5 ? 'v5' : 'v4'} sets it together with ${present.join(' and ')})`,
+    );
   }
   const issuer = value(env, names.issuer);
   return toDeployArgs({
@@ -62,7 +72,10 @@ export function fromLego(env: Env, argv: string[], fileExists: (path: string) =>
  * certificate name can be chosen freely, so it is a domain only by default.
  */
 function v5Domain(env: Env): string | undefined {
-  const first = value(env, V5.domains)?.split(',').map((d) => d.trim()).find((d) => d !== '');
+  const first = value(env, V5.domains)
+    ?.split(',')
+    .map((d) => d.trim())
+    .find((d) => d !== '');
   return first ?? value(env, V5.name);
 }
 
@@ -75,16 +88,18 @@ function checkAgree(env: Env): void {
   });
   if (clashes.length === 0) return;
   const detail = clashes.map((f) => `${V5[f]}=${value(env, V5[f])} but ${V4[f]}=${value(env, V4[f])}`).join('; ');
-  throw new HookError('CONFIG', `lego hook: contradictory lego variables: ${detail}; unset the LEGO_CERT_* (v4) names where lego v5 runs the hook`);
+  throw new HookError(
+    'CONFIG',
+    `lego hook: contradictory lego variables: ${detail}; unset the LEGO_CERT_* (v4) names where lego v5 runs the hook`,
+  );
 }
-
 
 fromLego.help = hookHelp([
   'Usage: beluga-cert-hook-lego    (lego runs it, with no arguments)',
   'Deploys the certificate lego has just obtained or renewed to Beluga, as `beluga-cert deploy` does.',
   '  lego v5: lego ... run|renew --deploy-hook /path/to/beluga-cert-hook-lego',
   '  lego v4: lego ... renew --renew-hook /path/to/beluga-cert-hook-lego (or run --run-hook ...)',
-  'Reads from lego\'s environment (the v5 names when either path is set, else the v4 names):',
+  "Reads from lego's environment (the v5 names when either path is set, else the v4 names):",
   ...helpRows([
     [`${V5.cert}, ${V5.key}`, 'v5: the certificate (leaf + issuers) and its key'],
     [`${V5.domains}, ${V5.name}`, 'v5: the domain (the first of the domains, else the name)'],

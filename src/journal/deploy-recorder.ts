@@ -1,7 +1,14 @@
 import type { CheckedCertificate } from '../certificate/types.js';
 import { HookError } from '../errors.js';
 import {
-  failedAttemptsSince, isNewer, refOf, withAttempt, withDeployed, withoutPendingUpTo, withPending, type Deployed,
+  failedAttemptsSince,
+  isNewer,
+  refOf,
+  withAttempt,
+  withDeployed,
+  withoutPendingUpTo,
+  withPending,
+  type Deployed,
 } from './entry-changes.js';
 import type { EdgeCheck, Journal, JournalEntry, SourceFiles } from './types.js';
 import { withoutPemBlocks } from './validate-entry.js';
@@ -60,8 +67,9 @@ export function lockWaitMs(budgetMs: number): number {
 export const recordKey = (recordId: string) => `record:${recordId}`;
 
 /** Why a failure could not be recorded as pending when the journal itself could not be opened. */
-export const NOT_OPENED = 'the journal could not be opened (the error says why), so beluga-cert retry will not know of '
-  + 'this certificate; once that is fixed, run the deploy again';
+export const NOT_OPENED =
+  'the journal could not be opened (the error says why), so beluga-cert retry will not know of ' +
+  'this certificate; once that is fixed, run the deploy again';
 
 /** `openJournal` runs at the first `begin`, inside the pipeline, so its errors are told to Slack too. */
 export function createRecorder(openJournal: () => Promise<Journal>, opts: RecorderOptions): DeployRecorder {
@@ -74,7 +82,10 @@ export function createRecorder(openJournal: () => Promise<Journal>, opts: Record
   let intent: string | undefined;
   let onRecord: Deployed | undefined;
 
-  const blank = (cert: CheckedCertificate) => (e: JournalEntry | undefined): JournalEntry => e ?? { key, domain: cert.domain, attempts: [] };
+  const blank =
+    (cert: CheckedCertificate) =>
+    (e: JournalEntry | undefined): JournalEntry =>
+      e ?? { key, domain: cert.domain, attempts: [] };
   const change = async (k: string, fn: (e: JournalEntry | undefined) => JournalEntry | undefined) => {
     if (opts.readOnly) return;
     // Only `begin` failing to open it leaves no journal: that failure is the run's error, told as such.
@@ -92,24 +103,37 @@ export function createRecorder(openJournal: () => Promise<Journal>, opts: Record
     if (onKey && !found?.pending) return;
     await change(key, (e) => {
       const before = blank(cert)(e);
-      const after = onKey ? withoutPendingUpTo(before, deployed) : withDeployed(withoutPendingUpTo(before, deployed), deployed);
+      const after = onKey
+        ? withoutPendingUpTo(before, deployed)
+        : withDeployed(withoutPendingUpTo(before, deployed), deployed);
       return JSON.stringify(after) === JSON.stringify(before) ? undefined : after;
     });
   };
 
   /** Skip what is there, drop (retry) or refuse what is older; undefined: go on. */
-  async function judge(cert: CheckedCertificate, deployed: Deployed | undefined, onKey: boolean): Promise<{ skip: string } | undefined> {
+  async function judge(
+    cert: CheckedCertificate,
+    deployed: Deployed | undefined,
+    onKey: boolean,
+  ): Promise<{ skip: string } | undefined> {
     if (!deployed || opts.force) return undefined;
     if (deployed.fingerprint256 === cert.fingerprint256) {
       await settle(cert, deployed, onKey);
-      return { skip: `already deployed to Beluga certificate id=${deployed.recordId} at ${deployed.at} (pass --force to upload again)` };
+      return {
+        skip: `already deployed to Beluga certificate id=${deployed.recordId} at ${deployed.at} (pass --force to upload again)`,
+      };
     }
     if (!isNewer(deployed, refOf(cert))) return undefined;
     await settle(cert, deployed, onKey);
     if (opts.dropSuperseded) {
-      return { skip: `superseded: Beluga certificate id=${deployed.recordId} already holds a newer certificate (deployed ${deployed.at}); dropped from pending` };
+      return {
+        skip: `superseded: Beluga certificate id=${deployed.recordId} already holds a newer certificate (deployed ${deployed.at}); dropped from pending`,
+      };
     }
-    throw new HookError('OLDER_CERTIFICATE', `Beluga certificate id=${deployed.recordId} got a newer certificate for ${cert.domain} (valid from ${deployed.notBefore}, sha256 ${deployed.fingerprint256.slice(0, 23)}…) at ${deployed.at}; this one is valid from ${cert.notBefore.toISOString()}. Pass --force to upload the older one anyway`);
+    throw new HookError(
+      'OLDER_CERTIFICATE',
+      `Beluga certificate id=${deployed.recordId} got a newer certificate for ${cert.domain} (valid from ${deployed.notBefore}, sha256 ${deployed.fingerprint256.slice(0, 23)}…) at ${deployed.at}; this one is valid from ${cert.notBefore.toISOString()}. Pass --force to upload the older one anyway`,
+    );
   }
 
   return {
@@ -121,7 +145,14 @@ export function createRecorder(openJournal: () => Promise<Journal>, opts: Record
       if (judged) return judged;
       // The intent goes down before the first request: a run killed from here on leaves it pending.
       const at = opts.now().toISOString();
-      await change(key, (e) => withPending(blank(cert)(e), refOf(cert), { at, files: opts.files, allowNameLoss: opts.allowNameLoss, inFlight: at }));
+      await change(key, (e) =>
+        withPending(blank(cert)(e), refOf(cert), {
+          at,
+          files: opts.files,
+          allowNameLoss: opts.allowNameLoss,
+          inFlight: at,
+        }),
+      );
       intent = opts.readOnly ? undefined : at;
       return {};
     },
@@ -134,11 +165,18 @@ export function createRecorder(openJournal: () => Promise<Journal>, opts: Record
     async succeeded(cert, recordId) {
       const deployed: Deployed = { ...refOf(cert), at: opts.now().toISOString(), recordId, files: opts.files };
       const before = found?.pending;
-      const recovered = before && !isNewer(before, deployed)
-        ? { since: new Date(before.since), failedAttempts: failedAttemptsSince(found!) }
-        : undefined;
+      const recovered =
+        before && !isNewer(before, deployed)
+          ? { since: new Date(before.since), failedAttempts: failedAttemptsSince(found!) }
+          : undefined;
       // The record first: killed between the two writes, the key's intent makes retry find it there.
-      await change(recordKey(recordId), (e) => ({ key: recordKey(recordId), domain: cert.domain, attempts: [], ...e, deployed }));
+      await change(recordKey(recordId), (e) => ({
+        key: recordKey(recordId),
+        domain: cert.domain,
+        attempts: [],
+        ...e,
+        deployed,
+      }));
       await change(key, (e) => ({ ...withDeployed(blank(cert)(e), deployed), domain: cert.domain, edge: undefined }));
       intent = undefined;
       return recovered;
@@ -159,10 +197,16 @@ export function createRecorder(openJournal: () => Promise<Journal>, opts: Record
         // What waited before this run: with an intent written, the entry read at begin says it.
         const before = intent !== undefined ? found?.pending : entry.pending;
         const last = entry.attempts.at(-1);
-        repeated = before?.fingerprint256 === cert.fingerprint256 && last?.fingerprint256 === cert.fingerprint256 && last.code === code;
+        repeated =
+          before?.fingerprint256 === cert.fingerprint256 &&
+          last?.fingerprint256 === cert.fingerprint256 &&
+          last.code === code;
         const pending = withPending(entry, refOf(cert), { at, files: opts.files, allowNameLoss: opts.allowNameLoss });
         // A server's error may quote a certificate: the journal refuses PEM blocks, so they are cut, never the entry.
-        return withAttempt({ ...pending, domain: cert.domain }, { at, fingerprint256: cert.fingerprint256, code, error: withoutPemBlocks(error) });
+        return withAttempt(
+          { ...pending, domain: cert.domain },
+          { at, fingerprint256: cert.fingerprint256, code, error: withoutPemBlocks(error) },
+        );
       });
       intent = undefined;
       return { hint: pendingHint(code, opts.retryInterval), repeated };
@@ -172,7 +216,11 @@ export function createRecorder(openJournal: () => Promise<Journal>, opts: Record
       const mine = intent;
       if (mine === undefined) return;
       intent = undefined;
-      await change(key, (e) => (e?.pending?.inFlight === mine && e.pending.fingerprint256 === cert.fingerprint256 ? { ...e, pending: found?.pending } : undefined));
+      await change(key, (e) =>
+        e?.pending?.inFlight === mine && e.pending.fingerprint256 === cert.fingerprint256
+          ? { ...e, pending: found?.pending }
+          : undefined,
+      );
     },
 
     async release() {

@@ -40,7 +40,13 @@ export function withPending(
   const waiting = entry.pending;
   if (waiting && waiting.fingerprint256 !== cert.fingerprint256 && isNewer(waiting, cert)) return entry;
   const since = waiting?.fingerprint256 === cert.fingerprint256 ? waiting.since : how.at;
-  const pending: Pending = { ...cert, since, files: how.files, allowNameLoss: how.allowNameLoss, ...(how.inFlight ? { inFlight: how.inFlight } : {}) };
+  const pending: Pending = {
+    ...cert,
+    since,
+    files: how.files,
+    allowNameLoss: how.allowNameLoss,
+    ...(how.inFlight ? { inFlight: how.inFlight } : {}),
+  };
   return { ...entry, pending };
 }
 

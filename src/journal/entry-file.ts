@@ -26,7 +26,11 @@ export const MAX_ATTEMPTS = 50;
 export const MAX_ENTRY_BYTES = 1024 * 1024;
 
 /** `setAside: false` (a dry run) reports a corrupt file and reads it as absent, moving nothing. */
-export async function readEntryFile(path: string, deps: ReadDeps, opts: { setAside?: boolean } = {}): Promise<JournalEntry | undefined> {
+export async function readEntryFile(
+  path: string,
+  deps: ReadDeps,
+  opts: { setAside?: boolean } = {},
+): Promise<JournalEntry | undefined> {
   for (let round = 0; round < MAX_READS; round++) {
     const loaded = await load(path);
     if (loaded === undefined || 'entry' in loaded) return loaded?.entry;
@@ -41,7 +45,10 @@ export async function readEntryFile(path: string, deps: ReadDeps, opts: { setAsi
       return undefined;
     }
   }
-  throw new HookError('CONFIG', `journal file ${path} keeps changing while being read; is another program writing to the state directory?`);
+  throw new HookError(
+    'CONFIG',
+    `journal file ${path} keeps changing while being read; is another program writing to the state directory?`,
+  );
 }
 
 async function load(path: string): Promise<Loaded> {
@@ -55,11 +62,21 @@ async function load(path: string): Promise<Loaded> {
       const info = await lstat(path).catch(() => undefined);
       return info && { problem: 'it is a symbolic link', ino: info.ino };
     }
-    throw new HookError('CONFIG', `cannot read journal file ${path} (${code ?? String(err)}); fix the permissions of the state directory`, { cause: err });
+    throw new HookError(
+      'CONFIG',
+      `cannot read journal file ${path} (${code ?? String(err)}); fix the permissions of the state directory`,
+      { cause: err },
+    );
   }
   const { ino, size } = read.info;
   if (!('data' in read)) {
-    return { problem: read.refused === 'not-regular' ? 'it is not a regular file' : `it is ${size} bytes, more than the ${sizeText(MAX_ENTRY_BYTES)} an entry may hold`, ino };
+    return {
+      problem:
+        read.refused === 'not-regular'
+          ? 'it is not a regular file'
+          : `it is ${size} bytes, more than the ${sizeText(MAX_ENTRY_BYTES)} an entry may hold`,
+      ino,
+    };
   }
   const problem = check(read.data.toString('utf8'), path);
   if (typeof problem === 'string') return { problem, ino };
@@ -89,12 +106,21 @@ async function setAside(path: string, ino: number, now: Date): Promise<string> {
   for (let n = 0; n < 100; n++) {
     const aside = `${path}.corrupt-${stamp}${n === 0 ? '' : `.${n}`}`;
     // rename would replace an earlier set-aside file of the same millisecond; those are kept too.
-    if (await lstat(aside).then(() => true, () => false)) continue;
+    if (
+      await lstat(aside).then(
+        () => true,
+        () => false,
+      )
+    )
+      continue;
     const current = await lstat(path).catch(() => undefined);
     if (current === undefined) return 'gone';
     if (current.ino !== ino) return 'replaced';
     await rename(path, aside);
     return aside;
   }
-  throw new HookError('CONFIG', `journal file ${path} is corrupt and 100 set-aside copies of this instant already exist; clean up the state directory`);
+  throw new HookError(
+    'CONFIG',
+    `journal file ${path} is corrupt and 100 set-aside copies of this instant already exist; clean up the state directory`,
+  );
 }

@@ -76,7 +76,11 @@ export async function openJournal(dir: string, deps: JournalDeps, opts: { readOn
 /** Every entry, sorted by key; corrupt files reported (and set aside unless told not to). */
 async function listEntries(dir: string, deps: JournalDeps, opts?: { setAside: boolean }): Promise<JournalEntry[]> {
   const names = await readdir(dir).catch((err: unknown) => {
-    throw new HookError('CONFIG', `cannot list the state directory ${dir} (${(err as NodeJS.ErrnoException).code}); fix its permissions`, { cause: err });
+    throw new HookError(
+      'CONFIG',
+      `cannot list the state directory ${dir} (${(err as NodeJS.ErrnoException).code}); fix its permissions`,
+      { cause: err },
+    );
   });
   const entries: JournalEntry[] = [];
   for (const name of names.filter(isEntryFileName).sort()) {
@@ -112,6 +116,10 @@ async function writeEntry(dir: string, entry: JournalEntry): Promise<void> {
     await writeFileAtomic(dir, name, text);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new HookError('CONFIG', `cannot write journal file ${join(dir, name)} (${code}); fix the permissions of the state directory or free space`, { cause: err });
+    throw new HookError(
+      'CONFIG',
+      `cannot write journal file ${join(dir, name)} (${code}); fix the permissions of the state directory or free space`,
+      { cause: err },
+    );
   }
 }

@@ -50,7 +50,12 @@ export const STALE_LOCK_MS = 4 * NUMBER_SETTINGS.BELUGA_RUN_BUDGET!.max * 1000;
 /** A lock file is one line of JSON; a bigger file is not a lock this tool wrote. */
 const MAX_LOCK_BYTES = 4096;
 
-export async function acquireLock(path: string, key: string, waitMs: number, deps: LockDeps): Promise<() => Promise<void>> {
+export async function acquireLock(
+  path: string,
+  key: string,
+  waitMs: number,
+  deps: LockDeps,
+): Promise<() => Promise<void>> {
   const deadline = performance.now() + waitMs;
   const rounds = Math.ceil(Math.max(waitMs, 0) / POLL_MS) + MAX_RECOVERIES + 2;
   let last: Seen | undefined;
@@ -88,7 +93,12 @@ async function tryCreate(path: string, deps: LockDeps): Promise<Seen | undefined
     throw lockFileError(path, err);
   }
   // The token tells our lock from a later one with the same pid and time, for release.
-  const holder = { pid: process.pid, host: deps.hostname, at: deps.now().toISOString(), token: randomBytes(8).toString('hex') };
+  const holder = {
+    pid: process.pid,
+    host: deps.hostname,
+    at: deps.now().toISOString(),
+    token: randomBytes(8).toString('hex'),
+  };
   const text = JSON.stringify(holder);
   try {
     await handle.writeFile(text);
@@ -148,7 +158,8 @@ function parseHolder(text: string): Holder | undefined {
 function staleBecause(seen: Seen, deps: LockDeps): string | undefined {
   const now = deps.now().getTime();
   const h = seen.holder;
-  if (h === undefined) return now - seen.mtimeMs > UNWRITTEN_GRACE_MS ? 'left empty or unreadable by a run that was killed' : undefined;
+  if (h === undefined)
+    return now - seen.mtimeMs > UNWRITTEN_GRACE_MS ? 'left empty or unreadable by a run that was killed' : undefined;
   const taken = Date.parse(h.at);
   // The later of the two times: neither a fast clock on the holder's host nor on the file server makes it look older.
   const age = now - (Number.isNaN(taken) ? seen.mtimeMs : Math.max(taken, seen.mtimeMs));
@@ -191,16 +202,25 @@ const sameFile = (a: Seen, b: Seen) => a.ino === b.ino && a.dev === b.dev && a.t
 
 function lockedError(key: string, path: string, last: Seen | undefined, hostname: string): HookError {
   const h = last?.holder;
-  const who = h === undefined
-    ? `lock file ${path} not yet written`
-    : `pid ${h.pid}${h.host === hostname ? '' : ` on ${h.host}`}, since ${h.at}`;
-  const foreign = h !== undefined && h.host !== hostname
-    ? `; if no run is active on ${h.host}, remove ${path} (a later run removes it once ${STALE_LOCK_MS / 3_600_000} h old)`
-    : '';
-  return new HookError('LOCKED', `another run (${who}) is deploying to ${key}; nothing was uploaded; it goes once that run ends${foreign}`);
+  const who =
+    h === undefined
+      ? `lock file ${path} not yet written`
+      : `pid ${h.pid}${h.host === hostname ? '' : ` on ${h.host}`}, since ${h.at}`;
+  const foreign =
+    h !== undefined && h.host !== hostname
+      ? `; if no run is active on ${h.host}, remove ${path} (a later run removes it once ${STALE_LOCK_MS / 3_600_000} h old)`
+      : '';
+  return new HookError(
+    'LOCKED',
+    `another run (${who}) is deploying to ${key}; nothing was uploaded; it goes once that run ends${foreign}`,
+  );
 }
 
 function lockFileError(path: string, err: unknown): HookError {
   const code = (err as NodeJS.ErrnoException).code ?? String(err);
-  return new HookError('CONFIG', `cannot use the lock file ${path} (${code}); fix the permissions of the state directory`, { cause: err });
+  return new HookError(
+    'CONFIG',
+    `cannot use the lock file ${path} (${code}); fix the permissions of the state directory`,
+    { cause: err },
+  );
 }

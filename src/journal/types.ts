@@ -76,7 +76,10 @@ export interface Journal {
    * that do not hold the deploy lock (a run that met LOCKED) lose nothing; `change` returning
    * undefined writes nothing. Returns the entry as it is now.
    */
-  update(key: string, change: (entry: JournalEntry | undefined) => JournalEntry | undefined): Promise<JournalEntry | undefined>;
+  update(
+    key: string,
+    change: (entry: JournalEntry | undefined) => JournalEntry | undefined,
+  ): Promise<JournalEntry | undefined>;
   /** Every entry (corrupt files reported and set aside), sorted by key. */
   list(): Promise<JournalEntry[]>;
   /**

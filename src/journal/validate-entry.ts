@@ -13,16 +13,29 @@ const string: Check = (v, at) => (typeof v === 'string' ? undefined : `${at} is 
 const boolean: Check = (v, at) => (typeof v === 'boolean' ? undefined : `${at} is not true or false`);
 const date: Check = (v, at) =>
   string(v, at) ?? (Number.isNaN(Date.parse(v as string)) ? `${at} is not a date` : undefined);
-const optional = (check: Check): Check => (v, at) => (v === undefined ? undefined : check(v, at));
-const arrayOf = (check: Check): Check => (v, at) =>
-  Array.isArray(v) ? first(v.map((item, i) => check(item, `${at}[${i}]`))) : `${at} is not an array`;
-const object = (fields: Record<string, Check>): Check => (v, at) =>
-  isObject(v)
-    ? first(Object.entries(fields).map(([name, check]) => check(v[name], field(at, name))))
-    : `${at || 'the entry'} is not an object`;
-const oneOf = (...values: string[]): Check => (v, at) => (typeof v === 'string' && values.includes(v) ? undefined : `${at} is not one of ${values.join(', ')}`);
+const optional =
+  (check: Check): Check =>
+  (v, at) =>
+    v === undefined ? undefined : check(v, at);
+const arrayOf =
+  (check: Check): Check =>
+  (v, at) =>
+    Array.isArray(v) ? first(v.map((item, i) => check(item, `${at}[${i}]`))) : `${at} is not an array`;
+const object =
+  (fields: Record<string, Check>): Check =>
+  (v, at) =>
+    isObject(v)
+      ? first(Object.entries(fields).map(([name, check]) => check(v[name], field(at, name))))
+      : `${at || 'the entry'} is not an object`;
+const oneOf =
+  (...values: string[]): Check =>
+  (v, at) =>
+    typeof v === 'string' && values.includes(v) ? undefined : `${at} is not one of ${values.join(', ')}`;
 const key: Check = (v, at) =>
-  string(v, at) ?? (/^(id|domain|record):./s.test(v as string) ? undefined : `${at} is not id:<cert id>, domain:<domain> or record:<id>`);
+  string(v, at) ??
+  (/^(id|domain|record):./s.test(v as string)
+    ? undefined
+    : `${at} is not id:<cert id>, domain:<domain> or record:<id>`);
 
 const files = object({ cert: string, key: string, chain: optional(string), domain: optional(string) });
 const certificateRef = { fingerprint256: string, notBefore: date, notAfter: date, names: arrayOf(string) };
@@ -31,9 +44,20 @@ const entry = object({
   key,
   domain: string,
   deployed: optional(object({ ...certificateRef, at: date, recordId: string, files })),
-  pending: optional(object({ ...certificateRef, since: date, files, allowNameLoss: boolean, inFlight: optional(date) })),
+  pending: optional(
+    object({ ...certificateRef, since: date, files, allowNameLoss: boolean, inFlight: optional(date) }),
+  ),
   attempts: arrayOf(object({ at: date, fingerprint256: string, code: string, error: string })),
-  edge: optional(object({ state: oneOf('pending', 'served'), fingerprint256: string, names: arrayOf(string), uploadedAt: date, checkedAt: optional(date), text: optional(string) })),
+  edge: optional(
+    object({
+      state: oneOf('pending', 'served'),
+      fingerprint256: string,
+      names: arrayOf(string),
+      uploadedAt: date,
+      checkedAt: optional(date),
+      text: optional(string),
+    }),
+  ),
 });
 
 /** A PEM block with a body; a bare `-----BEGIN PRIVATE KEY-----` in an error's hint is allowed. */

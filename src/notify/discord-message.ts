@@ -2,7 +2,16 @@
  * The Discord webhook message, as pure functions: one embed with the same fields as the Slack
  * message, the colour as a decimal integer (Discord has no colour names), and no pings ever.
  */
-import { expiryFacts, failureFacts, skippedFacts, successFacts, syncFacts, testFacts, type MessageFacts, type Tone } from './message-facts.js';
+import {
+  expiryFacts,
+  failureFacts,
+  skippedFacts,
+  successFacts,
+  syncFacts,
+  testFacts,
+  type MessageFacts,
+  type Tone,
+} from './message-facts.js';
 import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export interface DiscordEmbed {
@@ -41,16 +50,20 @@ export const discordExpiry = (e: ExpiryEvent, username?: string) => render(expir
 function render(m: MessageFacts, username: string | undefined): DiscordPayload {
   return {
     ...(username ? { username } : {}),
-    embeds: [{
-      title: cut(escapeDiscord(m.title), LIMITS.title),
-      description: cut(escapeDiscord(m.summary), LIMITS.description),
-      color: DISCORD_COLORS[m.tone],
-      fields: m.facts.slice(0, LIMITS.fields).map((f) => ({
-        name: cut(escapeDiscord(f.name), LIMITS.name), value: cut(escapeDiscord(f.value), LIMITS.value), inline: f.short,
-      })),
-      footer: { text: m.footer },
-      timestamp: m.at.toISOString(),
-    }],
+    embeds: [
+      {
+        title: cut(escapeDiscord(m.title), LIMITS.title),
+        description: cut(escapeDiscord(m.summary), LIMITS.description),
+        color: DISCORD_COLORS[m.tone],
+        fields: m.facts.slice(0, LIMITS.fields).map((f) => ({
+          name: cut(escapeDiscord(f.name), LIMITS.name),
+          value: cut(escapeDiscord(f.value), LIMITS.value),
+          inline: f.short,
+        })),
+        footer: { text: m.footer },
+        timestamp: m.at.toISOString(),
+      },
+    ],
     // A domain or an error text must never ping @everyone.
     allowed_mentions: { parse: [] },
   };

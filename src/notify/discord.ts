@@ -6,9 +6,23 @@
 import { checkUrl } from '../config/check-url.js';
 import type { HttpResponse } from '../http.js';
 import { createRedactor } from '../redact.js';
-import { discordExpiry, discordFailure, discordSkipped, discordSuccess, discordSync, discordTest } from './discord-message.js';
+import {
+  discordExpiry,
+  discordFailure,
+  discordSkipped,
+  discordSuccess,
+  discordSync,
+  discordTest,
+} from './discord-message.js';
 import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
-import { answerText, createPoster, parseJsonObject, secondsToWaitMs, transient, type Verdict } from './post-with-retry.js';
+import {
+  answerText,
+  createPoster,
+  parseJsonObject,
+  secondsToWaitMs,
+  transient,
+  type Verdict,
+} from './post-with-retry.js';
 import type { NotifierSettings } from './definition.js';
 import type { Notifier, NotifierDeps } from './types.js';
 import type { DISCORD_ROWS } from './discord/settings.js';
@@ -38,14 +52,17 @@ export function discordConfig(s: DiscordSettings): DiscordConfig {
 }
 
 export function createDiscordNotifier(config: DiscordConfig, deps: NotifierDeps): Notifier {
-  const send = createPoster({
-    notifier: 'discord',
-    url: config.webhookUrl,
-    timeoutMs: config.timeoutMs,
-    maxAttempts: config.maxAttempts,
-    hide: createRedactor([config.webhookUrl], { label: '[Discord webhook URL]' }),
-    judge: judgeDiscord,
-  }, deps);
+  const send = createPoster(
+    {
+      notifier: 'discord',
+      url: config.webhookUrl,
+      timeoutMs: config.timeoutMs,
+      maxAttempts: config.maxAttempts,
+      hide: createRedactor([config.webhookUrl], { label: '[Discord webhook URL]' }),
+      judge: judgeDiscord,
+    },
+    deps,
+  );
   const u = config.username;
   return {
     name: 'discord',
@@ -60,12 +77,20 @@ export function createDiscordNotifier(config: DiscordConfig, deps: NotifierDeps)
 
 /** 204 (or 200 with the message, when `?wait=true` is in the URL) is success; errors are `{message, code}`. */
 export function judgeDiscord(res: HttpResponse, hide: (text: string) => string): Verdict {
-  if (res.status === 204 || (res.status === 200 && parseJsonObject(res.text)?.id !== undefined)) return { kind: 'sent' };
+  if (res.status === 204 || (res.status === 200 && parseJsonObject(res.text)?.id !== undefined))
+    return { kind: 'sent' };
   const body = parseJsonObject(res.text);
   const message = typeof body?.message === 'string' ? body.message : undefined;
-  const said = message === undefined ? undefined : `${message}${typeof body?.code === 'number' && body.code !== 0 ? ` (${body.code})` : ''}`;
+  const said =
+    message === undefined
+      ? undefined
+      : `${message}${typeof body?.code === 'number' && body.code !== 0 ? ` (${body.code})` : ''}`;
   // Discord's wait is in the body, in seconds (a float); the Retry-After header rounds it.
-  return transient(res, answerText(res, hide, said), res.status === 429 ? secondsToWaitMs(body?.retry_after) : undefined);
+  return transient(
+    res,
+    answerText(res, hide, said),
+    res.status === 429 ? secondsToWaitMs(body?.retry_after) : undefined,
+  );
 }
 
 /** The registry's way in: the notifier its settings describe (it is only loaded when they are set). */

@@ -69,11 +69,20 @@ export function buildEmailConfig(s: EmailSettings): EmailConfig | undefined {
   const timeoutMs = readRowMs(TIMEOUT_ROW, s[ENV_TIMEOUT], problems);
   const from = s[ENV_FROM];
   if (!from) problems.push(`missing setting: ${ENV_FROM} (the sender address)`);
-  else if (!validFrom(from)) problems.push(`${ENV_FROM} is not an e-mail address (got ${from}); use name@example.com or Name <name@example.com>`);
-  const to = (s[ENV_TO] ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  else if (!validFrom(from))
+    problems.push(
+      `${ENV_FROM} is not an e-mail address (got ${from}); use name@example.com or Name <name@example.com>`,
+    );
+  const to = (s[ENV_TO] ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   const badTo = to.filter((a) => !ADDRESS.test(a));
   if (to.length === 0) problems.push(`missing setting: ${ENV_TO} (comma-separated recipient addresses)`);
-  else if (badTo.length > 0) problems.push(`${ENV_TO} has addresses that are not valid: ${badTo.join(', ')}; list plain addresses separated by commas`);
+  else if (badTo.length > 0)
+    problems.push(
+      `${ENV_TO} has addresses that are not valid: ${badTo.join(', ')}; list plain addresses separated by commas`,
+    );
   if (problems.length > 0 || !server) throw new HookError('CONFIG', `e-mail: ${problems.join('; ')}`);
   return { ...server, caFile: s[ENV_CA_FILE] || undefined, timeoutMs, from: from!, to, maxAttempts: 3 };
 }
@@ -83,7 +92,8 @@ type Server = Pick<EmailConfig, 'host' | 'port' | 'security' | 'auth' | 'secrets
 function fromUrl(s: EmailSettings, problems: string[]): Server | undefined {
   const raw = s[ENV_URL]!;
   const clash = ([ENV_HOST, ENV_PORT, ENV_USER, ENV_PASSWORD] as const).filter((name) => s[name]);
-  if (clash.length > 0) problems.push(`${ENV_URL} and ${clash.join(', ')} are both set; keep one way of naming the server`);
+  if (clash.length > 0)
+    problems.push(`${ENV_URL} and ${clash.join(', ')} are both set; keep one way of naming the server`);
   let url: URL;
   try {
     url = new URL(raw);
@@ -100,14 +110,24 @@ function fromUrl(s: EmailSettings, problems: string[]): Server | undefined {
   const asked = parseSecurity(s[ENV_SECURITY], problems);
   // smtp:// says "not TLS from the start": STARTTLS, or plain if SMTP_SECURITY=none asks for it.
   const security = scheme === 'starttls' && asked === 'none' ? 'none' : scheme;
-  if (asked && asked !== security) problems.push(`${ENV_SECURITY}=${asked} contradicts ${ENV_URL}'s ${url.protocol}// scheme; drop one`);
+  if (asked && asked !== security)
+    problems.push(`${ENV_SECURITY}=${asked} contradicts ${ENV_URL}'s ${url.protocol}// scheme; drop one`);
   const host = url.hostname;
   if (!host) problems.push(`${ENV_URL} names no host`);
   const user = decode(url.username);
   const password = decode(url.password);
-  if (Boolean(user) !== Boolean(password)) problems.push(`${ENV_URL} has a user without a password (or a password without a user); give both or neither`);
+  if (Boolean(user) !== Boolean(password))
+    problems.push(`${ENV_URL} has a user without a password (or a password without a user); give both or neither`);
   const secrets = [raw, password, url.password, `${url.username}:${url.password}@`].filter((v) => v && v !== ':@');
-  return finish(host, url.port, security, user && password ? { user, password } : undefined, secrets, ENV_URL, problems);
+  return finish(
+    host,
+    url.port,
+    security,
+    user && password ? { user, password } : undefined,
+    secrets,
+    ENV_URL,
+    problems,
+  );
 }
 
 function fromHost(s: EmailSettings, problems: string[]): Server | undefined {
@@ -115,22 +135,44 @@ function fromHost(s: EmailSettings, problems: string[]): Server | undefined {
   if (!host) problems.push(`missing setting: ${ENV_HOST} (or ${ENV_URL})`);
   const user = s[ENV_USER];
   const password = s[ENV_PASSWORD];
-  if (user && !password) problems.push(`missing setting: ${ENV_PASSWORD} (or ${ENV_PASSWORD}_FILE), ${ENV_USER} is set`);
+  if (user && !password)
+    problems.push(`missing setting: ${ENV_PASSWORD} (or ${ENV_PASSWORD}_FILE), ${ENV_USER} is set`);
   if (password && !user) problems.push(`missing setting: ${ENV_USER}, ${ENV_PASSWORD} is set`);
   const security = parseSecurity(s[ENV_SECURITY], problems) ?? 'starttls';
-  return finish(host ?? '', s[ENV_PORT] ?? '', security, user && password ? { user, password } : undefined, password ? [password] : [], ENV_HOST, problems);
+  return finish(
+    host ?? '',
+    s[ENV_PORT] ?? '',
+    security,
+    user && password ? { user, password } : undefined,
+    password ? [password] : [],
+    ENV_HOST,
+    problems,
+  );
 }
 
-function finish(host: string, portText: string, security: SmtpSecurity, auth: Server['auth'], secrets: string[], hostSetting: string, problems: string[]): Server | undefined {
+function finish(
+  host: string,
+  portText: string,
+  security: SmtpSecurity,
+  auth: Server['auth'],
+  secrets: string[],
+  hostSetting: string,
+  problems: string[],
+): Server | undefined {
   let port = DEFAULT_PORTS[security];
   if (portText) {
     port = Number(portText);
-    if (!/^\d+$/.test(portText) || port < 1 || port > 65535) problems.push(`${hostSetting === ENV_URL ? `${ENV_URL}'s port` : ENV_PORT} must be a port number from 1 to 65535 (got ${portText})`);
+    if (!/^\d+$/.test(portText) || port < 1 || port > 65535)
+      problems.push(
+        `${hostSetting === ENV_URL ? `${ENV_URL}'s port` : ENV_PORT} must be a port number from 1 to 65535 (got ${portText})`,
+      );
   }
   const bare = host.replace(/^\[(.*)\]$/, '$1');
   // Plain SMTP would send the password and the mail in clear: only to a relay on this machine.
   if (host && security === 'none' && !LOOPBACK.test(bare)) {
-    problems.push(`${ENV_SECURITY}=none sends mail in clear, allowed only to a loopback host (got ${bare}); use starttls or tls`);
+    problems.push(
+      `${ENV_SECURITY}=none sends mail in clear, allowed only to a loopback host (got ${bare}); use starttls or tls`,
+    );
   }
   return host ? { host: bare, port, security, auth, secrets } : undefined;
 }

@@ -4,7 +4,18 @@
  * (message-facts.ts), so a mail reader and a Slack reader learn the same things.
  */
 import { oneLine } from '../errors.js';
-import { EXPIRY_PRETEXT, expiryFacts, FAILURE_PRETEXT, failureFacts, FOOTER, formatUtc, skippedFacts, successFacts, TEST_PRETEXT, type MessageFacts } from './message-facts.js';
+import {
+  EXPIRY_PRETEXT,
+  expiryFacts,
+  FAILURE_PRETEXT,
+  failureFacts,
+  FOOTER,
+  formatUtc,
+  skippedFacts,
+  successFacts,
+  TEST_PRETEXT,
+  type MessageFacts,
+} from './message-facts.js';
 import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export interface EmailMessage {
@@ -21,16 +32,27 @@ const LISTED = 100; // a sync run's lists: a mail can hold more than a Slack fie
 
 /** The five characters that matter in HTML text and attribute values. */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 export function successEmail(event: SuccessEvent): EmailMessage {
   const recovered = event.recovered ? ' (recovered)' : '';
-  return fromFacts(`Renewed SSL certificate for ${event.domain}${recovered}, expires ${event.notAfter.toISOString().slice(0, 10)}`, successFacts(event));
+  return fromFacts(
+    `Renewed SSL certificate for ${event.domain}${recovered}, expires ${event.notAfter.toISOString().slice(0, 10)}`,
+    successFacts(event),
+  );
 }
 
 export function failureEmail(event: FailureEvent): EmailMessage {
-  return fromFacts(`${FAILURE_PRETEXT}${event.domain ? ` for ${event.domain}` : ''} on host ${event.host} (${event.code})`, failureFacts(event));
+  return fromFacts(
+    `${FAILURE_PRETEXT}${event.domain ? ` for ${event.domain}` : ''} on host ${event.host} (${event.code})`,
+    failureFacts(event),
+  );
 }
 
 /** Sent only at NOTIFY_LEVEL=all: a renewal hook ran, but the CDN already had this certificate. */
@@ -40,17 +62,28 @@ export function skippedEmail(event: SkippedEvent): EmailMessage {
 
 /** `beluga-cert expiry`: what the edge serves that expires soon. */
 export function expiryEmail(event: ExpiryEvent): EmailMessage {
-  return fromFacts(`${EXPIRY_PRETEXT}: ${event.expiring.map((e) => e.name).join(', ')} (within ${event.days} days)`, expiryFacts(event));
+  return fromFacts(
+    `${EXPIRY_PRETEXT}: ${event.expiring.map((e) => e.name).join(', ')} (within ${event.days} days)`,
+    expiryFacts(event),
+  );
 }
 
 /** A deploy's mail lists the facts every notifier shows (message-facts.ts), under its own subject. */
 function fromFacts(subject: string, m: MessageFacts): EmailMessage {
-  return compose(subject, m.title, m.facts.map((f): Field => [f.name, f.value]), m.at);
+  return compose(
+    subject,
+    m.title,
+    m.facts.map((f): Field => [f.name, f.value]),
+    m.at,
+  );
 }
 
 /** `beluga-cert notify-test`: says what it is, so nobody mistakes it for a deploy. */
 export function testEmail(event: TestEvent): EmailMessage {
-  const fields: Field[] = [['Host', event.host], ['Result', 'this notifier works']];
+  const fields: Field[] = [
+    ['Host', event.host],
+    ['Result', 'this notifier works'],
+  ];
   return compose(`${TEST_PRETEXT} on host ${event.host}`, TEST_PRETEXT, fields, event.at);
 }
 
@@ -58,12 +91,21 @@ export function testEmail(event: TestEvent): EmailMessage {
 export function syncEmail(event: SyncEvent): EmailMessage {
   const { deployed, failed } = event;
   const counts = `${deployed.length} deployed, ${failed.length} failed, ${event.unchanged} unchanged, ${event.unmapped} unmapped`;
-  const list = (lines: string[]) => [...lines.slice(0, LISTED), ...(lines.length > LISTED ? [`… and ${lines.length - LISTED} more`] : [])];
-  const fields: Field[] = [['Host', event.host], ['Result', counts]];
-  for (const line of list(deployed.map((d) => `${d.domain} → id ${d.belugaId}, expires ${d.notAfter.toISOString().slice(0, 10)}`))) {
+  const list = (lines: string[]) => [
+    ...lines.slice(0, LISTED),
+    ...(lines.length > LISTED ? [`… and ${lines.length - LISTED} more`] : []),
+  ];
+  const fields: Field[] = [
+    ['Host', event.host],
+    ['Result', counts],
+  ];
+  for (const line of list(
+    deployed.map((d) => `${d.domain} → id ${d.belugaId}, expires ${d.notAfter.toISOString().slice(0, 10)}`),
+  )) {
     fields.push(['Deployed', line]);
   }
-  for (const line of list(failed.map((f) => `${f.domain ?? f.label}: ${oneLine(f.error)} (${f.code})`))) fields.push(['Failed', line]);
+  for (const line of list(failed.map((f) => `${f.domain ?? f.label}: ${oneLine(f.error)} (${f.code})`)))
+    fields.push(['Failed', line]);
   const subject = `Certificate sync on host ${event.host}: ${counts}`;
   return compose(subject, `Certificate sync: ${counts}`, fields, event.at);
 }
@@ -73,7 +115,9 @@ function compose(subject: string, title: string, fields: Field[], at: Date): Ema
   const rows = fields.map(([label, value]) => [label, oneLine(value)] as const);
   const footer = `${FOOTER}, ${formatUtc(at)}`;
   const text = [title, '', ...rows.map(([label, value]) => `${label}: ${value}`), '', `-- ${footer}`, ''].join('\n');
-  const cells = rows.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`);
+  const cells = rows.map(
+    ([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`,
+  );
   const html = [
     '<!DOCTYPE html>',
     `<html><body><p><strong>${escapeHtml(title)}</strong></p>`,

@@ -8,7 +8,15 @@ import { readRegularFile, sizeText } from '../bounded-read.js';
 import { createRedactor } from '../redact.js';
 import { retry, type Answer } from '../retry.js';
 import type { EmailConfig } from './email-config.js';
-import { expiryEmail, failureEmail, skippedEmail, successEmail, syncEmail, testEmail, type EmailMessage } from './email-message.js';
+import {
+  expiryEmail,
+  failureEmail,
+  skippedEmail,
+  successEmail,
+  syncEmail,
+  testEmail,
+  type EmailMessage,
+} from './email-message.js';
 import { notifyResult, retriedResult } from './retried-result.js';
 import { describeSmtpError, type SmtpVerdict } from './smtp-errors.js';
 import type { Notifier, NotifyResult } from './types.js';
@@ -96,7 +104,10 @@ export function createEmailNotifier(config: EmailConfig, deps: EmailDeps = {}): 
     try {
       transport = await makeTransport(await options(timeoutMs));
     } catch (err) {
-      return { kind: 'final', detail: `could not set up the SMTP client: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        kind: 'final',
+        detail: `could not set up the SMTP client: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
     // One clock for the whole attempt, however the server trickles its answers.
     const signal = AbortSignal.timeout(timeoutMs);
@@ -108,7 +119,9 @@ export function createEmailNotifier(config: EmailConfig, deps: EmailDeps = {}): 
       const why = describeSmtpError(info.rejectedErrors?.[0], timeoutMs).detail;
       return { kind: 'final', detail: `sent, but the server refused ${rejected.join(', ')}: ${why}` };
     } catch (err) {
-      return signal.aborted ? { kind: 'retry', detail: `timeout after ${seconds(timeoutMs)}` } : describeSmtpError(err, timeoutMs);
+      return signal.aborted
+        ? { kind: 'retry', detail: `timeout after ${seconds(timeoutMs)}` }
+        : describeSmtpError(err, timeoutMs);
     } finally {
       transport.close();
     }
@@ -151,10 +164,14 @@ async function readCa(path: string): Promise<string> {
   try {
     read = await readRegularFile(path, { maxBytes: MAX_CA_BYTES });
   } catch (err) {
-    throw new Error(`SMTP_CA_FILE=${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+    throw new Error(`SMTP_CA_FILE=${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: err,
+    });
   }
   if ('data' in read) return read.data.toString('utf8');
-  throw new Error(`SMTP_CA_FILE=${path} ${read.refused === 'not-regular' ? 'is not a regular file' : `is larger than ${sizeText(MAX_CA_BYTES)}`}`);
+  throw new Error(
+    `SMTP_CA_FILE=${path} ${read.refused === 'not-regular' ? 'is not a regular file' : `is larger than ${sizeText(MAX_CA_BYTES)}`}`,
+  );
 }
 
 function seconds(ms: number): string {

@@ -23,10 +23,17 @@ export type NotifyKind =
 export const DEFAULT_NOTIFY_LEVEL: NotifyLevel = 'deploys';
 
 const WORDS: Record<string, NotifyLevel> = {
-  0: 'none', none: 'none', off: 'none',
-  1: 'errors', errors: 'errors', error: 'errors',
-  2: 'deploys', deploys: 'deploys', deploy: 'deploys',
-  3: 'all', all: 'all',
+  0: 'none',
+  none: 'none',
+  off: 'none',
+  1: 'errors',
+  errors: 'errors',
+  error: 'errors',
+  2: 'deploys',
+  deploys: 'deploys',
+  deploy: 'deploys',
+  3: 'all',
+  all: 'all',
 };
 
 const RANK: Record<NotifyLevel, number> = { none: 0, errors: 1, deploys: 2, all: 3 };

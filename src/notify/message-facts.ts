@@ -61,8 +61,9 @@ export function successFacts(event: SuccessEvent): MessageFacts {
   ];
   if (recovered) facts.push({ name: 'Recovered', value: recovered, short: false });
   if (event.edge) facts.push({ name: 'Edge', value: oneLine(event.edge.text), short: false });
-  const summary = `Renewed SSL certificate for ${event.domain} on Beluga (id ${created ? `${event.belugaId}, created` : event.belugaId}), `
-    + `expires ${event.notAfter.toISOString().slice(0, 10)} on host ${event.host}${recovered ? `; ${recovered}` : ''}`;
+  const summary =
+    `Renewed SSL certificate for ${event.domain} on Beluga (id ${created ? `${event.belugaId}, created` : event.belugaId}), ` +
+    `expires ${event.notAfter.toISOString().slice(0, 10)} on host ${event.host}${recovered ? `; ${recovered}` : ''}`;
   return { tone: 'success', title: SUCCESS_PRETEXT, summary, facts, footer: FOOTER, at: event.at };
 }
 
@@ -90,14 +91,19 @@ export function skippedFacts(event: SkippedEvent): MessageFacts {
 
 export function testFacts(event: TestEvent): MessageFacts {
   return {
-    tone: 'neutral', title: TEST_PRETEXT, summary: `Test message from beluga-cert on host ${event.host}: this notifier works`,
-    facts: [{ name: 'Host', value: event.host, short: true }], footer: FOOTER, at: event.at,
+    tone: 'neutral',
+    title: TEST_PRETEXT,
+    summary: `Test message from beluga-cert on host ${event.host}: this notifier works`,
+    facts: [{ name: 'Host', value: event.host, short: true }],
+    footer: FOOTER,
+    at: event.at,
   };
 }
 
 /** What the edge serves that expires soon: the alert no local check gives. */
 export function expiryFacts(event: ExpiryEvent): MessageFacts {
-  const list = (lines: string[]) => lines.slice(0, LISTED).join('\n') + (lines.length > LISTED ? `\n… and ${lines.length - LISTED} more` : '');
+  const list = (lines: string[]) =>
+    lines.slice(0, LISTED).join('\n') + (lines.length > LISTED ? `\n… and ${lines.length - LISTED} more` : '');
   const lines = event.expiring.map((e) => {
     const last = e.lastDeployed
       ? `; last deployed here ${formatUtc(e.lastDeployed.at)} (expires ${e.lastDeployed.notAfter.toISOString().slice(0, 10)}, Beluga id ${e.lastDeployed.recordId})`
@@ -105,30 +111,49 @@ export function expiryFacts(event: ExpiryEvent): MessageFacts {
     return `${e.name}: ${daysLeft(e.notAfter, event.at)} (${e.notAfter.toISOString().slice(0, 10)})${last}`;
   });
   const facts: Fact[] = [{ name: 'Expiring on the edge', value: list(lines), short: false }];
-  if (event.unreachable.length > 0) facts.push({ name: 'Edge not reached for', value: list(event.unreachable), short: false });
+  if (event.unreachable.length > 0)
+    facts.push({ name: 'Edge not reached for', value: list(event.unreachable), short: false });
   facts.push({ name: 'Host', value: event.host, short: true });
   const title = `${EXPIRY_PRETEXT}: ${event.expiring.length} name(s) within ${event.days} days`;
   return {
-    tone: 'failure', title,
+    tone: 'failure',
+    title,
     summary: `${title} (host ${event.host}): ${event.expiring.map((e) => `${e.name} ${daysLeft(e.notAfter, event.at)}`).join(', ')}`,
-    facts, footer: FOOTER, at: event.at,
+    facts,
+    footer: FOOTER,
+    at: event.at,
   };
 }
 
 export function syncFacts(event: SyncEvent): MessageFacts {
   const { deployed, failed } = event;
   const counts = `${deployed.length} deployed, ${failed.length} failed, ${event.unchanged} unchanged, ${event.unmapped} unmapped`;
-  const list = (lines: string[]) => lines.slice(0, LISTED).join('\n') + (lines.length > LISTED ? `\n… and ${lines.length - LISTED} more` : '');
+  const list = (lines: string[]) =>
+    lines.slice(0, LISTED).join('\n') + (lines.length > LISTED ? `\n… and ${lines.length - LISTED} more` : '');
   const facts: Fact[] = [];
   if (deployed.length > 0) {
-    facts.push({ name: 'Deployed', value: list(deployed.map((d) => `${d.domain} → id ${d.belugaId}, expires ${d.notAfter.toISOString().slice(0, 10)}`)), short: false });
+    facts.push({
+      name: 'Deployed',
+      value: list(
+        deployed.map((d) => `${d.domain} → id ${d.belugaId}, expires ${d.notAfter.toISOString().slice(0, 10)}`),
+      ),
+      short: false,
+    });
   }
   if (failed.length > 0) {
-    facts.push({ name: 'Failed', value: list(failed.map((f) => `${f.domain ?? f.label}: ${oneLine(f.error)} (${f.code})`)), short: false });
+    facts.push({
+      name: 'Failed',
+      value: list(failed.map((f) => `${f.domain ?? f.label}: ${oneLine(f.error)} (${f.code})`)),
+      short: false,
+    });
   }
   facts.push({ name: 'Host', value: event.host, short: true });
   return {
-    tone: failed.length > 0 ? 'failure' : 'success', title: `Certificate sync: ${counts}`,
-    summary: `Certificate sync on host ${event.host}: ${counts}`, facts, footer: FOOTER, at: event.at,
+    tone: failed.length > 0 ? 'failure' : 'success',
+    title: `Certificate sync: ${counts}`,
+    summary: `Certificate sync on host ${event.host}: ${counts}`,
+    facts,
+    footer: FOOTER,
+    at: event.at,
   };
 }

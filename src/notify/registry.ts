@@ -53,18 +53,25 @@ export async function buildNotifiers(
   const problems: string[] = [];
   const level = parseNotifyLevel(settings.NOTIFY_LEVEL, problems);
   const wanted = new Set(configuredNames(settings, entries));
-  const built = await Promise.all(entries.filter((e) => wanted.has(e.name)).map(async (e) => {
-    try {
-      // Each notifier reads only its own names, typed by its rows; the registry hands over the whole map.
-      return await e.create(settings as Settings, deps);
-    } catch (err) {
-      if (isHookError(err) && err.code === 'CONFIG') problems.push(err.message);
-      else throw err;
-      return undefined;
-    }
-  }));
+  const built = await Promise.all(
+    entries
+      .filter((e) => wanted.has(e.name))
+      .map(async (e) => {
+        try {
+          // Each notifier reads only its own names, typed by its rows; the registry hands over the whole map.
+          return await e.create(settings as Settings, deps);
+        } catch (err) {
+          if (isHookError(err) && err.code === 'CONFIG') problems.push(err.message);
+          else throw err;
+          return undefined;
+        }
+      }),
+  );
   if (problems.length > 0) {
-    throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
+    throw new HookError(
+      'CONFIG',
+      `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`,
+    );
   }
   const notifiers = built.filter((n): n is Notifier => n !== undefined);
   const { redact } = deps;

@@ -5,14 +5,19 @@
  */
 import type { Notifier, NotifyResult } from './types.js';
 
-export function sendToAll(notifiers: Notifier[], send: (n: Notifier) => Promise<NotifyResult>): Promise<NotifyResult[]> {
-  return Promise.all(notifiers.map(async (n) => {
-    try {
-      return await send(n);
-    } catch (err) {
-      return { notifier: n.name, ok: false, detail: err instanceof Error ? err.message : 'failed', attempts: 1 };
-    }
-  }));
+export function sendToAll(
+  notifiers: Notifier[],
+  send: (n: Notifier) => Promise<NotifyResult>,
+): Promise<NotifyResult[]> {
+  return Promise.all(
+    notifiers.map(async (n) => {
+      try {
+        return await send(n);
+      } catch (err) {
+        return { notifier: n.name, ok: false, detail: err instanceof Error ? err.message : 'failed', attempts: 1 };
+      }
+    }),
+  );
 }
 
 /** The line a deploy or a sync prints for each result: a failed message is a warning, not an error. */

@@ -3,11 +3,15 @@ import type { SettingRow } from '../config/setting-row.js';
 
 export const NOTIFY_ROWS = [
   {
-    name: 'NOTIFY_LEVEL', type: 'choice', default: 'deploys',
+    name: 'NOTIFY_LEVEL',
+    type: 'choice',
+    default: 'deploys',
     doc: 'What is sent: errors (1), deploys (2: also each deploy), all (3: also skips and quiet syncs) or none (0)',
   },
   {
-    name: 'NOTIFY_TIMEOUT', type: 'seconds', default: '10',
+    name: 'NOTIFY_TIMEOUT',
+    type: 'seconds',
+    default: '10',
     range: { unit: 'seconds', min: 0, max: 600, aboveMin: true },
     doc: 'Seconds to wait for each answer from Discord, Teams, Telegram or the webhook',
   },

@@ -4,7 +4,15 @@
  * "Certificate renewal") and adds expiry, Beluga id and host; failures get a red bar.
  */
 import {
-  expiryFacts, failureFacts, FOOTER, skippedFacts, successFacts, syncFacts, testFacts, type MessageFacts, type Tone,
+  expiryFacts,
+  failureFacts,
+  FOOTER,
+  skippedFacts,
+  successFacts,
+  syncFacts,
+  testFacts,
+  type MessageFacts,
+  type Tone,
 } from './message-facts.js';
 import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
@@ -82,7 +90,14 @@ const COLORS: Record<Tone, string> = { success: SUCCESS_COLOR, failure: FAILURE_
 
 /** The facts every notifier shows (message-facts.ts), drawn as Slack draws them. */
 function fromFacts(m: MessageFacts, opts: SlackStyle): SlackPayload {
-  return build(opts, m.summary, COLORS[m.tone], m.title, m.facts.map((f) => ({ title: f.name, value: f.value, short: f.short })), m.at);
+  return build(
+    opts,
+    m.summary,
+    COLORS[m.tone],
+    m.title,
+    m.facts.map((f) => ({ title: f.name, value: f.value, short: f.short })),
+    m.at,
+  );
 }
 
 /** Assembles the payload and escapes every text field in one place, so none is forgotten. */

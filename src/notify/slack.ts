@@ -11,7 +11,15 @@ import type { HttpClient } from '../http.js';
 import { createRedactor } from '../redact.js';
 import type { NotifierSettings } from './definition.js';
 import { answerText, createPoster, transient } from './post-with-retry.js';
-import { expiryMessage, failureMessage, skippedMessage, successMessage, type SlackStyle, syncMessage, testMessage } from './slack-message.js';
+import {
+  expiryMessage,
+  failureMessage,
+  skippedMessage,
+  successMessage,
+  type SlackStyle,
+  syncMessage,
+  testMessage,
+} from './slack-message.js';
 import type { Notifier, NotifierDeps } from './types.js';
 import { SLACK_ROWS } from './slack/settings.js';
 
@@ -65,15 +73,19 @@ export interface SlackDeps {
 }
 
 export function createSlackNotifier(config: SlackConfig, deps: SlackDeps): Notifier {
-  const send = createPoster({
-    notifier: 'slack',
-    url: config.webhookUrl,
-    timeoutMs: config.timeoutMs,
-    maxAttempts: config.maxAttempts,
-    hide: createRedactor([config.webhookUrl], { label: '[webhook URL]' }),
-    // A 200 is not enough: Slack confirms with the body "ok" (reference/slack.md).
-    judge: (res, hide) => (res.status === 200 && res.text.trim() === 'ok' ? { kind: 'sent' } : transient(res, answerText(res, hide))),
-  }, deps);
+  const send = createPoster(
+    {
+      notifier: 'slack',
+      url: config.webhookUrl,
+      timeoutMs: config.timeoutMs,
+      maxAttempts: config.maxAttempts,
+      hide: createRedactor([config.webhookUrl], { label: '[webhook URL]' }),
+      // A 200 is not enough: Slack confirms with the body "ok" (reference/slack.md).
+      judge: (res, hide) =>
+        res.status === 200 && res.text.trim() === 'ok' ? { kind: 'sent' } : transient(res, answerText(res, hide)),
+    },
+    deps,
+  );
   return {
     name: 'slack',
     success: (event) => send(() => successMessage(event, config)),

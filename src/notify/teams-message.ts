@@ -3,7 +3,16 @@
  * is received"), as pure functions: a `message` with one Adaptive Card attachment holding a title
  * in the tone's colour, the summary, and the Slack message's fields as a FactSet.
  */
-import { expiryFacts, failureFacts, skippedFacts, successFacts, syncFacts, testFacts, type MessageFacts, type Tone } from './message-facts.js';
+import {
+  expiryFacts,
+  failureFacts,
+  skippedFacts,
+  successFacts,
+  syncFacts,
+  testFacts,
+  type MessageFacts,
+  type Tone,
+} from './message-facts.js';
 import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export const ADAPTIVE_CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -44,10 +53,23 @@ function render(m: MessageFacts): TeamsPayload {
     type: 'AdaptiveCard',
     version: ADAPTIVE_CARD_VERSION,
     body: [
-      { type: 'TextBlock', text: escapeTeams(m.title), weight: 'Bolder', size: 'Medium', color: COLORS[m.tone], wrap: true },
+      {
+        type: 'TextBlock',
+        text: escapeTeams(m.title),
+        weight: 'Bolder',
+        size: 'Medium',
+        color: COLORS[m.tone],
+        wrap: true,
+      },
       { type: 'TextBlock', text: escapeTeams(m.summary), wrap: true },
       { type: 'FactSet', facts: m.facts.map((f) => ({ title: escapeTeams(f.name), value: escapeTeams(f.value) })) },
-      { type: 'TextBlock', text: `${escapeTeams(m.footer)} · ${m.at.toISOString()}`, isSubtle: true, size: 'Small', wrap: true },
+      {
+        type: 'TextBlock',
+        text: `${escapeTeams(m.footer)} · ${m.at.toISOString()}`,
+        isSubtle: true,
+        size: 'Small',
+        wrap: true,
+      },
     ],
     msteams: { width: 'Full' },
   };

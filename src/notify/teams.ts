@@ -35,14 +35,17 @@ export function teamsConfig(s: TeamsSettings): TeamsConfig {
 }
 
 export function createTeamsNotifier(config: TeamsConfig, deps: NotifierDeps): Notifier {
-  const send = createPoster({
-    notifier: 'teams',
-    url: config.webhookUrl,
-    timeoutMs: config.timeoutMs,
-    maxAttempts: config.maxAttempts,
-    hide: createRedactor([config.webhookUrl], { label: '[Teams webhook URL]' }),
-    judge: judgeTeams,
-  }, deps);
+  const send = createPoster(
+    {
+      notifier: 'teams',
+      url: config.webhookUrl,
+      timeoutMs: config.timeoutMs,
+      maxAttempts: config.maxAttempts,
+      hide: createRedactor([config.webhookUrl], { label: '[Teams webhook URL]' }),
+      judge: judgeTeams,
+    },
+    deps,
+  );
   return {
     name: 'teams',
     success: (event) => send(() => teamsSuccess(event)),
@@ -58,9 +61,10 @@ export function createTeamsNotifier(config: TeamsConfig, deps: NotifierDeps): No
 export function judgeTeams(res: HttpResponse, hide: (text: string) => string): Verdict {
   if (res.status === 202 || res.status === 200) return { kind: 'sent' };
   const error = parseJsonObject(res.text)?.error as { code?: unknown; message?: unknown } | undefined;
-  const said = typeof error?.code === 'string'
-    ? `${error.code}${typeof error.message === 'string' ? `: ${error.message}` : ''}`
-    : undefined;
+  const said =
+    typeof error?.code === 'string'
+      ? `${error.code}${typeof error.message === 'string' ? `: ${error.message}` : ''}`
+      : undefined;
   return transient(res, answerText(res, hide, said));
 }
 

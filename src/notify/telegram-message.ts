@@ -3,7 +3,16 @@
  * title in bold, then one line per field. Telegram's HTML wants only `&`, `<`, `>` escaped (as
  * &amp; &lt; &gt;); an unescaped one makes it refuse the whole message ("can't parse entities").
  */
-import { expiryFacts, failureFacts, skippedFacts, successFacts, syncFacts, testFacts, type MessageFacts, type Tone } from './message-facts.js';
+import {
+  expiryFacts,
+  failureFacts,
+  skippedFacts,
+  successFacts,
+  syncFacts,
+  testFacts,
+  type MessageFacts,
+  type Tone,
+} from './message-facts.js';
 import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export interface TelegramPayload {
@@ -34,10 +43,19 @@ function render(m: MessageFacts, chatId: string): TelegramPayload {
   for (const f of m.facts) {
     // A multi-line value (a sync's list) goes below its name.
     const value = escapeTelegramHtml(f.value);
-    lines.push(f.value.includes('\n') ? `<b>${escapeTelegramHtml(f.name)}:</b>\n${value}` : `<b>${escapeTelegramHtml(f.name)}:</b> ${value}`);
+    lines.push(
+      f.value.includes('\n')
+        ? `<b>${escapeTelegramHtml(f.name)}:</b>\n${value}`
+        : `<b>${escapeTelegramHtml(f.name)}:</b> ${value}`,
+    );
   }
   lines.push(`<i>${escapeTelegramHtml(m.footer)}</i>`);
-  return { chat_id: chatId, text: fit(lines, m.summary), parse_mode: 'HTML', link_preview_options: { is_disabled: true } };
+  return {
+    chat_id: chatId,
+    text: fit(lines, m.summary),
+    parse_mode: 'HTML',
+    link_preview_options: { is_disabled: true },
+  };
 }
 
 /** Drops whole lines from the end of the longest field until the text fits, so no tag is ever cut in half. */

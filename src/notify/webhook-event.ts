@@ -4,7 +4,15 @@
  * ISO 8601 UTC. Additive changes keep version 1; anything else raises it.
  */
 import { randomUUID } from 'node:crypto';
-import type { EdgeSummary, ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+import type {
+  EdgeSummary,
+  ExpiryEvent,
+  FailureEvent,
+  SkippedEvent,
+  SuccessEvent,
+  SyncEvent,
+  TestEvent,
+} from './types.js';
 
 export const WEBHOOK_EVENT_VERSION = 1;
 
@@ -39,7 +47,14 @@ export interface WebhookEvent {
   edge: {
     status: EdgeSummary['status'];
     text: string;
-    names: Array<{ name: string; outcome: string; after_seconds: number | null; served_not_after: string | null; served_fingerprint_sha256: string | null; detail: string | null }>;
+    names: Array<{
+      name: string;
+      outcome: string;
+      after_seconds: number | null;
+      served_not_after: string | null;
+      served_fingerprint_sha256: string | null;
+      detail: string | null;
+    }>;
   } | null;
   error: { code: string; message: string; pending: string | null } | null;
   reason: string | null;
@@ -52,7 +67,12 @@ export interface WebhookEvent {
   /** `beluga-cert expiry`: what the edge serves that expires within `days`. */
   expiry: {
     days: number;
-    expiring: Array<{ name: string; not_after: string; fingerprint_sha256: string; last_deployed: { at: string; not_after: string; beluga_id: string } | null }>;
+    expiring: Array<{
+      name: string;
+      not_after: string;
+      fingerprint_sha256: string;
+      last_deployed: { at: string; not_after: string; beluga_id: string } | null;
+    }>;
     unreachable: string[];
   } | null;
 }
@@ -61,66 +81,138 @@ type Base = Pick<WebhookEvent, 'type' | 'occurred_at' | 'host'> & Partial<Webhoo
 
 function event(base: Base, id: string): WebhookEvent {
   return {
-    version: WEBHOOK_EVENT_VERSION, id, domain: null, certificate: null, recovered: null, edge: null, error: null, reason: null, sync: null, expiry: null,
+    version: WEBHOOK_EVENT_VERSION,
+    id,
+    domain: null,
+    certificate: null,
+    recovered: null,
+    edge: null,
+    error: null,
+    reason: null,
+    sync: null,
+    expiry: null,
     ...base,
   };
 }
 
 export function successEvent(e: SuccessEvent, id: string = randomUUID()): WebhookEvent {
-  return event({
-    type: e.recovered ? 'certificate.recovered' : 'certificate.deployed',
-    occurred_at: e.at.toISOString(), host: e.host, domain: e.domain,
-    certificate: { domain: e.domain, names: e.names, beluga_id: e.belugaId, action: e.action, not_after: e.notAfter.toISOString(), fingerprint_sha256: e.fingerprint256 },
-    recovered: e.recovered ? { pending_since: e.recovered.since.toISOString(), failed_attempts: e.recovered.failedAttempts } : null,
-    edge: e.edge ? {
-      status: e.edge.status,
-      text: e.edge.text,
-      names: e.edge.names.map((n) => ({
-        name: n.name, outcome: n.outcome, after_seconds: n.afterSeconds ?? null,
-        served_not_after: n.servedNotAfter?.toISOString() ?? null, served_fingerprint_sha256: n.servedFingerprint256 ?? null, detail: n.detail ?? null,
-      })),
-    } : null,
-  }, id);
+  return event(
+    {
+      type: e.recovered ? 'certificate.recovered' : 'certificate.deployed',
+      occurred_at: e.at.toISOString(),
+      host: e.host,
+      domain: e.domain,
+      certificate: {
+        domain: e.domain,
+        names: e.names,
+        beluga_id: e.belugaId,
+        action: e.action,
+        not_after: e.notAfter.toISOString(),
+        fingerprint_sha256: e.fingerprint256,
+      },
+      recovered: e.recovered
+        ? { pending_since: e.recovered.since.toISOString(), failed_attempts: e.recovered.failedAttempts }
+        : null,
+      edge: e.edge
+        ? {
+            status: e.edge.status,
+            text: e.edge.text,
+            names: e.edge.names.map((n) => ({
+              name: n.name,
+              outcome: n.outcome,
+              after_seconds: n.afterSeconds ?? null,
+              served_not_after: n.servedNotAfter?.toISOString() ?? null,
+              served_fingerprint_sha256: n.servedFingerprint256 ?? null,
+              detail: n.detail ?? null,
+            })),
+          }
+        : null,
+    },
+    id,
+  );
 }
 
 export function failureEvent(e: FailureEvent, id: string = randomUUID()): WebhookEvent {
-  return event({
-    type: 'certificate.deploy_failed', occurred_at: e.at.toISOString(), host: e.host, domain: e.domain ?? null,
-    error: { code: e.code, message: e.error, pending: e.pending ?? null },
-  }, id);
+  return event(
+    {
+      type: 'certificate.deploy_failed',
+      occurred_at: e.at.toISOString(),
+      host: e.host,
+      domain: e.domain ?? null,
+      error: { code: e.code, message: e.error, pending: e.pending ?? null },
+    },
+    id,
+  );
 }
 
 export function skippedEvent(e: SkippedEvent, id: string = randomUUID()): WebhookEvent {
-  return event({
-    type: 'certificate.unchanged', occurred_at: e.at.toISOString(), host: e.host, domain: e.domain, reason: e.reason,
-    certificate: { domain: e.domain, names: e.names, beluga_id: null, action: null, not_after: e.notAfter.toISOString(), fingerprint_sha256: e.fingerprint256 },
-  }, id);
+  return event(
+    {
+      type: 'certificate.unchanged',
+      occurred_at: e.at.toISOString(),
+      host: e.host,
+      domain: e.domain,
+      reason: e.reason,
+      certificate: {
+        domain: e.domain,
+        names: e.names,
+        beluga_id: null,
+        action: null,
+        not_after: e.notAfter.toISOString(),
+        fingerprint_sha256: e.fingerprint256,
+      },
+    },
+    id,
+  );
 }
 
 export function syncEvent(e: SyncEvent, id: string = randomUUID()): WebhookEvent {
-  return event({
-    type: 'sync.completed', occurred_at: e.at.toISOString(), host: e.host,
-    sync: {
-      deployed: e.deployed.map((d) => ({ label: d.label, domain: d.domain, beluga_id: d.belugaId, not_after: d.notAfter.toISOString() })),
-      failed: e.failed.map((f) => ({ label: f.label, domain: f.domain ?? null, code: f.code, message: f.error })),
-      unchanged: e.unchanged,
-      unmapped: e.unmapped,
+  return event(
+    {
+      type: 'sync.completed',
+      occurred_at: e.at.toISOString(),
+      host: e.host,
+      sync: {
+        deployed: e.deployed.map((d) => ({
+          label: d.label,
+          domain: d.domain,
+          beluga_id: d.belugaId,
+          not_after: d.notAfter.toISOString(),
+        })),
+        failed: e.failed.map((f) => ({ label: f.label, domain: f.domain ?? null, code: f.code, message: f.error })),
+        unchanged: e.unchanged,
+        unmapped: e.unmapped,
+      },
     },
-  }, id);
+    id,
+  );
 }
 
 export function expiryEvent(e: ExpiryEvent, id: string = randomUUID()): WebhookEvent {
-  return event({
-    type: 'certificate.expiring', occurred_at: e.at.toISOString(), host: e.host,
-    expiry: {
-      days: e.days,
-      expiring: e.expiring.map((x) => ({
-        name: x.name, not_after: x.notAfter.toISOString(), fingerprint_sha256: x.fingerprint256,
-        last_deployed: x.lastDeployed ? { at: x.lastDeployed.at.toISOString(), not_after: x.lastDeployed.notAfter.toISOString(), beluga_id: x.lastDeployed.recordId } : null,
-      })),
-      unreachable: e.unreachable,
+  return event(
+    {
+      type: 'certificate.expiring',
+      occurred_at: e.at.toISOString(),
+      host: e.host,
+      expiry: {
+        days: e.days,
+        expiring: e.expiring.map((x) => ({
+          name: x.name,
+          not_after: x.notAfter.toISOString(),
+          fingerprint_sha256: x.fingerprint256,
+          last_deployed: x.lastDeployed
+            ? {
+                at: x.lastDeployed.at.toISOString(),
+                not_after: x.lastDeployed.notAfter.toISOString(),
+                beluga_id: x.lastDeployed.recordId,
+              }
+            : null,
+        })),
+        unreachable: e.unreachable,
+      },
     },
-  }, id);
+    id,
+  );
 }
 
 export function testEvent(e: TestEvent, id: string = randomUUID()): WebhookEvent {

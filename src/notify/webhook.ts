@@ -12,7 +12,15 @@ import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-se
 import { answerText, createPoster, transient, type Verdict } from './post-with-retry.js';
 import type { NotifierSettings } from './definition.js';
 import type { Notifier, NotifierDeps } from './types.js';
-import { expiryEvent, failureEvent, skippedEvent, successEvent, syncEvent, testEvent, type WebhookEvent } from './webhook-event.js';
+import {
+  expiryEvent,
+  failureEvent,
+  skippedEvent,
+  successEvent,
+  syncEvent,
+  testEvent,
+  type WebhookEvent,
+} from './webhook-event.js';
 import type { WEBHOOK_ROWS } from './webhook/settings.js';
 
 export const WEBHOOK_URL = 'WEBHOOK_URL';
@@ -39,7 +47,10 @@ export function webhookConfig(s: WebhookSettings): WebhookConfig {
   if (!url) problems.push(`missing setting: ${WEBHOOK_URL} (${WEBHOOK_SECRET} is set, but there is nowhere to send)`);
   else checkUrl(WEBHOOK_URL, url, problems, true);
   const secret = s[WEBHOOK_SECRET] || undefined;
-  if (secret !== undefined && secret.length < 16) problems.push(`${WEBHOOK_SECRET} is too short to sign with: use at least 16 characters (e.g. openssl rand -hex 32)`);
+  if (secret !== undefined && secret.length < 16)
+    problems.push(
+      `${WEBHOOK_SECRET} is too short to sign with: use at least 16 characters (e.g. openssl rand -hex 32)`,
+    );
   const timeoutMs = readNotifyTimeoutMs(s, problems);
   throwProblems(problems);
   return { url, secret, timeoutMs, maxAttempts: NOTIFY_ATTEMPTS };
@@ -52,25 +63,28 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 
 export function createWebhookNotifier(config: WebhookConfig, deps: NotifierDeps & { now?: () => number }): Notifier {
   const now = deps.now ?? Date.now;
-  const send = createPoster({
-    notifier: 'webhook',
-    url: config.url,
-    timeoutMs: config.timeoutMs,
-    maxAttempts: config.maxAttempts,
-    hide: createRedactor([config.url, config.secret], { label: '[webhook URL]' }),
-    headers: (body) => {
-      const event = JSON.parse(body) as WebhookEvent;
-      const timestamp = String(Math.floor(now() / 1000));
-      return {
-        'User-Agent': 'beluga-cert-hook',
-        [EVENT_HEADER]: event.type,
-        [DELIVERY_HEADER]: event.id,
-        [TIMESTAMP_HEADER]: timestamp,
-        ...(config.secret ? { [SIGNATURE_HEADER]: signWebhook(config.secret, timestamp, body) } : {}),
-      };
+  const send = createPoster(
+    {
+      notifier: 'webhook',
+      url: config.url,
+      timeoutMs: config.timeoutMs,
+      maxAttempts: config.maxAttempts,
+      hide: createRedactor([config.url, config.secret], { label: '[webhook URL]' }),
+      headers: (body) => {
+        const event = JSON.parse(body) as WebhookEvent;
+        const timestamp = String(Math.floor(now() / 1000));
+        return {
+          'User-Agent': 'beluga-cert-hook',
+          [EVENT_HEADER]: event.type,
+          [DELIVERY_HEADER]: event.id,
+          [TIMESTAMP_HEADER]: timestamp,
+          ...(config.secret ? { [SIGNATURE_HEADER]: signWebhook(config.secret, timestamp, body) } : {}),
+        };
+      },
+      judge: judgeWebhook,
     },
-    judge: judgeWebhook,
-  }, deps);
+    deps,
+  );
   return {
     name: 'webhook',
     success: (event) => send(() => successEvent(event)),

@@ -31,7 +31,13 @@ type Fields = Record<string, unknown>;
 export function handleApi(req: RawRequest, ctx: ApiContext): Reply {
   const path = req.target.split('?')[0] as string;
   if (!path.startsWith(API_PREFIX)) return failureReply(404, 'not_found', 'no such endpoint');
-  const authInput = { method: req.method, path: req.target, authorization: req.headers['authorization'], date: req.headers['date'], body: req.body };
+  const authInput = {
+    method: req.method,
+    path: req.target,
+    authorization: req.headers['authorization'],
+    date: req.headers['date'],
+    body: req.body,
+  };
   if (!verifyAuth(authInput, ctx.credentials, ctx.now())) {
     return failureReply(401, 'authentication_failed', 'authentication failed');
   }
@@ -49,7 +55,8 @@ export function handleApi(req: RawRequest, ctx: ApiContext): Reply {
     const certificates = ctx.store.list();
     return jsonReply(200, { count: certificates.length, certificates });
   }
-  if (req.method === 'GET' || req.method === 'DELETE') return readOrDelete(req.method, (route as { id: string }).id, ctx);
+  if (req.method === 'GET' || req.method === 'DELETE')
+    return readOrDelete(req.method, (route as { id: string }).id, ctx);
   const fields = parseObject(req.body);
   if (!fields) return failureReply(400, 'invalid_json', 'the body must be a JSON object');
   if (req.method === 'POST') return create(fields, ctx);

@@ -35,7 +35,10 @@ export function deriveNames(cert: X509Certificate): DerivedNames {
 export function checkUpload(certificate: string, key: string, chain?: string): UploadProblem | DerivedNames {
   const leaf = splitCertificates(certificate);
   if (!leaf || leaf.length !== 1) {
-    return problem('invalid_certificate', 'certificate must be exactly one PEM certificate (intermediates go in chain)');
+    return problem(
+      'invalid_certificate',
+      'certificate must be exactly one PEM certificate (intermediates go in chain)',
+    );
   }
   let cert: X509Certificate;
   try {

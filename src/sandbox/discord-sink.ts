@@ -16,12 +16,24 @@ export const DISCORD_ERRORS: Record<number, { message: string; code: number }> =
 
 /** Discord's answer for a status, for faults that name only the status. */
 export function discordErrorReply(status: number): Reply {
-  if (status === 429) return jsonReply(429, { message: 'You are being rate limited.', retry_after: 1.5, global: false }, { 'Retry-After': '2' });
+  if (status === 429)
+    return jsonReply(
+      429,
+      { message: 'You are being rate limited.', retry_after: 1.5, global: false },
+      { 'Retry-After': '2' },
+    );
   const known = DISCORD_ERRORS[status];
-  return jsonReply(status, known ?? { message: `${status}: ${status >= 500 ? 'Internal Server Error' : 'Bad Request'}`, code: 0 });
+  return jsonReply(
+    status,
+    known ?? { message: `${status}: ${status >= 500 ? 'Internal Server Error' : 'Bad Request'}`, code: 0 },
+  );
 }
 
-export function handleDiscord(req: SinkRequest, webhook: { id: string; token: string }, accept: (payload: unknown) => void): Reply {
+export function handleDiscord(
+  req: SinkRequest,
+  webhook: { id: string; token: string },
+  accept: (payload: unknown) => void,
+): Reply {
   const m = /^\/discord\/api\/webhooks\/([^/]+)\/([^/]+)$/.exec(req.path);
   if (!m || m[1] !== webhook.id) return jsonReply(404, DISCORD_ERRORS[404]);
   if (m[2] !== webhook.token) return jsonReply(401, DISCORD_ERRORS[401]);
@@ -32,14 +44,23 @@ export function handleDiscord(req: SinkRequest, webhook: { id: string; token: st
   } catch {
     return jsonReply(400, { message: 'The request body contains invalid JSON.', code: 50109 });
   }
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return jsonReply(400, { message: 'Cannot send an empty message', code: 50006 });
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+    return jsonReply(400, { message: 'Cannot send an empty message', code: 50006 });
   const { content, embeds } = payload as { content?: unknown; embeds?: unknown };
-  const problem = checkEmbeds(embeds) ?? (content !== undefined && (typeof content !== 'string' || content.length > 2000) ? 'content' : undefined);
-  if (problem) return jsonReply(400, { ...DISCORD_ERRORS[400], errors: { [problem]: { _errors: [{ code: 'BASE_TYPE_INVALID', message: 'Invalid value.' }] } } });
+  const problem =
+    checkEmbeds(embeds) ??
+    (content !== undefined && (typeof content !== 'string' || content.length > 2000) ? 'content' : undefined);
+  if (problem)
+    return jsonReply(400, {
+      ...DISCORD_ERRORS[400],
+      errors: { [problem]: { _errors: [{ code: 'BASE_TYPE_INVALID', message: 'Invalid value.' }] } },
+    });
   const hasContent = typeof content === 'string' && content.trim() !== '';
-  if (!hasContent && !(Array.isArray(embeds) && embeds.length > 0)) return jsonReply(400, { message: 'Cannot send an empty message', code: 50006 });
+  if (!hasContent && !(Array.isArray(embeds) && embeds.length > 0))
+    return jsonReply(400, { message: 'Cannot send an empty message', code: 50006 });
   accept(payload);
-  if (req.query.get('wait') === 'true') return jsonReply(200, { id: '1100000000000000001', type: 0, content: hasContent ? content : '', embeds });
+  if (req.query.get('wait') === 'true')
+    return jsonReply(200, { id: '1100000000000000001', type: 0, content: hasContent ? content : '', embeds });
   return { status: 204, body: '', headers: {} };
 }
 
@@ -50,14 +71,28 @@ function checkEmbeds(embeds: unknown): string | undefined {
   for (const [i, e] of embeds.entries()) {
     const embed = e as { title?: unknown; description?: unknown; color?: unknown; fields?: unknown };
     if (embed === null || typeof embed !== 'object') return `embeds.${i}`;
-    if (embed.color !== undefined && !(Number.isInteger(embed.color) && (embed.color as number) >= 0 && (embed.color as number) <= 0xffffff)) return `embeds.${i}.color`;
-    if (embed.title !== undefined && (typeof embed.title !== 'string' || embed.title.length > 256)) return `embeds.${i}.title`;
-    if (embed.description !== undefined && (typeof embed.description !== 'string' || embed.description.length > 4096)) return `embeds.${i}.description`;
+    if (
+      embed.color !== undefined &&
+      !(Number.isInteger(embed.color) && (embed.color as number) >= 0 && (embed.color as number) <= 0xffffff)
+    )
+      return `embeds.${i}.color`;
+    if (embed.title !== undefined && (typeof embed.title !== 'string' || embed.title.length > 256))
+      return `embeds.${i}.title`;
+    if (embed.description !== undefined && (typeof embed.description !== 'string' || embed.description.length > 4096))
+      return `embeds.${i}.description`;
     if (embed.fields === undefined) continue;
     if (!Array.isArray(embed.fields) || embed.fields.length > 25) return `embeds.${i}.fields`;
     for (const [j, f] of embed.fields.entries()) {
       const { name, value } = (f ?? {}) as { name?: unknown; value?: unknown };
-      if (typeof name !== 'string' || name === '' || name.length > 256 || typeof value !== 'string' || value === '' || value.length > 1024) return `embeds.${i}.fields.${j}`;
+      if (
+        typeof name !== 'string' ||
+        name === '' ||
+        name.length > 256 ||
+        typeof value !== 'string' ||
+        value === '' ||
+        value.length > 1024
+      )
+        return `embeds.${i}.fields.${j}`;
     }
   }
   return undefined;

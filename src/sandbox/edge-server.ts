@@ -29,20 +29,29 @@ export interface SandboxEdge {
 export async function startEdge(initial: SandboxRecord[], options: EdgeOptions = {}): Promise<SandboxEdge> {
   const served = new Map<string, Served>();
   for (const r of initial) if (r.key) served.set(String(r.id), fromRecord(r));
-  const overrides = (options.overrides ?? []).map((o) => ({ names: [o.name], certificate: o.certificate, key: o.key, chain: '' }));
+  const overrides = (options.overrides ?? []).map((o) => ({
+    names: [o.name],
+    certificate: o.certificate,
+    key: o.key,
+    chain: '',
+  }));
   const contexts = new Map<string, SecureContext>();
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
   const handshakes: EdgeHandshake[] = [];
 
   const pick = (name: string): Served | undefined =>
-    overrides.find((o) => o.names.some((n) => nameCovers(n, name)))
-      ?? [...served.values()].find((s) => s.names.some((n) => nameCovers(n, name)));
+    overrides.find((o) => o.names.some((n) => nameCovers(n, name))) ??
+    [...served.values()].find((s) => s.names.some((n) => nameCovers(n, name)));
 
   const server = createServer({
     SNICallback: (name, cb) => {
       const s = pick(name);
-      handshakes.push({ servername: name, fingerprint256: s ? new X509Certificate(s.certificate).fingerprint256 : undefined, at: new Date() });
+      handshakes.push({
+        servername: name,
+        fingerprint256: s ? new X509Certificate(s.certificate).fingerprint256 : undefined,
+        at: new Date(),
+      });
       if (!s) {
         cb(new Error(`the sandbox edge serves no certificate for ${name}`));
         return;
@@ -80,11 +89,12 @@ export async function startEdge(initial: SandboxRecord[], options: EdgeOptions =
       }, delay);
       timers.add(timer);
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const timer of timers) clearTimeout(timer);
-      server.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
   };
 }
 

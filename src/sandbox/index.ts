@@ -6,7 +6,14 @@ export { startSandbox, MAX_BODY_BYTES } from './start-sandbox.js';
 export { formatSandboxBanner } from './banner.js';
 export { parseHtml as parseTelegramHtml } from './telegram-sink.js';
 export type { NotifySink, NotifySinks, SinkName } from './notify-sinks.js';
-export { tokenSignString, tokenSignature, parsePythonUtcDate, parseTokenDate, verifyAuth, MAX_SKEW_MS } from './verify-auth.js';
+export {
+  tokenSignString,
+  tokenSignature,
+  parsePythonUtcDate,
+  parseTokenDate,
+  verifyAuth,
+  MAX_SKEW_MS,
+} from './verify-auth.js';
 export type {
   CertObject,
   EdgeHandshake,

@@ -6,7 +6,17 @@
  */
 
 const TEXT_KEYS = new Set([
-  'pretext', 'text', 'content', 'title', 'description', 'value', 'fallback', 'footer', 'summary', 'subject', 'message',
+  'pretext',
+  'text',
+  'content',
+  'title',
+  'description',
+  'value',
+  'fallback',
+  'footer',
+  'summary',
+  'subject',
+  'message',
   'reason',
 ]);
 /** An event name (`certificate.deployed`) is text; a card's `type` (`TextBlock`) is not. */

@@ -19,7 +19,8 @@ export type { NotifySink, NotifySinks, SinkName } from './types.js';
 
 /** Every notifier's HTTP sink, in the notifiers' order. */
 export const SINK_NAMES: readonly SinkName[] = NOTIFIER_DEFINITIONS.flatMap((d) =>
-  d.sink.kind === 'http' ? [d.sink.name as SinkName] : []);
+  d.sink.kind === 'http' ? [d.sink.name as SinkName] : [],
+);
 
 export interface SinkRequest {
   method: string;
@@ -41,24 +42,36 @@ export function sinkFor(path: string): SinkName | undefined {
 }
 
 /** A sink's answer for a fault that names a status (or `failure`), in the service's own shape. */
-export function sinkFaultReply(
-  fault: { target: SinkName; status?: number; failure?: boolean; body?: string },
-): Reply | undefined {
+export function sinkFaultReply(fault: {
+  target: SinkName;
+  status?: number;
+  failure?: boolean;
+  body?: string;
+}): Reply | undefined {
   if (fault.status === undefined && !fault.failure && fault.body === undefined) return undefined;
   if (fault.target === 'slack') return slackFaultReply(fault);
-  if (fault.body !== undefined) return { status: fault.status ?? 200, body: fault.body, headers: { 'Content-Type': 'application/json' } };
+  if (fault.body !== undefined)
+    return { status: fault.status ?? 200, body: fault.body, headers: { 'Content-Type': 'application/json' } };
   if (fault.failure) {
     // A 200 that is not a success: a client must read the body, not only the status.
     return fault.target === 'telegram'
-      ? jsonReply(200, { ok: false, error_code: 400, description: 'Bad Request: the sandbox was told to fail this request' })
+      ? jsonReply(200, {
+          ok: false,
+          error_code: 400,
+          description: 'Bad Request: the sandbox was told to fail this request',
+        })
       : jsonReply(200, { error: 'the sandbox was told to fail this request' });
   }
   const status = fault.status as number;
   switch (fault.target) {
-    case 'discord': return discordErrorReply(status);
-    case 'teams': return teamsErrorReply(status);
-    case 'telegram': return telegramError(status);
-    case 'webhook': return webhookErrorReply(status);
+    case 'discord':
+      return discordErrorReply(status);
+    case 'teams':
+      return teamsErrorReply(status);
+    case 'telegram':
+      return telegramError(status);
+    case 'webhook':
+      return webhookErrorReply(status);
   }
 }
 
@@ -110,18 +123,26 @@ export function createNotifySinks(now: () => Date, remembered: { slackPath?: str
     handle(name: SinkName, req: SinkRequest): Reply {
       const accept = (payload: unknown) => void logs[name].messages.push(payload);
       switch (name) {
-        case 'slack': return handleSlack({ ...req, contentType: req.headers['content-type'] }, slack.path, accept);
-        case 'discord': return handleDiscord(req, discord, accept);
-        case 'teams': return handleTeams(req, teams, accept);
-        case 'telegram': return handleTelegram(req, telegram, accept, () => ++messageId);
-        case 'webhook': return handleWebhook(req, webhook, accept, now());
+        case 'slack':
+          return handleSlack({ ...req, contentType: req.headers['content-type'] }, slack.path, accept);
+        case 'discord':
+          return handleDiscord(req, discord, accept);
+        case 'teams':
+          return handleTeams(req, teams, accept);
+        case 'telegram':
+          return handleTelegram(req, telegram, accept, () => ++messageId);
+        case 'webhook':
+          return handleWebhook(req, webhook, accept, now());
       }
     },
     describe(base: string): NotifySinks {
       return {
         slack: { ...logs.slack, url: `${base}${slack.path}` },
         discord: { ...logs.discord, url: `${base}/discord/api/webhooks/${discord.id}/${discord.token}` },
-        teams: { ...logs.teams, url: `${base}/teams/workflows/${teams.id}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${teams.sig}` },
+        teams: {
+          ...logs.teams,
+          url: `${base}/teams/workflows/${teams.id}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${teams.sig}`,
+        },
         telegram: { ...logs.telegram, apiUrl: `${base}/telegram`, token: telegram.token, chatId: telegram.chatId },
         webhook: { ...logs.webhook, url: `${base}${webhook.path}`, secret: webhook.secret },
       };

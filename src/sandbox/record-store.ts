@@ -29,7 +29,10 @@ export class RecordStore {
   private nextId = FIRST_ID;
 
   /** `entries`: seed records, or the records a state file holds (their stored fields kept). */
-  constructor(private readonly options: StoreOptions, entries: Array<SeedRecord & Partial<SandboxRecord>>) {
+  constructor(
+    private readonly options: StoreOptions,
+    entries: Array<SeedRecord & Partial<SandboxRecord>>,
+  ) {
     for (const entry of entries) this.bumpNextId(entry.id);
     for (const entry of entries) this.records.push(this.fromEntry(entry));
   }
@@ -96,13 +99,16 @@ export class RecordStore {
     const derived = entry.names
       ? { names: [...entry.names], commonName: entry.common_name ?? entry.names[0] ?? '' }
       : deriveNames(new X509Certificate(entry.certificate));
-    const record = this.fill({
-      id,
-      site: entry.site ?? 'default',
-      certificate: entry.certificate,
-      key: entry.key ?? '',
-      chain: entry.chain ?? '',
-    }, derived);
+    const record = this.fill(
+      {
+        id,
+        site: entry.site ?? 'default',
+        certificate: entry.certificate,
+        key: entry.key ?? '',
+        chain: entry.chain ?? '',
+      },
+      derived,
+    );
     // Fields a state file already holds win over the defaults.
     for (const field of ['enabled', 'cname', 'protocols', 'ciphers', 'ocsp_expires', 'status'] as const) {
       if (entry[field] !== undefined) (record as unknown as Record<string, unknown>)[field] = entry[field];
@@ -115,7 +121,10 @@ export class RecordStore {
     return this.options.numericIds && Number.isSafeInteger(n) ? n : String(id);
   }
 
-  private fill(base: Pick<SandboxRecord, 'id' | 'site' | 'certificate' | 'key' | 'chain'>, derived: DerivedNames): SandboxRecord {
+  private fill(
+    base: Pick<SandboxRecord, 'id' | 'site' | 'certificate' | 'key' | 'chain'>,
+    derived: DerivedNames,
+  ): SandboxRecord {
     return {
       id: base.id,
       site: base.site,

@@ -15,7 +15,12 @@ export function jsonReply(status: number, value: unknown, headers: Record<string
 }
 
 /** The failure shape go-belugacdn reads: {"result":"failure","message":...,"error":...}. */
-export function failureReply(status: number, error: string, message: string, headers: Record<string, string> = {}): Reply {
+export function failureReply(
+  status: number,
+  error: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Reply {
   return jsonReply(status, { result: 'failure', message, error }, headers);
 }
 

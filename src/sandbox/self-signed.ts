@@ -34,7 +34,10 @@ export function makeSelfSigned(options: SelfSignedOptions = {}): SelfSigned {
   cert.serialNumber = `01${forge.util.bytesToHex(forge.random.getBytesSync(8))}`;
   cert.validity.notBefore = new Date(now.getTime() - 3_600_000);
   cert.validity.notAfter = new Date(now.getTime() + validDays * DAY_MS);
-  const subject = [{ name: 'commonName', value: names[0] }, { name: 'organizationName', value: 'beluga-cert sandbox' }];
+  const subject = [
+    { name: 'commonName', value: names[0] },
+    { name: 'organizationName', value: 'beluga-cert sandbox' },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -42,16 +45,28 @@ export function makeSelfSigned(options: SelfSignedOptions = {}): SelfSigned {
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [
-      ...names.map((value) => ({ type: 2, value })),
-      ...(options.names ? [] : [{ type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }]),
-    ] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        ...names.map((value) => ({ type: 2, value })),
+        ...(options.names
+          ? []
+          : [
+              { type: 7, ip: '127.0.0.1' },
+              { type: 7, ip: '::1' },
+            ]),
+      ],
+    },
   ]);
   const oid = forge.pki.oids.sha256WithRSAEncryption!;
   cert.signatureOid = oid;
   cert.siginfo.algorithmOid = oid;
   // What forge's cert.sign() does, with the signature made natively (getTBSCertificate is untyped).
-  const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
-  cert.signature = sign('sha256', Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary'), privateKey).toString('binary');
+  const tbs = (
+    forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }
+  ).getTBSCertificate(cert);
+  cert.signature = sign('sha256', Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary'), privateKey).toString(
+    'binary',
+  );
   return { certPem: forge.pki.certificateToPem(cert), keyPem };
 }

@@ -10,8 +10,12 @@ const MAX_ATTACHMENTS = 100;
 /** The plain-text code Slack answers with for a status, for faults that name only the status. */
 export function slackErrorText(status: number): string {
   const codes: Record<number, string> = {
-    400: 'invalid_payload', 403: 'action_prohibited', 404: 'channel_not_found',
-    410: 'channel_is_archived', 429: 'rate_limited', 500: 'rollup_error',
+    400: 'invalid_payload',
+    403: 'action_prohibited',
+    404: 'channel_not_found',
+    410: 'channel_is_archived',
+    429: 'rate_limited',
+    500: 'rollup_error',
   };
   return codes[status] ?? (status >= 500 ? 'rollup_error' : 'invalid_payload');
 }

@@ -31,26 +31,37 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const entries = (stored?.certificates ?? options.records ?? []) as Array<SeedRecord & Partial<SandboxRecord>>;
   const numericIds = options.numericIds ?? false;
   const store = new RecordStore({ persist, numericIds, now, onChange: (r) => edge?.changed(r) }, entries);
-  edge = await onRememberedPort(options.edge?.port, endpoints?.edgePort, 'TLS edge', options.log,
-    (port) => startEdge(store.snapshot(), { ...options.edge, port }));
+  edge = await onRememberedPort(options.edge?.port, endpoints?.edgePort, 'TLS edge', options.log, (port) =>
+    startEdge(store.snapshot(), { ...options.edge, port }),
+  );
   const requests: RecordedRequest[] = [];
   const notify = createNotifySinks(now, { slackPath: endpoints?.slackPath });
   const sockets = new Set<Socket>();
   const cancels = new Set<() => void>();
 
   /** Resolves true after `ms`, or false at once when the sandbox closes first. */
-  const delay = (ms: number) => new Promise<boolean>((resolve) => {
-    const cancel = () => { clearTimeout(timer); cancels.delete(cancel); resolve(false); };
-    const timer = setTimeout(() => { cancels.delete(cancel); resolve(true); }, ms);
-    cancels.add(cancel);
-  });
+  const delay = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const cancel = () => {
+        clearTimeout(timer);
+        cancels.delete(cancel);
+        resolve(false);
+      };
+      const timer = setTimeout(() => {
+        cancels.delete(cancel);
+        resolve(true);
+      }, ms);
+      cancels.add(cancel);
+    });
 
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
     const target = req.url ?? '/';
     const path = target.split('?')[0] as string;
     const sink = sinkFor(path);
-    res.on('close', () => options.log?.(`${method} ${sink ? sinkLogPath(sink) : path} ${res.headersSent ? res.statusCode : 'dropped'}`));
+    res.on('close', () =>
+      options.log?.(`${method} ${sink ? sinkLogPath(sink) : path} ${res.headersSent ? res.statusCode : 'dropped'}`),
+    );
     const { body, tooLarge, aborted } = await readBody(req, MAX_BODY_BYTES);
     const headers = flattenHeaders(req.headers);
     const recorded = { method, path: target, headers, body: body.toString('utf8'), at: new Date() };
@@ -66,9 +77,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     let reply: Reply | undefined = interception?.reply;
     if (!reply && tooLarge) {
-      reply = sink ? sinkTooLargeReply(sink, MAX_BODY_BYTES) : failureReply(413, 'payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
+      reply = sink
+        ? sinkTooLargeReply(sink, MAX_BODY_BYTES)
+        : failureReply(413, 'payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
     }
-    if (!reply && sink) reply = notify.handle(sink, { method, path, query: new URLSearchParams(target.split('?')[1] ?? ''), headers, body });
+    if (!reply && sink)
+      reply = notify.handle(sink, {
+        method,
+        path,
+        query: new URLSearchParams(target.split('?')[1] ?? ''),
+        headers,
+        body,
+      });
     reply ??= handleApi({ method, target, headers, body }, { store, credentials: options.credentials, now });
     const answerDelayMs = interception?.answerDelayMs ?? 0;
     if (answerDelayMs > 0 && !(await delay(answerDelayMs))) return;
@@ -92,14 +112,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   server.on('clientError', (_err, socket: Socket) => {
     const body = JSON.stringify({ result: 'failure', message: 'malformed HTTP request', error: 'bad_request' });
     if (socket.writable) {
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
     } else {
       socket.destroy();
     }
   });
 
-  const port = await onRememberedPort(options.port, endpoints?.port, 'API', options.log,
-    (p) => listenOnLoopback(server, p)).catch(async (err: unknown) => { await edge!.close(); throw err; });
+  const port = await onRememberedPort(options.port, endpoints?.port, 'API', options.log, (p) =>
+    listenOnLoopback(server, p),
+  ).catch(async (err: unknown) => {
+    await edge!.close();
+    throw err;
+  });
   const url = `http://127.0.0.1:${port}`;
   if (statePath !== undefined) {
     // Written now, not at the first change: the next start must find the same ports and path.
@@ -124,11 +150,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     notify: sinks,
     edgeAddress: `127.0.0.1:${edge.port}`,
     edgeHandshakes: edge.handshakes,
-    close: () => Promise.all([edge!.close(), new Promise<void>((resolve) => {
-      for (const cancel of [...cancels]) cancel();
-      server.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
-    })]).then(() => undefined),
+    close: () =>
+      Promise.all([
+        edge!.close(),
+        new Promise<void>((resolve) => {
+          for (const cancel of [...cancels]) cancel();
+          server.close(() => resolve());
+          for (const socket of sockets) socket.destroy();
+        }),
+      ]).then(() => undefined),
   };
 }
 
@@ -136,8 +166,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
  * Starts a listener on `given` when it names a port, else on the one a state file remembers (any
  * free one when that is taken meanwhile, said in the log), else on any free port.
  */
-async function onRememberedPort<T>(given: number | undefined, remembered: number | undefined, what: string,
-  log: ((line: string) => void) | undefined, listen: (port: number) => Promise<T>): Promise<T> {
+async function onRememberedPort<T>(
+  given: number | undefined,
+  remembered: number | undefined,
+  what: string,
+  log: ((line: string) => void) | undefined,
+  listen: (port: number) => Promise<T>,
+): Promise<T> {
   if ((given !== undefined && given !== 0) || remembered === undefined) return listen(given ?? 0);
   try {
     return await listen(remembered);

@@ -10,31 +10,55 @@ import type { SinkRequest } from './notify-sinks.js';
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
 
 export const TEAMS_ERRORS: Record<number, { code: string; message: string }> = {
-  400: { code: 'TriggerInputSchemaMismatch', message: "The input body for trigger 'manual' of type 'Request' did not match its schema definition." },
-  401: { code: 'DirectApiAuthorizationRequired', message: 'The request must be authenticated only by Shared Access scheme.' },
+  400: {
+    code: 'TriggerInputSchemaMismatch',
+    message: "The input body for trigger 'manual' of type 'Request' did not match its schema definition.",
+  },
+  401: {
+    code: 'DirectApiAuthorizationRequired',
+    message: 'The request must be authenticated only by Shared Access scheme.',
+  },
   403: { code: 'AuthorizationFailed', message: 'The client does not have permission to perform this action.' },
   404: { code: 'WorkflowNotFound', message: 'The workflow could not be found.' },
   429: { code: 'WorkflowRequestsThrottled', message: 'The workflow is throttled: too many requests.' },
 };
 
 export function teamsErrorReply(status: number): Reply {
-  const known = TEAMS_ERRORS[status] ?? { code: status >= 500 ? 'InternalServerError' : 'BadRequest', message: `The sandbox was told to answer HTTP ${status}.` };
+  const known = TEAMS_ERRORS[status] ?? {
+    code: status >= 500 ? 'InternalServerError' : 'BadRequest',
+    message: `The sandbox was told to answer HTTP ${status}.`,
+  };
   return jsonReply(status, { error: known }, status === 429 ? { 'Retry-After': '1' } : {});
 }
 
-export function handleTeams(req: SinkRequest, workflow: { id: string; sig: string }, accept: (payload: unknown) => void): Reply {
+export function handleTeams(
+  req: SinkRequest,
+  workflow: { id: string; sig: string },
+  accept: (payload: unknown) => void,
+): Reply {
   const m = /^\/teams\/workflows\/([^/]+)\/triggers\/manual\/paths\/invoke$/.exec(req.path);
   if (!m || m[1] !== workflow.id) return teamsErrorReply(404);
   if (req.query.get('sig') !== workflow.sig) return teamsErrorReply(401);
-  if (req.method !== 'POST') return jsonReply(405, { error: { code: 'MethodNotAllowed', message: `The HTTP method '${req.method}' is not allowed for this trigger.` } });
+  if (req.method !== 'POST')
+    return jsonReply(405, {
+      error: { code: 'MethodNotAllowed', message: `The HTTP method '${req.method}' is not allowed for this trigger.` },
+    });
   let payload: unknown;
   try {
     payload = JSON.parse(req.body.toString('utf8'));
   } catch {
-    return jsonReply(400, { error: { code: 'InvalidRequestContent', message: 'The request content is not valid and could not be deserialized.' } });
+    return jsonReply(400, {
+      error: {
+        code: 'InvalidRequestContent',
+        message: 'The request content is not valid and could not be deserialized.',
+      },
+    });
   }
   const problem = schemaProblem(payload);
-  if (problem) return jsonReply(400, { error: { code: TEAMS_ERRORS[400]!.code, message: `${TEAMS_ERRORS[400]!.message} Error details: '${problem}'.` } });
+  if (problem)
+    return jsonReply(400, {
+      error: { code: TEAMS_ERRORS[400]!.code, message: `${TEAMS_ERRORS[400]!.message} Error details: '${problem}'.` },
+    });
   accept(payload);
   return { status: 202, body: '', headers: {} };
 }
@@ -45,7 +69,10 @@ function schemaProblem(payload: unknown): string | undefined {
   if (p === null || typeof p !== 'object' || Array.isArray(p)) return 'the body must be a JSON object';
   if (p.type !== 'message') return 'type must be "message"';
   if (!Array.isArray(p.attachments) || p.attachments.length === 0) return 'attachments must be a non-empty array';
-  for (const a of p.attachments as Array<{ contentType?: unknown; content?: { type?: unknown; body?: unknown; version?: unknown } } | null>) {
+  for (const a of p.attachments as Array<{
+    contentType?: unknown;
+    content?: { type?: unknown; body?: unknown; version?: unknown };
+  } | null>) {
     if (a?.contentType !== ADAPTIVE) return `attachment contentType must be ${ADAPTIVE}`;
     if (a.content?.type !== 'AdaptiveCard' || typeof a.content.version !== 'string' || !Array.isArray(a.content.body)) {
       return 'attachment content must be an AdaptiveCard with a version and a body';

@@ -17,19 +17,54 @@ export const TELEGRAM_DESCRIPTIONS: Record<number, string> = {
 
 /** Telegram's `{ok: false}` answer; 429 carries the wait in `parameters.retry_after` (no header). */
 export function telegramError(status: number, description?: string, retryAfter = 1): Reply {
-  const text = description ?? (status === 429 ? `Too Many Requests: retry after ${retryAfter}` : TELEGRAM_DESCRIPTIONS[status] ?? `Error ${status}`);
-  return jsonReply(status, { ok: false, error_code: status, description: text, ...(status === 429 ? { parameters: { retry_after: retryAfter } } : {}) });
+  const text =
+    description ??
+    (status === 429
+      ? `Too Many Requests: retry after ${retryAfter}`
+      : (TELEGRAM_DESCRIPTIONS[status] ?? `Error ${status}`));
+  return jsonReply(status, {
+    ok: false,
+    error_code: status,
+    description: text,
+    ...(status === 429 ? { parameters: { retry_after: retryAfter } } : {}),
+  });
 }
 
 /** The tags Telegram's HTML parse mode knows; anything else is refused. */
-const TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'code', 'pre', 'a', 'tg-spoiler', 'span', 'blockquote', 'tg-emoji']);
+const TAGS = new Set([
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'code',
+  'pre',
+  'a',
+  'tg-spoiler',
+  'span',
+  'blockquote',
+  'tg-emoji',
+]);
 
-export function handleTelegram(req: SinkRequest, bot: { token: string; chatId: string }, accept: (payload: unknown) => void, messageId: () => number): Reply {
+export function handleTelegram(
+  req: SinkRequest,
+  bot: { token: string; chatId: string },
+  accept: (payload: unknown) => void,
+  messageId: () => number,
+): Reply {
   const m = /^\/telegram\/bot([^/]*)\/([A-Za-z]+)$/.exec(req.path);
   if (!m) return telegramError(404);
   if (m[1] !== bot.token) return telegramError(401);
   const method = (m[2] as string).toLowerCase();
-  if (method === 'getme') return jsonReply(200, { ok: true, result: { id: Number(bot.token.split(':')[0]), is_bot: true, first_name: 'Sandbox bot' } });
+  if (method === 'getme')
+    return jsonReply(200, {
+      ok: true,
+      result: { id: Number(bot.token.split(':')[0]), is_bot: true, first_name: 'Sandbox bot' },
+    });
   if (method !== 'sendmessage') return telegramError(404);
   const params = parseParams(req);
   if (!params) return telegramError(400, 'Bad Request: invalid JSON in the request body');
@@ -46,7 +81,15 @@ export function handleTelegram(req: SinkRequest, bot: { token: string; chatId: s
   }
   if (plain.length > 4096) return telegramError(400, 'Bad Request: message is too long');
   accept(params);
-  return jsonReply(200, { ok: true, result: { message_id: messageId(), date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId), type: 'supergroup' }, text: plain } });
+  return jsonReply(200, {
+    ok: true,
+    result: {
+      message_id: messageId(),
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: Number(chatId), type: 'supergroup' },
+      text: plain,
+    },
+  });
 }
 
 function parseParams(req: SinkRequest): Record<string, unknown> | undefined {
@@ -55,7 +98,9 @@ function parseParams(req: SinkRequest): Record<string, unknown> | undefined {
   if (media === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(body));
   try {
     const value: unknown = JSON.parse(body);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -73,12 +118,16 @@ export function parseHtml(text: string): { plain: string } | { error: string } {
       const name = m[2].toLowerCase();
       if (!TAGS.has(name)) return { error: `Unsupported start tag "${name}" at byte offset ${at}` };
       if (m[1]) {
-        if (open.pop() !== name) return { error: `Can't find end tag corresponding to start tag "${name}" at byte offset ${at}` };
+        if (open.pop() !== name)
+          return { error: `Can't find end tag corresponding to start tag "${name}" at byte offset ${at}` };
       } else open.push(name);
     } else if (m[3] !== undefined) {
-      if (!m[3].startsWith('#') && !['lt', 'gt', 'amp', 'quot'].includes(m[3])) return { error: `Character entity "&${m[3]};" is unsupported at byte offset ${at}` };
+      if (!m[3].startsWith('#') && !['lt', 'gt', 'amp', 'quot'].includes(m[3]))
+        return { error: `Character entity "&${m[3]};" is unsupported at byte offset ${at}` };
       const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"' };
-      plain += named[m[3]] ?? String.fromCodePoint(m[3].startsWith('#x') ? parseInt(m[3].slice(2), 16) : Number(m[3].slice(1)));
+      plain +=
+        named[m[3]] ??
+        String.fromCodePoint(m[3].startsWith('#x') ? parseInt(m[3].slice(2), 16) : Number(m[3].slice(1)));
     } else if (whole === '<' || whole === '>' || whole === '&') {
       return { error: `Unexpected character "${whole}" at byte offset ${at}; escape it as an entity` };
     } else plain += whole;

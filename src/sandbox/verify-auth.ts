@@ -15,7 +15,12 @@ export const MAX_SKEW_MS = 5 * 60 * 1000;
 const PYTHON_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{6}))?(Z?)$/;
 
 /** `METHOD:PATH:date`, plus `:` + hex SHA-512 of the body bytes for POST and PUT. */
-export function tokenSignString(method: string, pathWithQuery: string, date: string, body: Uint8Array | string = ''): string {
+export function tokenSignString(
+  method: string,
+  pathWithQuery: string,
+  date: string,
+  body: Uint8Array | string = '',
+): string {
   const base = `${method}:${pathWithQuery}:${date}`;
   if (method !== 'POST' && method !== 'PUT') return base;
   return `${base}:${createHash('sha512').update(body).digest('hex')}`;
@@ -43,8 +48,13 @@ export function parseTokenDate(text: string): Date | undefined {
   const ms = Date.UTC(y, mo - 1, d, h, mi, s, Math.floor(micros / 1000));
   const date = new Date(ms);
   // Date.UTC rolls 2017-02-30 over into March: a round trip catches impossible dates.
-  const same = date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d
-    && date.getUTCHours() === h && date.getUTCMinutes() === mi && date.getUTCSeconds() === s;
+  const same =
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === mo - 1 &&
+    date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === s;
   return same ? date : undefined;
 }
 

@@ -11,7 +11,11 @@ import type { SinkRequest } from './notify-sinks.js';
 export const WEBHOOK_TOLERANCE_S = 300;
 
 export function webhookErrorReply(status: number): Reply {
-  return jsonReply(status, { error: `the sandbox was told to answer HTTP ${status}` }, status === 429 ? { 'Retry-After': '1' } : {});
+  return jsonReply(
+    status,
+    { error: `the sandbox was told to answer HTTP ${status}` },
+    status === 429 ? { 'Retry-After': '1' } : {},
+  );
 }
 
 export function handleWebhook(
@@ -24,19 +28,31 @@ export function handleWebhook(
   if (req.method !== 'POST') return jsonReply(405, { error: 'POST only' });
   const timestamp = req.headers['x-beluga-timestamp'] ?? '';
   const signature = req.headers['x-beluga-signature'] ?? '';
-  if (!/^\d+$/.test(timestamp) || !signature) return jsonReply(401, { error: 'missing X-Beluga-Timestamp or X-Beluga-Signature' });
-  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > WEBHOOK_TOLERANCE_S) return jsonReply(401, { error: 'timestamp outside the 5 minute tolerance' });
-  const expected = Buffer.from(`sha256=${createHmac('sha256', receiver.secret).update(`${timestamp}.`).update(req.body).digest('hex')}`);
+  if (!/^\d+$/.test(timestamp) || !signature)
+    return jsonReply(401, { error: 'missing X-Beluga-Timestamp or X-Beluga-Signature' });
+  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > WEBHOOK_TOLERANCE_S)
+    return jsonReply(401, { error: 'timestamp outside the 5 minute tolerance' });
+  const expected = Buffer.from(
+    `sha256=${createHmac('sha256', receiver.secret).update(`${timestamp}.`).update(req.body).digest('hex')}`,
+  );
   const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return jsonReply(401, { error: 'signature does not match' });
-  if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) return jsonReply(415, { error: 'Content-Type must be application/json' });
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return jsonReply(401, { error: 'signature does not match' });
+  if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json'))
+    return jsonReply(415, { error: 'Content-Type must be application/json' });
   let event: { version?: unknown; id?: unknown; type?: unknown } | null;
   try {
     event = JSON.parse(req.body.toString('utf8')) as typeof event;
   } catch {
     return jsonReply(400, { error: 'the body is not JSON' });
   }
-  if (event === null || typeof event !== 'object' || event.version !== 1 || typeof event.id !== 'string' || typeof event.type !== 'string') {
+  if (
+    event === null ||
+    typeof event !== 'object' ||
+    event.version !== 1 ||
+    typeof event.id !== 'string' ||
+    typeof event.type !== 'string'
+  ) {
     return jsonReply(400, { error: 'not a version 1 event (version, id, type)' });
   }
   if (receiver.seen.has(event.id)) return jsonReply(200, { ok: true, duplicate: true });

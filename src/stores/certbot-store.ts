@@ -24,10 +24,14 @@ export async function scanCertbot(store: StoreSpec): Promise<ScanResult> {
   if ('problem' in live) return { certificates: [], problems: [live.problem] };
   const result: ScanResult = { certificates: [], problems: [] };
   const lineages = live.names.filter((name) => !name.startsWith('.') && !NOT_LINEAGES.has(name));
-  const found = await pMap(lineages, async (name) => {
-    const lineage = join(live.path, name);
-    return (await isFolder(lineage)) ? lineageCertificate(store, lineage, name) : undefined;
-  }, { concurrency: SCAN_CONCURRENCY });
+  const found = await pMap(
+    lineages,
+    async (name) => {
+      const lineage = join(live.path, name);
+      return (await isFolder(lineage)) ? lineageCertificate(store, lineage, name) : undefined;
+    },
+    { concurrency: SCAN_CONCURRENCY },
+  );
   for (const item of found) {
     if (item === undefined) continue;
     if ('problem' in item) result.problems.push(item);
@@ -37,20 +41,39 @@ export async function scanCertbot(store: StoreSpec): Promise<ScanResult> {
 }
 
 /** DIR/live; DIR itself when it is a folder named live (someone passed /etc/letsencrypt/live). */
-async function liveFolder(store: StoreSpec, names: string[]): Promise<{ path: string; names: string[] } | { problem: StoreProblem }> {
+async function liveFolder(
+  store: StoreSpec,
+  names: string[],
+): Promise<{ path: string; names: string[] } | { problem: StoreProblem }> {
   const inner = join(store.path, 'live');
-  const path = names.includes('live') && (await isFolder(inner)) ? inner
-    : basename(resolve(store.path)) === 'live' ? store.path : undefined;
+  const path =
+    names.includes('live') && (await isFolder(inner))
+      ? inner
+      : basename(resolve(store.path)) === 'live'
+        ? store.path
+        : undefined;
   if (path === undefined) {
-    return { problem: problem(store, storeLabel(store), inner, `no certbot live/ folder in ${store.path}: give certbot's config dir (its --config-dir, /etc/letsencrypt by default)`) };
+    return {
+      problem: problem(
+        store,
+        storeLabel(store),
+        inner,
+        `no certbot live/ folder in ${store.path}: give certbot's config dir (its --config-dir, /etc/letsencrypt by default)`,
+      ),
+    };
   }
   if (path === store.path) return { path, names };
   const listed = await listFolder(path);
-  return 'names' in listed ? { path, names: listed.names }
+  return 'names' in listed
+    ? { path, names: listed.names }
     : { problem: problem(store, storeLabel(store), path, `certbot folder ${path} ${listed.reason}`) };
 }
 
-async function lineageCertificate(store: StoreSpec, lineage: string, name: string): Promise<LocalCertificate | StoreProblem> {
+async function lineageCertificate(
+  store: StoreSpec,
+  lineage: string,
+  name: string,
+): Promise<LocalCertificate | StoreProblem> {
   const label = itemLabel(store, name);
   const cert = join(lineage, 'cert.pem');
   const key = join(lineage, 'privkey.pem');
@@ -60,7 +83,8 @@ async function lineageCertificate(store: StoreSpec, lineage: string, name: strin
     const why = await notAFile(path);
     if (why !== undefined) missing.push(`${basename(path)} ${why}`);
   }
-  if (missing.length > 0) return problem(store, label, lineage, `certbot lineage ${lineage} is incomplete: ${missing.join('; ')}`);
+  if (missing.length > 0)
+    return problem(store, label, lineage, `certbot lineage ${lineage} is incomplete: ${missing.join('; ')}`);
   const hasChain = (await notAFile(chain)) === undefined;
   return { store, label, cert, key, ...(hasChain ? { chain } : {}) };
 }

@@ -30,20 +30,33 @@ export async function scanDir(store: StoreSpec): Promise<ScanResult> {
     add(await secretCertificate(store, store.path, basename(resolve(store.path))));
     return result;
   }
-  const found = await pMap(root.names.filter((name) => !name.startsWith('.')), async (name) => {
-    const folder = join(store.path, name);
-    return (await isFolder(folder)) ? secretCertificate(store, folder, name) : undefined;
-  }, { concurrency: SCAN_CONCURRENCY });
+  const found = await pMap(
+    root.names.filter((name) => !name.startsWith('.')),
+    async (name) => {
+      const folder = join(store.path, name);
+      return (await isFolder(folder)) ? secretCertificate(store, folder, name) : undefined;
+    },
+    { concurrency: SCAN_CONCURRENCY },
+  );
   for (const item of found) add(item);
   return result;
 }
 
-async function secretCertificate(store: StoreSpec, folder: string, name: string): Promise<LocalCertificate | StoreProblem | undefined> {
+async function secretCertificate(
+  store: StoreSpec,
+  folder: string,
+  name: string,
+): Promise<LocalCertificate | StoreProblem | undefined> {
   const cert = join(folder, CERT);
   const key = join(folder, KEY);
   const [certWhy, keyWhy] = await Promise.all([notAFile(cert), notAFile(key)]);
   if (certWhy === undefined && keyWhy === undefined) return { store, label: itemLabel(store, name), cert, key };
   if (certWhy === MISSING && keyWhy === MISSING) return undefined;
-  const missing = [[CERT, certWhy], [KEY, keyWhy]].filter(([, why]) => why !== undefined).map(([file, why]) => `${file} ${why}`);
+  const missing = [
+    [CERT, certWhy],
+    [KEY, keyWhy],
+  ]
+    .filter(([, why]) => why !== undefined)
+    .map(([file, why]) => `${file} ${why}`);
   return problem(store, itemLabel(store, name), folder, `secret folder ${folder} is incomplete: ${missing.join('; ')}`);
 }

@@ -29,9 +29,21 @@ export async function scanStores(specs: StoreSpec[]): Promise<ScanResult> {
   const results: ScanResult[] = [];
   for (const store of specs) {
     const scan = Object.hasOwn(SCANNERS, store.kind) ? SCANNERS[store.kind] : undefined;
-    results.push(scan === undefined
-      ? { certificates: [], problems: [problem(store, storeLabel(store), store.path, `unknown store kind ${String(store.kind)}: use lego, certbot or dir`)] }
-      : await scan(store));
+    results.push(
+      scan === undefined
+        ? {
+            certificates: [],
+            problems: [
+              problem(
+                store,
+                storeLabel(store),
+                store.path,
+                `unknown store kind ${String(store.kind)}: use lego, certbot or dir`,
+              ),
+            ],
+          }
+        : await scan(store),
+    );
   }
   return mergeResults(results);
 }

@@ -23,7 +23,10 @@ export async function scanLego(store: StoreSpec): Promise<ScanResult> {
   if (names.includes('certificates') && (await isFolder(inner))) {
     const listed = await listFolder(inner);
     if ('reason' in listed) {
-      return { certificates: [], problems: [problem(store, storeLabel(store), inner, `lego folder ${inner} ${listed.reason}`)] };
+      return {
+        certificates: [],
+        problems: [problem(store, storeLabel(store), inner, `lego folder ${inner} ${listed.reason}`)],
+      };
     }
     folder = inner;
     names = listed.names;
@@ -44,7 +47,11 @@ function isCertificateFile(name: string): boolean {
   return name.endsWith('.crt') && !name.endsWith('.issuer.crt') && !name.startsWith('.');
 }
 
-async function legoCertificate(store: StoreSpec, folder: string, base: string): Promise<LocalCertificate | StoreProblem | undefined> {
+async function legoCertificate(
+  store: StoreSpec,
+  folder: string,
+  base: string,
+): Promise<LocalCertificate | StoreProblem | undefined> {
   const cert = join(folder, `${base}.crt`);
   // A folder or a symlink loop named like a certificate is not one of lego's files.
   if ((await notAFile(cert)) !== undefined) return undefined;

@@ -30,8 +30,13 @@ export function problem(store: StoreSpec, label: string, path: string, text: str
 
 /** The store folder's entry names, or the problem that stops this store. */
 export async function openStore(store: StoreSpec): Promise<{ names: string[] } | { problem: StoreProblem }> {
-  const fail = (why: string) => ({ problem: problem(store, storeLabel(store), store.path, `store folder ${store.path} ${why}`) });
-  if (store.path.trim() === '') return { problem: problem(store, storeLabel(store), store.path, `${STORE_OPTION[store.kind]} was given an empty path`) };
+  const fail = (why: string) => ({
+    problem: problem(store, storeLabel(store), store.path, `store folder ${store.path} ${why}`),
+  });
+  if (store.path.trim() === '')
+    return {
+      problem: problem(store, storeLabel(store), store.path, `${STORE_OPTION[store.kind]} was given an empty path`),
+    };
   try {
     if (!(await stat(store.path)).isDirectory()) return fail('is not a folder');
   } catch (err) {

@@ -20,7 +20,8 @@ export function classify(name: string, probe: ProbeResult, expected: Expected, a
   if (!probe.ok) return { name, outcome: 'unreachable', detail: probe.detail };
   if (probe.fingerprint256 === expected.fingerprint256) return { name, outcome: 'served', afterSeconds };
   const served = { servedNotAfter: probe.notAfter, servedFingerprint256: probe.fingerprint256 };
-  const replaced = probe.fingerprint256 === expected.previousFingerprint256
-    || (probe.names.some((n) => nameCovers(n, name)) && probe.notBefore.getTime() <= expected.notBefore.getTime());
+  const replaced =
+    probe.fingerprint256 === expected.previousFingerprint256 ||
+    (probe.names.some((n) => nameCovers(n, name)) && probe.notBefore.getTime() <= expected.notBefore.getTime());
   return { name, outcome: replaced ? 'old' : 'other', ...served };
 }

@@ -42,10 +42,14 @@ export function createEdgeGuard(config: EdgeGuardConfig, deps: { probe?: Probe }
     }
     const probe = deps.probe ?? (await import('./edge-probe.js')).probeEdge;
     const deadline = Date.now() + (config.timeoutMs ?? EDGE_GUARD_MS);
-    const answers = await pMap(names, async (name) => {
-      const left = deadline - Date.now();
-      return { name, result: left > 0 ? await probe(name, addressFor(name, config.edgeAddress), left) : undefined };
-    }, { concurrency: AT_ONCE });
+    const answers = await pMap(
+      names,
+      async (name) => {
+        const left = deadline - Date.now();
+        return { name, result: left > 0 ? await probe(name, addressFor(name, config.edgeAddress), left) : undefined };
+      },
+      { concurrency: AT_ONCE },
+    );
 
     let newest: { name: string; served: ServedCertificate } | undefined;
     const unanswered: string[] = [];
@@ -65,13 +69,18 @@ export function createEdgeGuard(config: EdgeGuardConfig, deps: { probe?: Probe }
     }
     if (newest) {
       const { name, served } = newest;
-      throw new HookError('OLDER_CERTIFICATE',
+      throw new HookError(
+        'OLDER_CERTIFICATE',
         `the edge serves a newer certificate for ${name} (notBefore ${served.notBefore.toISOString()}, sha256 ${served.fingerprint256.slice(0, 23)}…) ` +
-        `than this one (notBefore ${cert.notBefore.toISOString()}), likely deployed by another host; nothing was sent. Pass --allow-older to replace it anyway`);
+          `than this one (notBefore ${cert.notBefore.toISOString()}), likely deployed by another host; nothing was sent. Pass --allow-older to replace it anyway`,
+      );
     }
-    for (const name of untrusted) out.info(`edge: serves a newer certificate for ${name} that browsers would not trust; not counted`);
+    for (const name of untrusted)
+      out.info(`edge: serves a newer certificate for ${name} that browsers would not trust; not counted`);
     if (unanswered.length > 0) {
-      out.info(`edge: could not ask for ${unanswered.length} of ${names.length} name(s) before the upload (${unanswered[0]}); going on`);
+      out.info(
+        `edge: could not ask for ${unanswered.length} of ${names.length} name(s) before the upload (${unanswered[0]}); going on`,
+      );
     } else {
       out.info(`edge: serves nothing newer for ${names.length} name(s); going on`);
     }

@@ -51,12 +51,20 @@ export const probeEdge: Probe = async (name, address, timeoutMs) => {
       rejectUnauthorized: false,
       ALPNProtocols: ['http/1.1'],
     });
-    const timer = setTimeout(() => finish({
-      ok: false,
-      kind: connected ? 'handshake' : 'network',
-      detail: connected ? `no TLS answer within ${Math.round(timeoutMs / 100) / 10} s (${where})` : `no connection within ${Math.round(timeoutMs / 100) / 10} s (${where})`,
-    }), timeoutMs);
-    socket.once('connect', () => { connected = true; });
+    const timer = setTimeout(
+      () =>
+        finish({
+          ok: false,
+          kind: connected ? 'handshake' : 'network',
+          detail: connected
+            ? `no TLS answer within ${Math.round(timeoutMs / 100) / 10} s (${where})`
+            : `no connection within ${Math.round(timeoutMs / 100) / 10} s (${where})`,
+        }),
+      timeoutMs,
+    );
+    socket.once('connect', () => {
+      connected = true;
+    });
     socket.once('secureConnect', () => {
       const leaf = socket.getPeerX509Certificate();
       if (!leaf) {
@@ -74,9 +82,15 @@ export const probeEdge: Probe = async (name, address, timeoutMs) => {
       });
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
-      finish(connected
-        ? { ok: false, kind: 'handshake', detail: `the edge closed the TLS handshake for ${name}: it does not serve this name (${err.code ?? err.message}, ${where})` }
-        : { ok: false, kind: 'network', detail: `${networkText(err)} (${where})` });
+      finish(
+        connected
+          ? {
+              ok: false,
+              kind: 'handshake',
+              detail: `the edge closed the TLS handshake for ${name}: it does not serve this name (${err.code ?? err.message}, ${where})`,
+            }
+          : { ok: false, kind: 'network', detail: `${networkText(err)} (${where})` },
+      );
     });
   });
 };
@@ -94,11 +108,18 @@ function sentChain(leaf: import('node:tls').DetailedPeerCertificate): Buffer[] {
 
 function networkText(err: NodeJS.ErrnoException): string {
   switch (err.code) {
-    case 'ENOTFOUND': return 'the name does not resolve';
-    case 'EAI_AGAIN': return 'DNS lookup failed for now';
-    case 'ECONNREFUSED': return 'connection refused';
-    case 'ECONNRESET': return 'connection reset';
-    case 'EHOSTUNREACH': case 'ENETUNREACH': return 'no route to the edge';
-    default: return err.code ?? err.message.split('\n')[0] ?? 'connection failed';
+    case 'ENOTFOUND':
+      return 'the name does not resolve';
+    case 'EAI_AGAIN':
+      return 'DNS lookup failed for now';
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+      return 'connection reset';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'no route to the edge';
+    default:
+      return err.code ?? err.message.split('\n')[0] ?? 'connection failed';
   }
 }

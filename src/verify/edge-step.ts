@@ -32,7 +32,11 @@ export interface EdgeStepDeps {
 }
 
 /** The step as the pipeline calls it; undefined when verification is off. */
-export type EdgeStep = (cert: CheckedCertificate, recorder: DeployRecorder | undefined, out: Output) => Promise<EdgeSummary | undefined>;
+export type EdgeStep = (
+  cert: CheckedCertificate,
+  recorder: DeployRecorder | undefined,
+  out: Output,
+) => Promise<EdgeSummary | undefined>;
 
 export function createEdgeStep(config: EdgeStepConfig, deps: EdgeStepDeps = {}): EdgeStep | undefined {
   if (config.mode === 'off') return undefined;
@@ -40,7 +44,10 @@ export function createEdgeStep(config: EdgeStepConfig, deps: EdgeStepDeps = {}):
     const uploadedAt = Date.now();
     const names = probeableNames(cert.names);
     const pending = (text?: string): EdgeCheck => ({
-      state: 'pending', fingerprint256: cert.fingerprint256, names, uploadedAt: new Date(uploadedAt).toISOString(),
+      state: 'pending',
+      fingerprint256: cert.fingerprint256,
+      names,
+      uploadedAt: new Date(uploadedAt).toISOString(),
       ...(text ? { checkedAt: new Date().toISOString(), text } : {}),
     });
     let summary: EdgeSummary;
@@ -54,20 +61,31 @@ export function createEdgeStep(config: EdgeStepConfig, deps: EdgeStepDeps = {}):
       const budget = config.budgetLeftMs ? config.budgetLeftMs() - BUDGET_RESERVE_MS : Infinity;
       const spendMs = Math.min(config.timeoutMs, budget);
       if (spendMs < 1000) {
-        summary = skippedEdge('not checked in this run: the run budget (BELUGA_RUN_BUDGET) is spent; beluga-cert verify reports it');
+        summary = skippedEdge(
+          'not checked in this run: the run budget (BELUGA_RUN_BUDGET) is spent; beluga-cert verify reports it',
+        );
         check = pending();
       } else {
         const { probeEdge } = deps.probe ? { probeEdge: deps.probe } : await import('./edge-probe.js');
-        const result = await pollEdge({
-          names,
-          expected: { fingerprint256: cert.fingerprint256, notBefore: cert.notBefore, previousFingerprint256: recorder?.replacedFingerprint?.() },
-          edgeAddress: config.edgeAddress,
-          uploadedAt,
-          deadline: Date.now() + spendMs,
-          giveUpWithoutEdge: config.mode === 'auto',
-        }, { probe: probeEdge, now: Date.now, sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))) });
+        const result = await pollEdge(
+          {
+            names,
+            expected: {
+              fingerprint256: cert.fingerprint256,
+              notBefore: cert.notBefore,
+              previousFingerprint256: recorder?.replacedFingerprint?.(),
+            },
+            edgeAddress: config.edgeAddress,
+            uploadedAt,
+            deadline: Date.now() + spendMs,
+            giveUpWithoutEdge: config.mode === 'auto',
+          },
+          { probe: probeEdge, now: Date.now, sleep: deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))) },
+        );
         if (result.noEdge) {
-          summary = skippedEdge(`not checked: no edge reachable from this host (${result.names[0]?.detail ?? 'no answer'}); set BELUGA_EDGE_ADDRESS, or BELUGA_VERIFY=later or off`);
+          summary = skippedEdge(
+            `not checked: no edge reachable from this host (${result.names[0]?.detail ?? 'no answer'}); set BELUGA_EDGE_ADDRESS, or BELUGA_VERIFY=later or off`,
+          );
         } else {
           summary = summariseEdge(result.names, new Date());
           const served = result.names.every((n) => n.outcome === 'served');
@@ -80,7 +98,9 @@ export function createEdgeStep(config: EdgeStepConfig, deps: EdgeStepDeps = {}):
       try {
         await recorder.recordEdge(check);
       } catch (err) {
-        out.info(`warning: could not record the edge check in the journal: ${err instanceof Error ? err.message : String(err)}`);
+        out.info(
+          `warning: could not record the edge check in the journal: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     }
     return summary;

@@ -16,7 +16,11 @@ export function skippedEdge(text: string): EdgeSummary {
 }
 
 export function laterEdge(): EdgeSummary {
-  return { status: 'later', text: 'edge check pending: beluga-cert verify (run by cron, sync or status) reports it', names: [] };
+  return {
+    status: 'later',
+    text: 'edge check pending: beluga-cert verify (run by cron, sync or status) reports it',
+    names: [],
+  };
 }
 
 export function edgeText(names: EdgeNameResult[], at: Date): string {
@@ -24,7 +28,8 @@ export function edgeText(names: EdgeNameResult[], at: Date): string {
   const served = names.filter((n) => n.outcome === 'served');
   const all = served.length === names.length;
   const slowest = Math.max(0, ...served.map((n) => n.afterSeconds ?? 0));
-  if (all) return `live on the edge after ${duration(slowest)}${names.length > 1 ? ` (all ${names.length} names)` : ''}`;
+  if (all)
+    return `live on the edge after ${duration(slowest)}${names.length > 1 ? ` (all ${names.length} names)` : ''}`;
   const parts: string[] = [];
   if (served.length > 0) parts.push(`live for ${list(served)} after ${duration(slowest)}`);
   const only = (outcome: EdgeNameResult['outcome']) => names.every((n) => n.outcome === outcome);
@@ -32,16 +37,22 @@ export function edgeText(names: EdgeNameResult[], at: Date): string {
   const old = group('old');
   if (old.length > 0) {
     const soonest = new Date(Math.min(...old.map((n) => n.servedNotAfter?.getTime() ?? Infinity)));
-    parts.push(`edge still serves the old certificate${only('old') ? '' : ` for ${list(old)}`}, ${expiresIn(soonest, at)}`);
+    parts.push(
+      `edge still serves the old certificate${only('old') ? '' : ` for ${list(old)}`}, ${expiresIn(soonest, at)}`,
+    );
   }
   const other = group('other');
   if (other.length > 0) {
     const fp = other[0]!.servedFingerprint256?.slice(0, 11);
-    parts.push(`edge serves another certificate${only('other') ? '' : ` for ${list(other)}`}${fp ? ` (sha256 ${fp}…)` : ''}`);
+    parts.push(
+      `edge serves another certificate${only('other') ? '' : ` for ${list(other)}`}${fp ? ` (sha256 ${fp}…)` : ''}`,
+    );
   }
   const unreachable = group('unreachable');
   if (unreachable.length > 0) {
-    parts.push(`edge unreachable${only('unreachable') ? '' : ` for ${list(unreachable)}`}: ${unreachable[0]!.detail ?? 'no answer'}`);
+    parts.push(
+      `edge unreachable${only('unreachable') ? '' : ` for ${list(unreachable)}`}: ${unreachable[0]!.detail ?? 'no answer'}`,
+    );
   }
   return parts.join('; ');
 }
@@ -63,6 +74,9 @@ export function duration(seconds: number): string {
 }
 
 function list(names: EdgeNameResult[]): string {
-  const shown = names.slice(0, 3).map((n) => n.name).join(', ');
+  const shown = names
+    .slice(0, 3)
+    .map((n) => n.name)
+    .join(', ');
   return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
 }

@@ -11,7 +11,11 @@ import { effectiveMode, verifySettingsFromEnv } from './verify-settings.js';
  * API is a sandbox: `auto` then checks only a pinned edge). Bad values go to `problems`, so the
  * deploy names them with every other bad setting. Undefined when the check is off.
  */
-export async function edgeStepFromSettings(settings: Partial<Record<string, string>>, problems: string[], budgetLeftMs: () => number): Promise<EdgeStep | undefined> {
+export async function edgeStepFromSettings(
+  settings: Partial<Record<string, string>>,
+  problems: string[],
+  budgetLeftMs: () => number,
+): Promise<EdgeStep | undefined> {
   const verify = verifySettingsFromEnv(settings, problems);
   const mode = effectiveMode(verify, settings.BELUGA_BASE_URL || DEFAULT_BASE_URL);
   if (mode === 'off') return undefined;
@@ -24,9 +28,15 @@ export async function edgeStepFromSettings(settings: Partial<Record<string, stri
  * For commands that finish pending checks (`sync`, `status`): whether to ask the edge at all, and
  * where. Same settings and the same sandbox rule as the deploy; a bad value throws HookError CONFIG.
  */
-export function edgeCheckSettings(settings: Partial<Record<string, string>>): { enabled: boolean; edgeAddress?: EdgeAddress } {
+export function edgeCheckSettings(settings: Partial<Record<string, string>>): {
+  enabled: boolean;
+  edgeAddress?: EdgeAddress;
+} {
   const verify = verifySettingsFromEnv(settings);
-  return { enabled: effectiveMode(verify, settings.BELUGA_BASE_URL || DEFAULT_BASE_URL) !== 'off', edgeAddress: verify.edgeAddress };
+  return {
+    enabled: effectiveMode(verify, settings.BELUGA_BASE_URL || DEFAULT_BASE_URL) !== 'off',
+    edgeAddress: verify.edgeAddress,
+  };
 }
 
 /**

@@ -36,15 +36,20 @@ export const FINISH_BUDGET_MS = 60_000;
 
 /** The entries whose edge check waits: pending, and still about the certificate deployed there. */
 function pendingChecks(entries: JournalEntry[]): Array<JournalEntry & { edge: EdgeCheck }> {
-  return entries.filter((e): e is JournalEntry & { edge: EdgeCheck } =>
-    e.edge?.state === 'pending' && e.deployed?.fingerprint256 === e.edge.fingerprint256);
+  return entries.filter(
+    (e): e is JournalEntry & { edge: EdgeCheck } =>
+      e.edge?.state === 'pending' && e.deployed?.fingerprint256 === e.edge.fingerprint256,
+  );
 }
 
 /**
  * Ask the edge about every pending check, one entry after another, until `deadline`: `finished`
  * holds what was asked, `left` how many stay pending for the next run.
  */
-export async function finishPendingChecks(journal: Journal, opts: FinishOptions = {}): Promise<{ finished: FinishedCheck[]; left: number }> {
+export async function finishPendingChecks(
+  journal: Journal,
+  opts: FinishOptions = {},
+): Promise<{ finished: FinishedCheck[]; left: number }> {
   const probe = opts.probe ?? (await import('./edge-probe.js')).probeEdge;
   const deadline = opts.deadline ?? Date.now() + FINISH_BUDGET_MS;
   const finished: FinishedCheck[] = [];
@@ -53,15 +58,33 @@ export async function finishPendingChecks(journal: Journal, opts: FinishOptions 
     if (Date.now() >= deadline) break;
     const check = entry.edge;
     const uploadedAt = Date.parse(check.uploadedAt);
-    const result = await pollEdge({
-      names: check.names,
-      expected: { fingerprint256: check.fingerprint256, notBefore: new Date(entry.deployed!.notBefore) },
-      edgeAddress: opts.edgeAddress, uploadedAt, deadline: Math.min(deadline, Date.now() + ENTRY_BUDGET_MS), giveUpWithoutEdge: false, maxRounds: 1,
-    }, { probe, now: Date.now, sleep: async () => undefined });
+    const result = await pollEdge(
+      {
+        names: check.names,
+        expected: { fingerprint256: check.fingerprint256, notBefore: new Date(entry.deployed!.notBefore) },
+        edgeAddress: opts.edgeAddress,
+        uploadedAt,
+        deadline: Math.min(deadline, Date.now() + ENTRY_BUDGET_MS),
+        giveUpWithoutEdge: false,
+        maxRounds: 1,
+      },
+      { probe, now: Date.now, sleep: async () => undefined },
+    );
     const summary = summariseEdge(result.names, new Date());
     const served = result.names.every((n) => n.outcome === 'served');
-    const next: EdgeCheck = { ...check, state: served ? 'served' : 'pending', checkedAt: new Date().toISOString(), text: summary.text };
-    finished.push({ key: entry.key, domain: entry.domain, served, summary, warning: await record(journal, entry.key, next, opts.lockWaitMs ?? 5000) });
+    const next: EdgeCheck = {
+      ...check,
+      state: served ? 'served' : 'pending',
+      checkedAt: new Date().toISOString(),
+      text: summary.text,
+    };
+    finished.push({
+      key: entry.key,
+      domain: entry.domain,
+      served,
+      summary,
+      warning: await record(journal, entry.key, next, opts.lockWaitMs ?? 5000),
+    });
   }
   return { finished, left: waiting.length - finished.length };
 }

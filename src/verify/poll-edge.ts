@@ -56,28 +56,33 @@ export async function pollEdge(req: PollRequest, deps: PollDeps): Promise<PollRe
   const results = new Map<string, EdgeNameResult>();
   const isServed = (name: string) => results.get(name)?.outcome === 'served';
   let noEdge = false;
-  const run = await retry<undefined>(async (round, timeoutMs) => {
-    const left = req.names.filter((n) => !isServed(n));
-    const address = (name: string) => addressFor(name, req.edgeAddress);
-    const probes = await pMap(left, (name) => deps.probe(name, address(name), timeoutMs), { concurrency: PARALLEL });
-    const after = Math.max(0, Math.round((deps.now() - req.uploadedAt) / 1000));
-    left.forEach((name, i) => results.set(name, classify(name, probes[i]!, req.expected, after)));
-    if (round === 1 && req.giveUpWithoutEdge && probes.every((p) => !p.ok && p.kind === 'network')) {
-      noEdge = true;
-      return { kind: 'final', value: undefined };
-    }
-    return { kind: req.names.every(isServed) ? 'sent' : 'retry', value: undefined };
-  }, {
-    maxAttempts: Math.min(MAX_ROUNDS, req.maxRounds ?? MAX_ROUNDS),
-    timeoutMs: PROBE_TIMEOUT_MS,
-    deadline: req.deadline,
-    backoff: POLL_BACKOFF,
-    now: deps.now,
-    sleep: deps.sleep,
-    random: deps.random,
-  });
+  const run = await retry<undefined>(
+    async (round, timeoutMs) => {
+      const left = req.names.filter((n) => !isServed(n));
+      const address = (name: string) => addressFor(name, req.edgeAddress);
+      const probes = await pMap(left, (name) => deps.probe(name, address(name), timeoutMs), { concurrency: PARALLEL });
+      const after = Math.max(0, Math.round((deps.now() - req.uploadedAt) / 1000));
+      left.forEach((name, i) => results.set(name, classify(name, probes[i]!, req.expected, after)));
+      if (round === 1 && req.giveUpWithoutEdge && probes.every((p) => !p.ok && p.kind === 'network')) {
+        noEdge = true;
+        return { kind: 'final', value: undefined };
+      }
+      return { kind: req.names.every(isServed) ? 'sent' : 'retry', value: undefined };
+    },
+    {
+      maxAttempts: Math.min(MAX_ROUNDS, req.maxRounds ?? MAX_ROUNDS),
+      timeoutMs: PROBE_TIMEOUT_MS,
+      deadline: req.deadline,
+      backoff: POLL_BACKOFF,
+      now: deps.now,
+      sleep: deps.sleep,
+      random: deps.random,
+    },
+  );
   const notChecked = (name: string): EdgeNameResult => ({
-    name, outcome: 'unreachable', detail: 'not checked: the time for the check ran out',
+    name,
+    outcome: 'unreachable',
+    detail: 'not checked: the time for the check ran out',
   });
   return { names: req.names.map((n) => results.get(n) ?? notChecked(n)), noEdge, rounds: run.attempts };
 }

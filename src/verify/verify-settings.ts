@@ -42,14 +42,21 @@ export function verifySettingsFromEnv(
   let edgeAddress: EdgeAddress | undefined;
   if (s.BELUGA_EDGE_ADDRESS !== undefined && s.BELUGA_EDGE_ADDRESS.trim() !== '') {
     edgeAddress = parseEdgeAddress(s.BELUGA_EDGE_ADDRESS);
-    if (!edgeAddress) problems.push(`BELUGA_EDGE_ADDRESS must be host:port, e.g. 203.0.113.7:443 or [2001:db8::7]:443 (got ${s.BELUGA_EDGE_ADDRESS})`);
+    if (!edgeAddress)
+      problems.push(
+        `BELUGA_EDGE_ADDRESS must be host:port, e.g. 203.0.113.7:443 or [2001:db8::7]:443 (got ${s.BELUGA_EDGE_ADDRESS})`,
+      );
   }
   // The deploy names all bad settings in one message: it passes its list to collect ours.
   if (collect) {
     collect.push(...problems);
     if (problems.length > 0) return { mode: 'off', timeoutMs, edgeAddress: undefined };
   }
-  if (problems.length > 0) throw new HookError('CONFIG', `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`);
+  if (problems.length > 0)
+    throw new HookError(
+      'CONFIG',
+      `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`,
+    );
   return { mode, timeoutMs, edgeAddress };
 }
 

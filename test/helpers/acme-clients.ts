@@ -29,7 +29,14 @@ export async function missingCommands(names: string[], path = testPath()): Promi
   const missing: string[] = [];
   for (const name of names) {
     const dirs = path.split(delimiter).filter(Boolean);
-    const found = await Promise.all(dirs.map((d) => access(join(d, name), constants.X_OK).then(() => true, () => false)));
+    const found = await Promise.all(
+      dirs.map((d) =>
+        access(join(d, name), constants.X_OK).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     if (!found.includes(true)) missing.push(name);
   }
   return missing;
@@ -47,16 +54,25 @@ function baseEnv(home: string): Record<string, string> {
  * spawn with an argument array in a process group of its own; kills the whole group (hooks
  * included) on timeout, and when the test process ends first.
  */
-export async function runCommand(cmd: string, args: string[], env: Record<string, string>, cwd: string,
-  timeoutMs = CLIENT_TIMEOUT_MS): Promise<Omit<ClientResult<never>, 'paths'>> {
+export async function runCommand(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  timeoutMs = CLIENT_TIMEOUT_MS,
+): Promise<Omit<ClientResult<never>, 'paths'>> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawnInGroup(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout?.on('data', (c: Buffer) => { stdout = (stdout + c.toString('utf8')).slice(-OUTPUT_LIMIT); });
-    child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString('utf8')).slice(-OUTPUT_LIMIT); });
+    child.stdout?.on('data', (c: Buffer) => {
+      stdout = (stdout + c.toString('utf8')).slice(-OUTPUT_LIMIT);
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr = (stderr + c.toString('utf8')).slice(-OUTPUT_LIMIT);
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(child, 'SIGKILL');
@@ -113,15 +129,29 @@ function legoName(domain: string): string {
 async function lego(opts: LegoOptions, command: string[]): Promise<ClientResult<LegoPaths>> {
   const dir = await runDir(opts.pebble, 'lego', opts.dir);
   const env: Record<string, string> = { ...baseEnv(dir), LEGO_CA_CERTIFICATES: opts.pebble.caBundlePath };
-  const global = ['--server', opts.pebble.directoryUrl, '--accept-tos', '--email', opts.email ?? 'e2e@example.com',
-    '--path', dir, '--key-type', opts.keyType ?? 'ec256', ...opts.domains.flatMap((d) => ['--domains', d])];
+  const global = [
+    '--server',
+    opts.pebble.directoryUrl,
+    '--accept-tos',
+    '--email',
+    opts.email ?? 'e2e@example.com',
+    '--path',
+    dir,
+    '--key-type',
+    opts.keyType ?? 'ec256',
+    ...opts.domains.flatMap((d) => ['--domains', d]),
+  ];
   if (isWildcard(opts.domains)) {
     // dns-01 through the exec provider: /bin/true "publishes" the record; pebble never looks.
     // lego still queries a resolver once (--dns.disable-cp), hence pebble-challtestsrv.
     global.push('--dns', 'exec', '--dns.disable-cp', '--dns.resolvers', opts.pebble.dnsResolver);
     // EXEC_SEQUENCE_INTERVAL: *.x and x share one TXT name, and lego waits 60 s between them by default
-    Object.assign(env, { EXEC_PATH: '/bin/true', EXEC_SEQUENCE_INTERVAL: '1', EXEC_POLLING_INTERVAL: '1',
-      EXEC_PROPAGATION_TIMEOUT: '30' });
+    Object.assign(env, {
+      EXEC_PATH: '/bin/true',
+      EXEC_SEQUENCE_INTERVAL: '1',
+      EXEC_POLLING_INTERVAL: '1',
+      EXEC_PROPAGATION_TIMEOUT: '30',
+    });
   } else {
     // http-01 into a webroot folder: pebble never fetches it (VA_ALWAYS_VALID), no port to bind
     const webroot = join(dir, 'webroot');
@@ -132,8 +162,16 @@ async function lego(opts: LegoOptions, command: string[]): Promise<ClientResult<
   const result = await runCommand('lego', [...global, ...(opts.extraArgs ?? []), ...command], env, dir);
   const name = legoName(opts.domains[0]!);
   const certs = join(dir, 'certificates');
-  return { ...result, paths: { dir, cert: join(certs, `${name}.crt`), key: join(certs, `${name}.key`),
-    issuer: join(certs, `${name}.issuer.crt`), json: join(certs, `${name}.json`) } };
+  return {
+    ...result,
+    paths: {
+      dir,
+      cert: join(certs, `${name}.crt`),
+      key: join(certs, `${name}.key`),
+      issuer: join(certs, `${name}.issuer.crt`),
+      json: join(certs, `${name}.json`),
+    },
+  };
 }
 
 /** `lego ... run --run-hook CMD`: first issuance. */
@@ -186,17 +224,31 @@ async function certbot(opts: CertbotOptions, command: string[]): Promise<ClientR
     });
   }
   const env = { ...baseEnv(dir), REQUESTS_CA_BUNDLE: opts.pebble.caBundlePath, ...opts.env };
-  const args = [...command, '--config-dir', configDir, '--work-dir', join(dir, 'work'),
-    '--logs-dir', join(dir, 'logs'), '--non-interactive',
-    ...(opts.hookCmd ? ['--deploy-hook', opts.hookCmd] : []), ...(opts.extraArgs ?? [])];
+  const args = [
+    ...command,
+    '--config-dir',
+    configDir,
+    '--work-dir',
+    join(dir, 'work'),
+    '--logs-dir',
+    join(dir, 'logs'),
+    '--non-interactive',
+    ...(opts.hookCmd ? ['--deploy-hook', opts.hookCmd] : []),
+    ...(opts.extraArgs ?? []),
+  ];
   const result = await runCommand('certbot', args, env, dir);
   const live = await readdir(join(configDir, 'live'), { withFileTypes: true }).catch(() => []);
   const names = live.filter((e) => e.isDirectory()).map((e) => e.name);
   const paths: CertbotPaths = { dir, configDir };
   if (names.length === 1) {
     const lineage = join(configDir, 'live', names[0]!);
-    Object.assign(paths, { lineage, cert: join(lineage, 'cert.pem'), chain: join(lineage, 'chain.pem'),
-      fullchain: join(lineage, 'fullchain.pem'), privkey: join(lineage, 'privkey.pem') });
+    Object.assign(paths, {
+      lineage,
+      cert: join(lineage, 'cert.pem'),
+      chain: join(lineage, 'chain.pem'),
+      fullchain: join(lineage, 'fullchain.pem'),
+      privkey: join(lineage, 'privkey.pem'),
+    });
   }
   return { ...result, paths };
 }
@@ -205,16 +257,26 @@ async function certbot(opts: CertbotOptions, command: string[]): Promise<ClientR
  * `certbot certonly` for one new lineage. http-01 via --webroot (no port to bind; pebble never
  * fetches the token); wildcards via --manual with a no-op dns-01 auth hook.
  */
-export async function certbotCertonly(opts: CertbotOptions & { domains: string[] }): Promise<ClientResult<CertbotPaths>> {
+export async function certbotCertonly(
+  opts: CertbotOptions & { domains: string[] },
+): Promise<ClientResult<CertbotPaths>> {
   const dir = await runDir(opts.pebble, 'certbot', opts.dir);
   const webroot = join(dir, 'webroot');
   await mkdir(webroot, { recursive: true });
   const auth = isWildcard(opts.domains)
     ? ['--manual', '--preferred-challenges', 'dns', '--manual-auth-hook', '/bin/true']
     : ['--webroot', '--webroot-path', webroot, '--preferred-challenges', 'http'];
-  return certbot({ ...opts, dir }, ['certonly', '--server', opts.pebble.directoryUrl, '--agree-tos',
-    '--register-unsafely-without-email', ...auth, '--key-type', opts.keyType ?? 'ecdsa',
-    ...opts.domains.flatMap((d) => ['-d', d])]);
+  return certbot({ ...opts, dir }, [
+    'certonly',
+    '--server',
+    opts.pebble.directoryUrl,
+    '--agree-tos',
+    '--register-unsafely-without-email',
+    ...auth,
+    '--key-type',
+    opts.keyType ?? 'ecdsa',
+    ...opts.domains.flatMap((d) => ['-d', d]),
+  ]);
 }
 
 /** `certbot renew --force-renewal`; the hook stored by certonly runs unless hookCmd replaces it. */
@@ -259,27 +321,55 @@ export async function dehydratedRun(opts: DehydratedOptions): Promise<ClientResu
   const config = join(dir, 'config');
   await mkdir(join(dir, 'wellknown'), { recursive: true });
   // the config is sourced by bash; CURL_OPTS is word-split unquoted, so paths must hold no spaces
-  await writeFile(config, [
-    `CA=${shQuote(opts.pebble.directoryUrl)}`,
-    `BASEDIR=${shQuote(dir)}`,
-    `WELLKNOWN=${shQuote(join(dir, 'wellknown'))}`,
-    `HOOK=${shQuote(opts.hookPath)}`,
-    `CHALLENGETYPE=${shQuote(challengeType)}`,
-    `CURL_OPTS=${shQuote(`--cacert ${opts.pebble.caBundlePath}`)}`,
-    `KEY_ALGO=${shQuote(opts.keyAlgo ?? 'secp384r1')}`,
-    // KEYSIZE also sizes the RSA account key: 4096 (default) costs ~9 s per registration
-    'KEYSIZE="2048"',
-    'CONTACT_EMAIL="e2e@example.com"',
-    `LOCKFILE=${shQuote(join(dir, 'lock'))}`,
-    '',
-  ].join('\n'));
+  await writeFile(
+    config,
+    [
+      `CA=${shQuote(opts.pebble.directoryUrl)}`,
+      `BASEDIR=${shQuote(dir)}`,
+      `WELLKNOWN=${shQuote(join(dir, 'wellknown'))}`,
+      `HOOK=${shQuote(opts.hookPath)}`,
+      `CHALLENGETYPE=${shQuote(challengeType)}`,
+      `CURL_OPTS=${shQuote(`--cacert ${opts.pebble.caBundlePath}`)}`,
+      `KEY_ALGO=${shQuote(opts.keyAlgo ?? 'secp384r1')}`,
+      // KEYSIZE also sizes the RSA account key: 4096 (default) costs ~9 s per registration
+      'KEYSIZE="2048"',
+      'CONTACT_EMAIL="e2e@example.com"',
+      `LOCKFILE=${shQuote(join(dir, 'lock'))}`,
+      '',
+    ].join('\n'),
+  );
   const env = { ...baseEnv(dir), ...opts.env };
-  const paths = { dir, config, certDir, privkey: join(certDir, 'privkey.pem'), cert: join(certDir, 'cert.pem'),
-    chain: join(certDir, 'chain.pem'), fullchain: join(certDir, 'fullchain.pem') };
+  const paths = {
+    dir,
+    config,
+    certDir,
+    privkey: join(certDir, 'privkey.pem'),
+    cert: join(certDir, 'cert.pem'),
+    chain: join(certDir, 'chain.pem'),
+    fullchain: join(certDir, 'fullchain.pem'),
+  };
   const reg = await runCommand('dehydrated', ['-f', config, '--register', '--accept-terms'], env, dir);
   if (reg.exitCode !== 0) return { ...reg, paths };
-  const sign = await runCommand('dehydrated', ['-f', config, '-c', '--alias', alias,
-    ...opts.domains.flatMap((d) => ['-d', d]), ...(opts.force ? ['--force'] : [])], env, dir);
-  return { ...sign, stdout: reg.stdout + sign.stdout, stderr: reg.stderr + sign.stderr,
-    durationMs: reg.durationMs + sign.durationMs, timedOut: reg.timedOut || sign.timedOut, paths };
+  const sign = await runCommand(
+    'dehydrated',
+    [
+      '-f',
+      config,
+      '-c',
+      '--alias',
+      alias,
+      ...opts.domains.flatMap((d) => ['-d', d]),
+      ...(opts.force ? ['--force'] : []),
+    ],
+    env,
+    dir,
+  );
+  return {
+    ...sign,
+    stdout: reg.stdout + sign.stdout,
+    stderr: reg.stderr + sign.stderr,
+    durationMs: reg.durationMs + sign.durationMs,
+    timedOut: reg.timedOut || sign.timedOut,
+    paths,
+  };
 }

@@ -22,7 +22,10 @@ const OLD = { certificate: fixtureText('rsa2048.crt'), key: fixtureText('rsa2048
 const DECOY = { id: '2999', names: ['decoy.example.com'] };
 
 type Printed = Pick<ClientResult<unknown>, 'stdout' | 'stderr'>;
-type SlackMessage = { text: string; attachments: Array<{ color: string; fields: Array<{ title: string; value: string }> }> };
+type SlackMessage = {
+  text: string;
+  attachments: Array<{ color: string; fields: Array<{ title: string; value: string }> }>;
+};
 
 export const output = (r: Printed) => r.stdout + r.stderr;
 
@@ -37,7 +40,10 @@ export function okRun(t: Test, what: string, r: ClientResult<unknown>): void {
  */
 function privateLines(pem: string): string[] {
   const spki = createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'der' });
-  return pem.split('\n').map((l) => l.trim()).filter((l) => l.length > 20 && !l.startsWith('-----'))
+  return pem
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 20 && !l.startsWith('-----'))
     .filter((l) => !spki.includes(Buffer.from(l, 'base64')));
 }
 
@@ -46,8 +52,13 @@ function privateLines(pem: string): string[] {
  * the certificate in `chain` as chain, and a key that matches the leaf; the decoy is untouched.
  * Undefined when the record is gone (the caller stops checking there).
  */
-export async function checkRecord(t: Test, sb: Sandbox, want: { id: string; deploys: number; cert: string; chain: string },
-  writer: string, chainIs = `the chain ${writer} wrote`): Promise<{ record: SandboxRecord; fingerprint: string } | undefined> {
+export async function checkRecord(
+  t: Test,
+  sb: Sandbox,
+  want: { id: string; deploys: number; cert: string; chain: string },
+  writer: string,
+  chainIs = `the chain ${writer} wrote`,
+): Promise<{ record: SandboxRecord; fingerprint: string } | undefined> {
   const leaf = new X509Certificate(await readFile(want.cert)); // parses the first PEM block
   const puts = sb.requests.filter((r) => r.method === 'PUT');
   t.equal(puts.length, want.deploys, `${want.deploys} PUT(s) so far`);
@@ -55,17 +66,30 @@ export async function checkRecord(t: Test, sb: Sandbox, want: { id: string; depl
   const record = sb.records().find((r) => String(r.id) === want.id);
   t.ok(record, `record ${want.id} exists`);
   if (!record) return undefined;
-  t.equal(new X509Certificate(record.certificate).fingerprint256, leaf.fingerprint256, `record holds the leaf ${writer} wrote`);
-  t.equal(new X509Certificate(record.chain).fingerprint256, new X509Certificate(await readFile(want.chain)).fingerprint256,
-    `record holds ${chainIs}`);
+  t.equal(
+    new X509Certificate(record.certificate).fingerprint256,
+    leaf.fingerprint256,
+    `record holds the leaf ${writer} wrote`,
+  );
+  t.equal(
+    new X509Certificate(record.chain).fingerprint256,
+    new X509Certificate(await readFile(want.chain)).fingerprint256,
+    `record holds ${chainIs}`,
+  );
   t.ok(leaf.checkPrivateKey(createPrivateKey(record.key)), 'stored key matches the leaf');
   t.same(sb.records().find((r) => r.id === DECOY.id)?.certificate, OLD.certificate, 'the decoy record is untouched');
   return { record, fingerprint: leaf.fingerprint256 };
 }
 
 /** `deploys` Slack messages, the last a success for `domain` (and for `id`, when given). */
-export function checkSlackSuccess(t: Test, sb: Sandbox, deploys: number, domain: string, id?: string,
-  count = 'one Slack message per deploy'): void {
+export function checkSlackSuccess(
+  t: Test,
+  sb: Sandbox,
+  deploys: number,
+  domain: string,
+  id?: string,
+  count = 'one Slack message per deploy',
+): void {
   t.equal(sb.slackMessages.length, deploys, count);
   const last = (sb.slackMessages.at(-1) as SlackMessage | undefined)?.attachments[0];
   t.equal(last?.color, '#36a64f', 'Slack: success colour');
@@ -76,7 +100,11 @@ export function checkSlackSuccess(t: Test, sb: Sandbox, deploys: number, domain:
 
 /** A failed deploy: record `id` still holds the old certificate; one Slack message, a failure naming `domain`. */
 export function checkFailure(t: Test, sb: Sandbox, id: string, domain: string): void {
-  t.equal(sb.records().find((r) => r.id === id)?.certificate, OLD.certificate, 'the record still holds the old certificate');
+  t.equal(
+    sb.records().find((r) => r.id === id)?.certificate,
+    OLD.certificate,
+    'the record still holds the old certificate',
+  );
   t.equal(sb.slackMessages.length, 1, 'one Slack message');
   const msg = sb.slackMessages[0] as SlackMessage | undefined;
   t.equal(msg?.attachments[0]?.color, 'danger', 'Slack: failure colour');
@@ -109,7 +137,10 @@ export async function createE2eKit(opts: E2eKitOptions) {
   async function sandbox(t: Test, id: string, names: string[]): Promise<Sandbox> {
     const sb = await startSandbox({
       credentials: TOKEN,
-      records: [{ id, site: 'e2e', names, ...OLD }, { ...DECOY, site: 'e2e', ...OLD }],
+      records: [
+        { id, site: 'e2e', names, ...OLD },
+        { ...DECOY, site: 'e2e', ...OLD },
+      ],
     });
     t.teardown(() => sb.close());
     return sb;
@@ -126,19 +157,34 @@ export async function createE2eKit(opts: E2eKitOptions) {
    * file; a journal of its own per sandbox, never /var/lib/beluga-cert-hook).
    */
   const hookEnv = (sb: Sandbox) => ({
-    BELUGA_BASE_URL: sb.url, BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-    SLACK_WEBHOOK_URL: sb.slackUrl, BELUGA_HOOK_CONFIG: 'none', BELUGA_HOOK_STATE_DIR: journalFor(sb),
+    BELUGA_BASE_URL: sb.url,
+    BELUGA_TOKEN_ID: TOKEN.tokenId,
+    BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+    SLACK_WEBHOOK_URL: sb.slackUrl,
+    BELUGA_HOOK_CONFIG: 'none',
+    BELUGA_HOOK_STATE_DIR: journalFor(sb),
   });
 
   /**
    * No token secret, webhook URL or private line of the key at `keyPath` in `printed`; with
    * `pemBlock`, no PEM key block either. `where` ends the messages ("in lego's output").
    */
-  async function noSecrets(t: Test, sb: Sandbox, printed: string, keyPath: string, where: string, pemBlock = true): Promise<void> {
+  async function noSecrets(
+    t: Test,
+    sb: Sandbox,
+    printed: string,
+    keyPath: string,
+    where: string,
+    pemBlock = true,
+  ): Promise<void> {
     const keyLines = privateLines(await readFile(keyPath, 'utf8'));
     t.ok(keyLines.length > 0, 'the key has private lines to look for');
     const leaked = [TOKEN.tokenSecret, sb.slackUrl, ...keyLines].filter((s) => printed.includes(s));
-    t.same(leaked.map((s) => `${s.slice(0, 6)}…`), [], `no token secret, webhook URL or key line ${where}`);
+    t.same(
+      leaked.map((s) => `${s.slice(0, 6)}…`),
+      [],
+      `no token secret, webhook URL or key line ${where}`,
+    );
     if (pemBlock) t.notMatch(printed, /PRIVATE KEY/, `no PEM key block ${where}`);
   }
 

@@ -10,11 +10,13 @@ import { jsonReply, type Reply } from '../../src/sandbox/reply.js';
 
 export function echoReply(status: number, req: RecordedRequest): Reply {
   // The secrets first, so that any cut a client makes falls inside them.
-  const headers = Object.entries(req.headers).sort(([a], [b]) => Number(b === 'authorization') - Number(a === 'authorization'))
+  const headers = Object.entries(req.headers)
+    .sort(([a], [b]) => Number(b === 'authorization') - Number(a === 'authorization'))
     .map(([name, value]) => `${name}: ${value}`);
   const basic = /^Basic\s+(\S+)/i.exec(req.headers['authorization'] ?? '');
   if (basic) headers.push(`decoded authorization: ${Buffer.from(basic[1] as string, 'base64').toString('utf8')}`);
-  const fields = Object.entries(parseFields(req.body)).sort(([a], [b]) => Number(b === 'key') - Number(a === 'key'))
+  const fields = Object.entries(parseFields(req.body))
+    .sort(([a], [b]) => Number(b === 'key') - Number(a === 'key'))
     .map(([name, value]) => `${name}=${String(value)}`);
   const form = new URLSearchParams(Object.entries(parseFields(req.body)).map(([k, v]) => [k, String(v)])).toString();
   const quoted = [
@@ -23,7 +25,8 @@ export function echoReply(status: number, req: RecordedRequest): Reply {
     ...headers,
   ].join('\n');
   return jsonReply(status, {
-    result: 'failure', ok: false,
+    result: 'failure',
+    ok: false,
     message: `the request was: ${quoted}`,
     error: `body: ${req.body} form: ${form}`,
     description: `Bad Request: ${quoted} ${req.body}`,
@@ -33,7 +36,9 @@ export function echoReply(status: number, req: RecordedRequest): Reply {
 function parseFields(body: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(body);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }

@@ -36,7 +36,6 @@ export interface Fault {
   answerDelayMs?: number;
 }
 
-
 interface Pending {
   fault: Fault;
   left: number;
@@ -60,8 +59,11 @@ export class FaultQueue {
 
   /** The fault for this request, if any, consuming one use of it. */
   take(target: Fault['target'], method: string): Fault | undefined {
-    const index = this.pending.findIndex((p) =>
-      p.fault.target === target && (p.fault.method === undefined || p.fault.method.toUpperCase() === method.toUpperCase()));
+    const index = this.pending.findIndex(
+      (p) =>
+        p.fault.target === target &&
+        (p.fault.method === undefined || p.fault.method.toUpperCase() === method.toUpperCase()),
+    );
     if (index < 0) return undefined;
     const entry = this.pending[index] as Pending;
     entry.left -= 1;

@@ -12,7 +12,8 @@ export function faultReply(fault: Fault, request: RecordedRequest): Reply | unde
   if (isSinkName(fault.target)) return sinkFaultReply({ ...fault, target: fault.target });
   if (fault.target === 'api') {
     if (fault.body !== undefined) return rawReply(fault.status ?? 200, fault.body, 'text/html; charset=utf-8');
-    if (fault.failure) return failureReply(fault.status ?? 200, 'sandbox_fault', 'the sandbox was told to fail this request');
+    if (fault.failure)
+      return failureReply(fault.status ?? 200, 'sandbox_fault', 'the sandbox was told to fail this request');
     return failureReply(fault.status as number, 'sandbox_fault', `the sandbox was told to answer HTTP ${fault.status}`);
   }
   // Slack has no JSON failure: `failure` is a 200 whose body is not "ok", which a client must notice.

@@ -15,7 +15,12 @@ interface Manifest {
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
 }
-interface Version { manifest: Manifest; tarball: Buffer; integrity: string; shasum: string }
+interface Version {
+  manifest: Manifest;
+  tarball: Buffer;
+  integrity: string;
+  shasum: string;
+}
 
 export interface LocalRegistry {
   url: string;
@@ -56,8 +61,22 @@ function productionFolders(root: string): string[] {
 
 /** The folder as an npm tarball: its files under package/, without its own node_modules. */
 function tarball(folder: string): Buffer {
-  return execFileSync('tar', ['-czf', '-', '--exclude=./node_modules', '--owner=0', '--group=0',
-    '--transform', 's,^\\.,package,', '-C', folder, '.'], { maxBuffer: 64 << 20 });
+  return execFileSync(
+    'tar',
+    [
+      '-czf',
+      '-',
+      '--exclude=./node_modules',
+      '--owner=0',
+      '--group=0',
+      '--transform',
+      's,^\\.,package,',
+      '-C',
+      folder,
+      '.',
+    ],
+    { maxBuffer: 64 << 20 },
+  );
 }
 
 export async function startLocalRegistry(root: string): Promise<LocalRegistry> {
@@ -67,7 +86,8 @@ export async function startLocalRegistry(root: string): Promise<LocalRegistry> {
     const data = tarball(folder);
     const versions = packages.get(manifest.name) ?? new Map<string, Version>();
     versions.set(manifest.version, {
-      manifest, tarball: data,
+      manifest,
+      tarball: data,
       integrity: `sha512-${createHash('sha512').update(data).digest('base64')}`,
       shasum: createHash('sha1').update(data).digest('hex'),
     });
@@ -88,20 +108,27 @@ export async function startLocalRegistry(root: string): Promise<LocalRegistry> {
     const versions = packages.get(name);
     if (!versions) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
     const list = [...versions.values()];
-    const latest = list.map((v) => v.manifest.version)
-      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1)!;
+    const latest = list
+      .map((v) => v.manifest.version)
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+      .at(-1)!;
     const body = {
       name,
       'dist-tags': { latest },
-      versions: Object.fromEntries(list.map((v) => [v.manifest.version, {
-        ...v.manifest,
-        _id: `${name}@${v.manifest.version}`,
-        dist: {
-          tarball: `${base}/${name}/-/${name.split('/').pop()}-${v.manifest.version}.tgz`,
-          integrity: v.integrity,
-          shasum: v.shasum,
-        },
-      }])),
+      versions: Object.fromEntries(
+        list.map((v) => [
+          v.manifest.version,
+          {
+            ...v.manifest,
+            _id: `${name}@${v.manifest.version}`,
+            dist: {
+              tarball: `${base}/${name}/-/${name.split('/').pop()}-${v.manifest.version}.tgz`,
+              integrity: v.integrity,
+              shasum: v.shasum,
+            },
+          },
+        ]),
+      ),
     };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });

@@ -17,10 +17,20 @@ export function certMaker(): CertMaker {
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(keyPem);
   const publicKey = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
-  return { keyPem, cert: (names, notBefore = new Date(Date.UTC(2025, 0, 1)), serial = 1) => build(publicKey, privateKey, names, notBefore, serial) };
+  return {
+    keyPem,
+    cert: (names, notBefore = new Date(Date.UTC(2025, 0, 1)), serial = 1) =>
+      build(publicKey, privateKey, names, notBefore, serial),
+  };
 }
 
-function build(publicKey: forge.pki.PublicKey, privateKey: KeyObject, names: string[], notBefore: Date, serial: number): string {
+function build(
+  publicKey: forge.pki.PublicKey,
+  privateKey: KeyObject,
+  names: string[],
+  notBefore: Date,
+  serial: number,
+): string {
   const c = forge.pki.createCertificate();
   c.publicKey = publicKey;
   c.serialNumber = serial.toString(16).padStart(2, '0');
@@ -34,7 +44,9 @@ function build(publicKey: forge.pki.PublicKey, privateKey: KeyObject, names: str
   c.signatureOid = oid;
   c.siginfo.algorithmOid = oid;
   // getTBSCertificate is public in node-forge, missing from its type definitions.
-  const tbs = (forge.pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(c);
+  const tbs = (
+    forge.pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 }
+  ).getTBSCertificate(c);
   const der = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary');
   c.signature = sign('sha256', der, privateKey).toString('binary');
   return forge.pki.certificateToPem(c);

@@ -37,23 +37,49 @@ function party(): Party {
 
 let serial = 1;
 
-function certificate(subject: string, subjectParty: Party, issuer: string, issuerParty: Party, ca: boolean, names: string[], notAfter: Date): string {
+function certificate(
+  subject: string,
+  subjectParty: Party,
+  issuer: string,
+  issuerParty: Party,
+  ca: boolean,
+  names: string[],
+  notAfter: Date,
+): string {
   const c = forge.pki.createCertificate();
   c.publicKey = subjectParty.publicKey;
   c.serialNumber = (serial++).toString(16).padStart(2, '0');
   c.validity.notBefore = new Date(Date.now() - 86_400_000);
   c.validity.notAfter = notAfter;
-  c.setSubject([{ name: 'organizationName', value: 'Chain Test' }, { name: 'commonName', value: subject }]);
-  c.setIssuer([{ name: 'organizationName', value: 'Chain Test' }, { name: 'commonName', value: issuer }]);
-  c.setExtensions(ca
-    ? [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]
-    : [{ name: 'basicConstraints', cA: false }, { name: 'subjectAltName', altNames: names.map((value) => ({ type: 2, value })) }]);
+  c.setSubject([
+    { name: 'organizationName', value: 'Chain Test' },
+    { name: 'commonName', value: subject },
+  ]);
+  c.setIssuer([
+    { name: 'organizationName', value: 'Chain Test' },
+    { name: 'commonName', value: issuer },
+  ]);
+  c.setExtensions(
+    ca
+      ? [
+          { name: 'basicConstraints', cA: true, critical: true },
+          { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+        ]
+      : [
+          { name: 'basicConstraints', cA: false },
+          { name: 'subjectAltName', altNames: names.map((value) => ({ type: 2, value })) },
+        ],
+  );
   const oid = forge.pki.oids.sha256WithRSAEncryption!;
   c.signatureOid = oid;
   c.siginfo.algorithmOid = oid;
   // getTBSCertificate is public in node-forge, missing from its type definitions.
-  const tbs = (forge.pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(c);
-  c.signature = sign('sha256', Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary'), issuerParty.key).toString('binary');
+  const tbs = (
+    forge.pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 }
+  ).getTBSCertificate(c);
+  c.signature = sign('sha256', Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary'), issuerParty.key).toString(
+    'binary',
+  );
   return forge.pki.certificateToPem(c);
 }
 
@@ -64,8 +90,24 @@ export function makeChain(options: ChainOptions): Chain {
   const leaf = party();
   return {
     rootPem: certificate(options.rootName, root, options.rootName, root, true, [], later),
-    intermediatePem: certificate(options.intermediateName, intermediate, options.rootName, root, true, [], options.intermediateNotAfter ?? later),
-    leafPem: certificate(options.names[0]!, leaf, options.intermediateName, intermediate, false, options.names, new Date(Date.now() + 90 * 86_400_000)),
+    intermediatePem: certificate(
+      options.intermediateName,
+      intermediate,
+      options.rootName,
+      root,
+      true,
+      [],
+      options.intermediateNotAfter ?? later,
+    ),
+    leafPem: certificate(
+      options.names[0]!,
+      leaf,
+      options.intermediateName,
+      intermediate,
+      false,
+      options.names,
+      new Date(Date.now() + 90 * 86_400_000),
+    ),
     keyPem: leaf.keyPem,
   };
 }

@@ -111,14 +111,46 @@ async function makeTls(dir: string): Promise<{ ca: string; cert: string; key: st
   const caKey = join(dir, 'tls-ca.key');
   await writeFile(cnf, TLS_CNF);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '7', '-config', cnf];
-  await run('openssl', ['req', '-x509', '-new', ...ec, '-extensions', 'ca', '-subj', '/CN=beluga e2e pebble TLS CA',
-    '-keyout', caKey, '-out', paths.ca]);
-  await run('openssl', ['req', '-x509', '-new', ...ec, '-extensions', 'leaf', '-subj', '/CN=localhost',
-    '-CA', paths.ca, '-CAkey', caKey, '-keyout', paths.key, '-out', paths.cert]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    ...ec,
+    '-extensions',
+    'ca',
+    '-subj',
+    '/CN=beluga e2e pebble TLS CA',
+    '-keyout',
+    caKey,
+    '-out',
+    paths.ca,
+  ]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    ...ec,
+    '-extensions',
+    'leaf',
+    '-subj',
+    '/CN=localhost',
+    '-CA',
+    paths.ca,
+    '-CAkey',
+    caKey,
+    '-keyout',
+    paths.key,
+    '-out',
+    paths.cert,
+  ]);
   return paths;
 }
 
-interface Proc { child: ChildProcess; exited: Promise<void>; done: () => boolean }
+interface Proc {
+  child: ChildProcess;
+  exited: Promise<void>;
+  done: () => boolean;
+}
 
 function launch(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: (s: string) => void): Proc {
   // Its own process group, so stop() can signal everything it started; killed with the test
@@ -126,8 +158,16 @@ function launch(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: (s: st
   const child = spawnInGroup(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let finished = false;
   const exited = new Promise<void>((resolve) => {
-    child.once('error', (err) => { log(`${cmd}: ${err.message}\n`); finished = true; resolve(); });
-    child.once('exit', (code, signal) => { log(`${cmd} exited code=${code} signal=${signal}\n`); finished = true; resolve(); });
+    child.once('error', (err) => {
+      log(`${cmd}: ${err.message}\n`);
+      finished = true;
+      resolve();
+    });
+    child.once('exit', (code, signal) => {
+      log(`${cmd} exited code=${code} signal=${signal}\n`);
+      finished = true;
+      resolve();
+    });
   });
   child.stdout?.on('data', (c: Buffer) => log(c.toString('utf8')));
   child.stderr?.on('data', (c: Buffer) => log(c.toString('utf8')));
@@ -139,7 +179,9 @@ async function kill(proc: Proc): Promise<void> {
   const signalGroup = (sig: NodeJS.Signals) => killGroup(proc.child, sig);
   signalGroup('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
-  const grace = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), STOP_GRACE_MS); });
+  const grace = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), STOP_GRACE_MS);
+  });
   if ((await Promise.race([proc.exited.then(() => 'ok' as const), grace])) === 'late') {
     signalGroup('SIGKILL');
     await proc.exited;
@@ -162,38 +204,71 @@ async function waitReady(ready: () => Promise<boolean>, procs: Proc[]): Promise<
 export async function startPebble(opts: PebbleOptions = {}): Promise<Pebble> {
   const workRoot = await mkdtemp(join(tmpdir(), 'beluga-e2e-'));
   let log = '';
-  const append = (s: string) => { log = (log + s).slice(-LOG_LIMIT); };
+  const append = (s: string) => {
+    log = (log + s).slice(-LOG_LIMIT);
+  };
   try {
     const tls = await makeTls(workRoot);
     const caPem = await readFile(tls.ca, 'utf8');
     for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      const [acme, mgmt, dns, dnsMgmt] = [await freeLoopbackPort(), await freeLoopbackPort(),
-        await freeLoopbackPort(), await freeLoopbackPort()];
+      const [acme, mgmt, dns, dnsMgmt] = [
+        await freeLoopbackPort(),
+        await freeLoopbackPort(),
+        await freeLoopbackPort(),
+        await freeLoopbackPort(),
+      ];
       const configPath = join(workRoot, 'pebble-config.json');
-      await writeFile(configPath, JSON.stringify({
-        pebble: {
-          listenAddress: `127.0.0.1:${acme}`,
-          managementListenAddress: `127.0.0.1:${mgmt}`,
-          certificate: tls.cert,
-          privateKey: tls.key,
-          // unused while PEBBLE_VA_ALWAYS_VALID=1; kept off the well-known ports anyway
-          httpPort: 5002,
-          tlsPort: 5001,
-          ocspResponderURL: '',
-          externalAccountBindingRequired: false,
-        },
-      }, null, 2));
+      await writeFile(
+        configPath,
+        JSON.stringify(
+          {
+            pebble: {
+              listenAddress: `127.0.0.1:${acme}`,
+              managementListenAddress: `127.0.0.1:${mgmt}`,
+              certificate: tls.cert,
+              privateKey: tls.key,
+              // unused while PEBBLE_VA_ALWAYS_VALID=1; kept off the well-known ports anyway
+              httpPort: 5002,
+              tlsPort: 5001,
+              ocspResponderURL: '',
+              externalAccountBindingRequired: false,
+            },
+          },
+          null,
+          2,
+        ),
+      );
       const base = { PATH: testPath() };
-      const challtest = launch('pebble-challtestsrv', ['-dns01', `127.0.0.1:${dns}`, '-http01', '', '-https01', '',
-        '-tlsalpn01', '', '-management', `127.0.0.1:${dnsMgmt}`], base, append);
-      const pebble = launch('pebble', ['-config', configPath, '-dnsserver', `127.0.0.1:${dns}`], {
-        ...base,
-        PEBBLE_VA_ALWAYS_VALID: '1',
-        PEBBLE_VA_NOSLEEP: '1',
-        PEBBLE_WFE_NONCEREJECT: '0',
-        PEBBLE_AUTHZREUSE: String(opts.authzReuse ?? 0),
-        ...opts.env,
-      }, append);
+      const challtest = launch(
+        'pebble-challtestsrv',
+        [
+          '-dns01',
+          `127.0.0.1:${dns}`,
+          '-http01',
+          '',
+          '-https01',
+          '',
+          '-tlsalpn01',
+          '',
+          '-management',
+          `127.0.0.1:${dnsMgmt}`,
+        ],
+        base,
+        append,
+      );
+      const pebble = launch(
+        'pebble',
+        ['-config', configPath, '-dnsserver', `127.0.0.1:${dns}`],
+        {
+          ...base,
+          PEBBLE_VA_ALWAYS_VALID: '1',
+          PEBBLE_VA_NOSLEEP: '1',
+          PEBBLE_WFE_NONCEREJECT: '0',
+          PEBBLE_AUTHZREUSE: String(opts.authzReuse ?? 0),
+          ...opts.env,
+        },
+        append,
+      );
       const procs = [challtest, pebble];
       const directoryUrl = `https://127.0.0.1:${acme}/dir`;
       const up = await waitReady(async () => {

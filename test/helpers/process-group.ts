@@ -36,14 +36,20 @@ process.stdin.on('error', () => {});
 function tell(line: string): void {
   try {
     watchdog?.stdin?.write(`${line}\n`);
-  } catch { /* the watchdog is gone: the exit and signal handlers remain */ }
+  } catch {
+    /* the watchdog is gone: the exit and signal handlers remain */
+  }
 }
 
 function startWatchdog(): void {
   if (watchdog) return;
   watchdog = spawn(process.execPath, ['-e', WATCHDOG], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-  watchdog.on('error', () => { watchdog = undefined; });
-  watchdog.stdin?.on('error', () => { /* it died first: nothing to tell it any more */ });
+  watchdog.on('error', () => {
+    watchdog = undefined;
+  });
+  watchdog.stdin?.on('error', () => {
+    /* it died first: nothing to tell it any more */
+  });
   // Neither the watchdog nor its pipe keeps the test process alive.
   watchdog.unref();
   (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
@@ -52,7 +58,11 @@ function startWatchdog(): void {
 /** Signal every group still running (synchronous: usable in an 'exit' handler). */
 export function signalAllGroups(sig: NodeJS.Signals): void {
   for (const pgid of groups) {
-    try { process.kill(-pgid, sig); } catch { /* already gone */ }
+    try {
+      process.kill(-pgid, sig);
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -94,5 +104,9 @@ export function spawnInGroup(cmd: string, args: string[], options: SpawnOptions)
 /** Send `sig` to the child's whole process group (it and what it started). */
 export function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
   if (child.pid === undefined) return;
-  try { process.kill(-child.pid, sig); } catch { /* already gone */ }
+  try {
+    process.kill(-child.pid, sig);
+  } catch {
+    /* already gone */
+  }
 }

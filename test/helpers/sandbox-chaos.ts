@@ -55,10 +55,13 @@ export class Chaos {
 
   constructor(private readonly options: ChaosOptions) {
     const { rate, seed, target = 'api', delayMs = DEFAULT_DELAY_MS } = options;
-    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new Error('chaos.rate must be a number from 0 to 1');
+    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1))
+      throw new Error('chaos.rate must be a number from 0 to 1');
     if (!Number.isInteger(seed)) throw new Error('chaos.seed must be an integer');
-    if (target !== 'api' && target !== 'slack' && target !== 'both') throw new Error("chaos.target must be 'api', 'slack' or 'both'");
-    if (!(delayMs >= 0 && Number.isFinite(delayMs))) throw new Error('chaos.delayMs must be a number of milliseconds, 0 or more');
+    if (target !== 'api' && target !== 'slack' && target !== 'both')
+      throw new Error("chaos.target must be 'api', 'slack' or 'both'");
+    if (!(delayMs >= 0 && Number.isFinite(delayMs)))
+      throw new Error('chaos.delayMs must be a number of milliseconds, 0 or more');
     this.random = mulberry32(seed);
     this.kinds = options.lostAnswers ? [...BASE_KINDS, 'lost-answer'] : [...BASE_KINDS];
     this.target = target;
@@ -102,7 +105,12 @@ function chaosFault(kind: ChaosKind, target: 'api' | 'slack', delayMs: number): 
     case '503-retry-after':
       return { target, status: 503, body: edgePage(503, 'Service Unavailable'), headers: { ...RETRY } };
     case '429-retry-after':
-      return { target, status: 429, body: api ? apiFailure('rate limit exceeded', 'rate_limited') : undefined, headers: { ...RETRY } };
+      return {
+        target,
+        status: 429,
+        body: api ? apiFailure('rate limit exceeded', 'rate_limited') : undefined,
+        headers: { ...RETRY },
+      };
     case 'drop':
       return { target, drop: true };
     case 'delay-504':

@@ -17,7 +17,13 @@ export function fixture(name: string): string {
   return readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8');
 }
 
-export function call(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<RawAnswer> {
+export function call(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string | Buffer,
+): Promise<RawAnswer> {
   const url = new URL(base);
   // DELETE and GET are not chunked by default: without a length, node would send the body unframed.
   if (body !== undefined) headers = { 'Content-Length': String(Buffer.byteLength(body)), ...headers };
@@ -25,7 +31,9 @@ export function call(base: string, method: string, path: string, headers: Record
     const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -48,7 +56,14 @@ export function pythonDate(d: Date): string {
   return ms === 0 ? `${base}Z` : `${base}.${String(ms * 1000).padStart(6, '0')}Z`;
 }
 
-export function tokenHeaders(id: string, secret: string, method: string, path: string, date: string, body = ''): Record<string, string> {
+export function tokenHeaders(
+  id: string,
+  secret: string,
+  method: string,
+  path: string,
+  date: string,
+  body = '',
+): Record<string, string> {
   let sign = `${method}:${path}:${date}`;
   if (method === 'POST' || method === 'PUT') sign += `:${createHash('sha512').update(body).digest('hex')}`;
   return { Authorization: `Token ${id} ${createHmac('sha512', secret).update(sign).digest('hex')}`, Date: date };

@@ -37,8 +37,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const chaos = chaosOptions && new Chaos(chaosOptions);
   const faults = new FaultQueue();
   const intercept = ({ target, request }: InterceptedRequest): Interception | undefined => {
-    const fault = faults.take(target, request.method)
-      ?? (target === 'api' || target === 'slack' ? chaos?.next(target) : undefined);
+    const fault =
+      faults.take(target, request.method) ?? (target === 'api' || target === 'slack' ? chaos?.next(target) : undefined);
     return fault && { ...fault, reply: faultReply(fault, request) };
   };
   const sb = await startShipped({ ...shipped, intercept });

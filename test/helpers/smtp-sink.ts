@@ -95,7 +95,10 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
       callback();
     },
     onAuth(auth, session, callback) {
-      const ok = faults.get(session.id)?.kind !== 'auth-failed' && auth.username === options.user && auth.password === options.password;
+      const ok =
+        faults.get(session.id)?.kind !== 'auth-failed' &&
+        auth.username === options.user &&
+        auth.password === options.password;
       logins.push({ user: auth.username ?? '', secure: session.secure, ok });
       if (!ok) {
         log(`SMTP AUTH ${auth.method} 535`);
@@ -112,9 +115,15 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
       const f = faults.get(session.id);
       if (f?.kind === 'mailbox-unavailable' && (!f.recipient || f.recipient === address.address)) {
         log('SMTP RCPT TO 550');
-        return callback(smtpError(550, `5.1.1 <${address.address}>: Recipient address rejected: User unknown in local recipient table`));
+        return callback(
+          smtpError(
+            550,
+            `5.1.1 <${address.address}>: Recipient address rejected: User unknown in local recipient table`,
+          ),
+        );
       }
-      if (f?.kind === 'temporary' && (f.code === 450 || f.code === 452)) return callback(smtpError(f.code, TEMPORARY[f.code]!));
+      if (f?.kind === 'temporary' && (f.code === 450 || f.code === 452))
+        return callback(smtpError(f.code, TEMPORARY[f.code]!));
       callback();
     },
     onData(stream, session, callback) {
@@ -125,7 +134,8 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
           log('SMTP DATA 451');
           return callback(smtpError(451, TEMPORARY[451]!));
         }
-        if (stream.sizeExceeded) return callback(smtpError(552, '5.3.4 Message size exceeds fixed maximum message size'));
+        if (stream.sizeExceeded)
+          return callback(smtpError(552, '5.3.4 Message size exceeds fixed maximum message size'));
         const raw = Buffer.concat(chunks).toString('utf8');
         const { mailFrom, rcptTo } = session.envelope;
         const message: SmtpMessage = {
@@ -175,9 +185,10 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
       fault = next;
       faultLeft = next?.times ?? Infinity;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
   };
 }

@@ -25,7 +25,9 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
     reject: false, // a killed run is the point of these tests
   });
   let text = '';
-  child.all.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+  child.all.on('data', (c: Buffer) => {
+    text += c.toString('utf8');
+  });
   const ended = child.then((r) => r.signal ?? r.exitCode ?? null);
   return { child, output: () => text, ended };
 }

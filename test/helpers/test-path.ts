@@ -11,12 +11,30 @@ import { delimiter, isAbsolute, join } from 'node:path';
 import { ROOT } from './run-cli.js';
 
 /** The commands the package installs (package.json "bin"). */
-export const PROJECT_COMMANDS = ['beluga-cert', 'beluga-cert-hook-lego', 'beluga-cert-hook-certbot',
-  'beluga-cert-hook-dehydrated'];
+export const PROJECT_COMMANDS = [
+  'beluga-cert',
+  'beluga-cert-hook-lego',
+  'beluga-cert-hook-certbot',
+  'beluga-cert-hook-dehydrated',
+];
 
 /** Programs tests run by name; kept reachable even when their folder is dropped. */
-const NEEDED = ['sh', 'bash', 'env', 'openssl', 'curl', 'lego', 'certbot', 'dehydrated', 'pebble', 'pebble-challtestsrv',
-  'npm', 'npx', 'tar', 'git'];
+const NEEDED = [
+  'sh',
+  'bash',
+  'env',
+  'openssl',
+  'curl',
+  'lego',
+  'certbot',
+  'dehydrated',
+  'pebble',
+  'pebble-challtestsrv',
+  'npm',
+  'npx',
+  'tar',
+  'git',
+];
 
 let shimDir: string | undefined;
 function shim(): string {
@@ -61,4 +79,3 @@ export function testPath(opts: { checkout?: boolean } = {}): string {
   }
   return [...first, ...kept].join(delimiter);
 }
-

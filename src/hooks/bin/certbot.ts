@@ -5,4 +5,7 @@ import { runHookMain } from '../run-hook.js';
 
 // node-fetch as the CommonJS copy bundled beside this file, required at the first request only.
 declare const require: (id: string) => { default: FetchFunction };
-runHookMain(fromCertbot, createFetchClient(async () => require('./node-fetch.cjs').default));
+runHookMain(
+  fromCertbot,
+  createFetchClient(async () => require('./node-fetch.cjs').default),
+);

@@ -12,9 +12,11 @@ export const emailNotifier = defineNotifier({
   load: async () => {
     // Only the settings are checked here: nodemailer itself is imported by the first send.
     const m = await import('../email.js');
-    return { createFromSettings: (s, deps) => {
-      const config = m.buildEmailConfig(s);
-      return config && m.createEmailNotifier(config, deps);
-    } };
+    return {
+      createFromSettings: (s, deps) => {
+        const config = m.buildEmailConfig(s);
+        return config && m.createEmailNotifier(config, deps);
+      },
+    };
   },
 });

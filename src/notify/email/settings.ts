@@ -3,7 +3,9 @@ import type { SettingRow } from '../../config/setting-row.js';
 
 export const EMAIL_ROWS = [
   {
-    name: 'SMTP_URL', type: 'url', secret: true,
+    name: 'SMTP_URL',
+    type: 'url',
+    secret: true,
     doc: 'smtp://user:password@host:587 (STARTTLS) or smtps://...:465 (TLS), instead of SMTP_HOST and the rest',
   },
   { name: 'SMTP_HOST', type: 'text', doc: 'SMTP server host name' },
@@ -11,12 +13,16 @@ export const EMAIL_ROWS = [
   { name: 'SMTP_USER', type: 'text', doc: 'SMTP login user (with SMTP_PASSWORD)' },
   { name: 'SMTP_PASSWORD', type: 'secret', secret: true, doc: 'SMTP login password' },
   {
-    name: 'SMTP_SECURITY', type: 'choice', default: 'starttls',
+    name: 'SMTP_SECURITY',
+    type: 'choice',
+    default: 'starttls',
     doc: 'starttls (required, never skipped), tls (TLS from the first byte) or none (only to a loopback relay)',
   },
   { name: 'SMTP_CA_FILE', type: 'path', doc: 'PEM file of extra CA certificates to trust (a private relay)' },
   {
-    name: 'SMTP_TIMEOUT', type: 'seconds', default: '15',
+    name: 'SMTP_TIMEOUT',
+    type: 'seconds',
+    default: '15',
     range: { unit: 'seconds', min: 0, max: 600, aboveMin: true },
     doc: 'Seconds per SMTP step (connecting, greeting, STARTTLS, each reply)',
   },

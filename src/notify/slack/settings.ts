@@ -7,7 +7,9 @@ export const SLACK_ROWS = [
   { name: 'SLACK_USERNAME', type: 'text', doc: 'Name to post under (legacy webhooks only)' },
   { name: 'SLACK_ICON_EMOJI', type: 'text', doc: 'Icon emoji to post with, e.g. :lock: (legacy webhooks only)' },
   {
-    name: 'SLACK_TIMEOUT', type: 'seconds', default: '10',
+    name: 'SLACK_TIMEOUT',
+    type: 'seconds',
+    default: '10',
     range: { unit: 'seconds', min: 0, max: 600, aboveMin: true },
     doc: "Seconds to wait for Slack's answer (3 attempts, 429 and 5xx retried)",
   },
