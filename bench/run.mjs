@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (issue 6): start-up, one full hook run, sync at scale and peak memory, each
+ * `npm run bench`: start-up, one full hook run, sync at scale and peak memory, each
  * against a reference run side by side in this same invocation (the machines are shared and
  * noisy: absolute times alone say little). Prints one table; exits non-zero only when it cannot
  * run. BENCH_QUICK=1 runs a reduced set (sync at 100 and 1,000 only, fewer repeats).

@@ -53,7 +53,7 @@ export function mayPass(err: TransportError): boolean {
 }
 
 /** Notifier answers are a few hundred bytes; callers expecting more (Beluga's list) say so. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** The statuses node-fetch would follow (its isRedirect). */
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);

@@ -86,7 +86,7 @@ export type Answer<T> =
  * attempt asked for another; `no-time` when the deadline leaves no room for the next one; `ran-out`
  * when a wait overran the deadline; `spent` when the deadline had passed before the first attempt.
  */
-export type Ending = 'sent' | 'final' | 'attempts' | 'no-time' | 'ran-out' | 'spent';
+type Ending = 'sent' | 'final' | 'attempts' | 'no-time' | 'ran-out' | 'spent';
 
 export type Retried<T> =
   { ending: 'spent'; attempts: 0 } | { ending: Exclude<Ending, 'spent'>; value: T; attempts: number };

@@ -310,10 +310,10 @@ t.test('a transport that throws on load or send never makes the notifier throw',
     detail: 'could not set up the SMTP client: cannot load (password [REDACTED])',
     attempts: 1,
   });
-  // eslint-disable-next-line @typescript-eslint/only-throw-error -- a transport that throws a non-Error, on purpose
   const odd = createEmailNotifier(config, {
     transport: () => ({
       sendMail: async () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a transport that throws a non-Error, on purpose
         throw 'a string';
       },
       close() {},

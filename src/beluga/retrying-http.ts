@@ -9,7 +9,7 @@ import { askedWaitMs, retry } from '../retry.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 // Callers build the wrapper and its policy from one import.
-export { policyFromSettings, type RetryPolicy } from './retry-policy.js';
+export { type RetryPolicy } from './retry-policy.js';
 
 export interface RetryDeps {
   sleep?: (ms: number) => Promise<void>;

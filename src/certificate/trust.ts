@@ -72,7 +72,7 @@ function untrusted(path: X509Certificate[], reason: string): TrustVerdict {
 }
 
 /** Let's Encrypt's staging hierarchy: "(STAGING) ..." names today, "Fake LE ..." before 2020. */
-export function isStaging(cert: X509Certificate): boolean {
+function isStaging(cert: X509Certificate): boolean {
   return [cert.subject, cert.issuer].some((dn) => /CN="?(\(STAGING\)|Fake LE)/i.test(dn));
 }
 

@@ -27,7 +27,7 @@ export interface RunOptions {
   overrides?: Settings;
 }
 
-export interface RunBudget {
+interface RunBudget {
   /** BELUGA_RETRIES and BELUGA_RUN_BUDGET; the deadline counts from the run's start (ctx.now()). */
   policy: RetryPolicy;
   /** The budget's length. */
@@ -39,7 +39,7 @@ export interface RunBudget {
   problems: string[];
 }
 
-export interface RunNotifiers {
+interface RunNotifiers {
   notifiers: Notifier[];
   level: NotifyLevel;
   /** Start the notifiers' share of the budget now (given `budgetFrom: 'send'`: when a message goes). */

@@ -29,7 +29,7 @@ export interface StatusRow {
   problem: string | null;
   deployed: 'yes' | 'no' | 'pending' | 'unknown';
   flag: 'expired' | 'expiring soon' | null;
-  /** The journal's edge check of the deployed certificate (issue 7): served, pending, or null when none. */
+  /** The journal's edge check of the deployed certificate: served, pending, or null when none. */
   edge: { state: 'served' | 'pending'; text: string | null } | null;
 }
 

@@ -57,7 +57,7 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     }
     // Built (and checked) before any upload; each message gets the run budget afresh when it is sent.
     const { notifiers, level, startBudget } = await run.notifiers({ budgetFrom: 'send' });
-    // Edge checks (issue 7): each deploy leaves its check pending; the end of the run asks the edge once.
+    // Edge checks: each deploy leaves its check pending; the end of the run asks the edge once.
     const { edgeCheckSettings } = await import('../verify/from-settings.js');
     const edge = edgeCheckSettings(settings);
     const trustProblems: string[] = [];

@@ -37,7 +37,7 @@ export function readRuled(
 }
 
 /** A numeric row's value, its own default when unset, empty or wrong (the problem added to `problems`). */
-export function readRow(row: SettingRow, value: string | undefined, problems: string[]): number {
+function readRow(row: SettingRow, value: string | undefined, problems: string[]): number {
   if (!row.range || row.default === undefined) {
     throw new TypeError(`${row.name} is not a numeric setting with a default`);
   }

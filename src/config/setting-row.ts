@@ -15,7 +15,7 @@ export interface NumberRule {
   whole?: boolean;
 }
 
-export type SettingType =
+type SettingType =
   'text' | 'secret' | 'url' | 'boolean' | 'seconds' | 'attempts' | 'port' | 'path' | 'choice' | 'address' | 'addresses';
 
 export interface SettingRow {

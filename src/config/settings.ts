@@ -8,7 +8,7 @@ import { rowNamed } from './setting-row.js';
 import { ENVIRONMENT_ROWS, SECRET_NAMES, type Settings } from './settings-table.js';
 import { unknownSettingLine, unknownSettings } from './unknown-settings.js';
 
-export { KNOWN_NAMES, SECRET_NAMES, SETTING_NAMES, type SettingName, type Settings } from './settings-table.js';
+export { SECRET_NAMES, SETTING_NAMES, type Settings } from './settings-table.js';
 
 export const DEFAULT_CONFIG_PATH = rowNamed(ENVIRONMENT_ROWS, 'BELUGA_HOOK_CONFIG').default!;
 /** Far above any real config file or secret; a bigger one is surely the wrong file. */
@@ -59,7 +59,7 @@ export function parseConfigText(text: string, path: string): RawSettings {
  * BELUGA_HOOK_CONFIG=none reads no file at all.
  * Like ssh, refuse a file holding secrets that group or others can read.
  */
-export async function readConfigFile(env: RawSettings): Promise<{ path: string; settings: RawSettings } | undefined> {
+async function readConfigFile(env: RawSettings): Promise<{ path: string; settings: RawSettings } | undefined> {
   const explicit = env.BELUGA_HOOK_CONFIG;
   if (explicit === 'none') return undefined; // the environment alone, no file at all
   const path = explicit || DEFAULT_CONFIG_PATH;

@@ -6,7 +6,7 @@
 import { KNOWN_NAMES } from './settings-table.js';
 
 /** Environment variables with these prefixes are taken as meant for this tool. */
-export const SETTING_PREFIXES = [
+const SETTING_PREFIXES = [
   'BELUGA_',
   'SLACK_',
   'DISCORD_',

@@ -39,7 +39,7 @@ export interface DeployRecorder {
   release(): Promise<void>;
   /** The fingerprint on the record before this run's `succeeded` (the certificate the edge may still serve). */
   replacedFingerprint?(): string | undefined;
-  /** Record the edge check of the certificate `succeeded` recorded (issue 7). */
+  /** Record the edge check of the certificate `succeeded` recorded. */
   recordEdge?(edge: EdgeCheck): Promise<void>;
 }
 
@@ -64,7 +64,7 @@ export function lockWaitMs(budgetMs: number): number {
   return Math.min(30_000, Math.floor(budgetMs / 3));
 }
 
-export const recordKey = (recordId: string) => `record:${recordId}`;
+const recordKey = (recordId: string) => `record:${recordId}`;
 
 /** Why a failure could not be recorded as pending when the journal itself could not be opened. */
 export const NOT_OPENED =

@@ -8,7 +8,7 @@ import { MAX_ATTEMPTS } from './entry-file.js';
 import type { Attempt, CertificateRef, JournalEntry, SourceFiles } from './types.js';
 
 export type Deployed = NonNullable<JournalEntry['deployed']>;
-export type Pending = NonNullable<JournalEntry['pending']>;
+type Pending = NonNullable<JournalEntry['pending']>;
 
 export function refOf(cert: CheckedCertificate): CertificateRef {
   return {

@@ -23,7 +23,7 @@ const MAX_READS = 3; // a file replaced while being set aside is read again, a b
 /** Failed attempts kept per record, oldest dropped first (when written, and when read). */
 export const MAX_ATTEMPTS = 50;
 /** 50 attempts of one-line errors are some 25 KiB: a file 40 times that was not written by this tool. */
-export const MAX_ENTRY_BYTES = 1024 * 1024;
+const MAX_ENTRY_BYTES = 1024 * 1024;
 
 /** `setAside: false` (a dry run) reports a corrupt file and reads it as absent, moving nothing. */
 export async function readEntryFile(

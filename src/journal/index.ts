@@ -15,10 +15,9 @@ import { prepareStateDir } from './state-dir.js';
 import type { Journal, JournalEntry } from './types.js';
 import { entryProblem } from './validate-entry.js';
 
-export type { Attempt, CertificateRef, EdgeCheck, Journal, JournalEntry, SourceFiles } from './types.js';
+export type { Journal, JournalEntry } from './types.js';
 
 export { DEFAULT_STATE_DIR, stateDirFor } from './state-dir.js';
-export { MAX_ATTEMPTS };
 /** The entry lock is held for one read and one write; waiting longer means something is wrong. */
 const ENTRY_LOCK_WAIT_MS = 10_000;
 

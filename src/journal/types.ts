@@ -30,7 +30,7 @@ export interface Attempt {
 }
 
 /**
- * The edge check of the last deploy (issue 7): pending until the edge serves that certificate for
+ * The edge check of the last deploy: pending until the edge serves that certificate for
  * every name; `beluga-cert verify`, `sync` and `status` finish a pending one. Absent in older files.
  */
 export interface EdgeCheck {

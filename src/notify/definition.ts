@@ -12,7 +12,7 @@ import type { Notifier, NotifierDeps } from './types.js';
 export type NotifierSettings<Rows extends readonly SettingRow[]> = SettingsOf<Rows> & SettingsOf<typeof NOTIFY_ROWS>;
 
 /** The part of a notifier loaded only when it is configured. */
-export interface NotifierModule<Rows extends readonly SettingRow[] = readonly SettingRow[]> {
+interface NotifierModule<Rows extends readonly SettingRow[] = readonly SettingRow[]> {
   /** The notifier, or undefined when its settings say off; throws a CONFIG HookError for bad settings. */
   createFromSettings(settings: NotifierSettings<Rows>, deps: NotifierDeps): Notifier | undefined;
 }

@@ -14,7 +14,7 @@ import {
 } from './message-facts.js';
 import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
-export interface DiscordEmbed {
+interface DiscordEmbed {
   title: string;
   description: string;
   color: number;

@@ -10,27 +10,27 @@ import type { NotifierSettings } from './definition.js';
 import { EMAIL_ROWS } from './email/settings.js';
 
 /** smtp:// or smtps://, with user:password@ inside (a secret). */
-export const ENV_URL = 'SMTP_URL';
-export const ENV_HOST = 'SMTP_HOST';
-export const ENV_PORT = 'SMTP_PORT';
-export const ENV_USER = 'SMTP_USER';
+const ENV_URL = 'SMTP_URL';
+const ENV_HOST = 'SMTP_HOST';
+const ENV_PORT = 'SMTP_PORT';
+const ENV_USER = 'SMTP_USER';
 /** A secret. */
-export const ENV_PASSWORD = 'SMTP_PASSWORD';
+const ENV_PASSWORD = 'SMTP_PASSWORD';
 /** starttls (default), tls, or none (only to a loopback host). */
-export const ENV_SECURITY = 'SMTP_SECURITY';
+const ENV_SECURITY = 'SMTP_SECURITY';
 /** A PEM file of extra CA certificates to trust (a private relay, the sandbox). */
-export const ENV_CA_FILE = 'SMTP_CA_FILE';
-export const ENV_TIMEOUT = 'SMTP_TIMEOUT';
-export const ENV_FROM = 'MAIL_FROM';
+const ENV_CA_FILE = 'SMTP_CA_FILE';
+const ENV_TIMEOUT = 'SMTP_TIMEOUT';
+const ENV_FROM = 'MAIL_FROM';
 /** Comma-separated addresses. */
-export const ENV_TO = 'MAIL_TO';
+const ENV_TO = 'MAIL_TO';
 
 /** Every e-mail setting: any one of them present means e-mail is wanted, so all must be right. */
 export const EMAIL_SETTINGS = EMAIL_ROWS.map((row) => row.name);
 type EmailSettings = NotifierSettings<typeof EMAIL_ROWS>;
 const TIMEOUT_ROW = rowNamed(EMAIL_ROWS, ENV_TIMEOUT);
 
-export type SmtpSecurity = 'starttls' | 'tls' | 'none';
+type SmtpSecurity = 'starttls' | 'tls' | 'none';
 
 export interface EmailConfig {
   host: string;

@@ -21,10 +21,10 @@ import { notifyResult, retriedResult } from './retried-result.js';
 import { describeSmtpError, type SmtpVerdict } from './smtp-errors.js';
 import type { Notifier, NotifyResult } from './types.js';
 
-export { buildEmailConfig, EMAIL_SETTINGS, type EmailConfig } from './email-config.js';
+export { buildEmailConfig, type EmailConfig } from './email-config.js';
 
 /** What nodemailer's createTransport gets: the SMTP transport's options we use. */
-export interface SmtpOptions {
+interface SmtpOptions {
   host: string;
   port: number;
   secure: boolean;
@@ -38,7 +38,7 @@ export interface SmtpOptions {
   dnsTimeout: number;
 }
 
-export interface MailEnvelope {
+interface MailEnvelope {
   from: string;
   to: string[];
   subject: string;
@@ -48,7 +48,7 @@ export interface MailEnvelope {
 }
 
 /** The part of a nodemailer transporter we use; `rejected` lists recipients the server refused. */
-export interface MailTransport {
+interface MailTransport {
   sendMail(message: MailEnvelope): Promise<{ rejected?: unknown[]; rejectedErrors?: unknown[] }>;
   close(): void;
 }

@@ -9,9 +9,9 @@ import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, 
 
 export type Tone = 'success' | 'failure' | 'neutral';
 
-export const SUCCESS_PRETEXT = 'Renewed SSL certificate successfully';
+const SUCCESS_PRETEXT = 'Renewed SSL certificate successfully';
 export const FAILURE_PRETEXT = 'SSL certificate deployment failed';
-export const SKIPPED_PRETEXT = 'SSL certificate already deployed';
+const SKIPPED_PRETEXT = 'SSL certificate already deployed';
 export const TEST_PRETEXT = 'Test message from beluga-cert';
 export const EXPIRY_PRETEXT = 'Certificates expiring on the CDN edge';
 export const FOOTER = 'Certificate renewal';
@@ -30,7 +30,7 @@ export function daysLeft(notAfter: Date, at: Date): string {
   return days === 1 ? '1 day left' : `${days} days left`;
 }
 
-export interface Fact {
+interface Fact {
   name: string;
   value: string;
   /** Fits beside another fact (Slack's `short`, Discord's `inline`). */

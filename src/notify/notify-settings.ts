@@ -8,7 +8,6 @@ import { HookError } from '../errors.js';
 import { NOTIFY_ROWS } from './shared-settings.js';
 
 const TIMEOUT_ROW = rowNamed(NOTIFY_ROWS, 'NOTIFY_TIMEOUT');
-export const NOTIFY_TIMEOUT = 'NOTIFY_TIMEOUT';
 export const DEFAULT_NOTIFY_TIMEOUT_S = Number(TIMEOUT_ROW.default);
 /** Attempts per message: enough for one 429 and one 5xx, short enough for a hook. */
 export const NOTIFY_ATTEMPTS = 3;

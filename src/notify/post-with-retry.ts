@@ -118,7 +118,7 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
 }
 
 /** Cut after redaction, never inside a label (redact.ts). */
-export function cap(text: string, max: number): string {
+function cap(text: string, max: number): string {
   return cutRedacted(text, max);
 }
 

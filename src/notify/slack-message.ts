@@ -22,13 +22,13 @@ export interface SlackStyle {
   iconEmoji?: string;
 }
 
-export interface SlackField {
+interface SlackField {
   title: string;
   value: string;
   short: boolean;
 }
 
-export interface SlackAttachment {
+interface SlackAttachment {
   fallback: string;
   color: string;
   pretext: string;
@@ -45,8 +45,8 @@ export interface SlackPayload {
   attachments: SlackAttachment[];
 }
 
-export const SUCCESS_COLOR = '#36a64f';
-export const FAILURE_COLOR = 'danger';
+const SUCCESS_COLOR = '#36a64f';
+const FAILURE_COLOR = 'danger';
 export const NEUTRAL_COLOR = '#a0a0a0';
 
 /** Slack's only required escapes (https://api.slack.com/reference/surfaces/formatting#escaping). */

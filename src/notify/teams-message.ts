@@ -17,14 +17,14 @@ import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, 
 
 export const ADAPTIVE_CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 /** 1.4 is what Teams renders everywhere (desktop, web, mobile). */
-export const ADAPTIVE_CARD_VERSION = '1.4';
+const ADAPTIVE_CARD_VERSION = '1.4';
 
 export interface TeamsPayload {
   type: 'message';
   attachments: Array<{ contentType: typeof ADAPTIVE_CARD_TYPE; contentUrl: null; content: AdaptiveCard }>;
 }
 
-export interface AdaptiveCard {
+interface AdaptiveCard {
   $schema: string;
   type: 'AdaptiveCard';
   version: string;
@@ -36,7 +36,7 @@ export interface AdaptiveCard {
 const COLORS: Record<Tone, string> = { success: 'Good', failure: 'Attention', neutral: 'Default' };
 
 /** Teams reads TextBlock text as Markdown: escape what would turn a domain or error into formatting. */
-export function escapeTeams(text: string): string {
+function escapeTeams(text: string): string {
   return text.replace(/[\\*_`[\]<>#]/g, (c) => `\\${c}`);
 }
 

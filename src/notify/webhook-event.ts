@@ -16,7 +16,7 @@ import type {
 
 export const WEBHOOK_EVENT_VERSION = 1;
 
-export type WebhookEventType =
+type WebhookEventType =
   | 'certificate.deployed'
   | 'certificate.recovered'
   | 'certificate.deploy_failed'
@@ -25,7 +25,7 @@ export type WebhookEventType =
   | 'certificate.expiring'
   | 'notify.test';
 
-export interface WebhookCertificate {
+interface WebhookCertificate {
   domain: string;
   names: string[];
   beluga_id: string | null;

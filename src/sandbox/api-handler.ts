@@ -8,7 +8,7 @@ import { failureReply, jsonReply, type Reply } from './reply.js';
 import { toCertObject, type RecordStore, type Upload } from './record-store.js';
 import type { SandboxCredentials } from './types.js';
 
-export const API_PREFIX = '/api/cdn/v2/';
+const API_PREFIX = '/api/cdn/v2/';
 const COLLECTION = 'ssl-certificates';
 
 export interface RawRequest {

@@ -7,7 +7,7 @@
 import { jsonReply, type Reply } from './reply.js';
 import type { SinkRequest } from './notify-sinks.js';
 
-export const DISCORD_ERRORS: Record<number, { message: string; code: number }> = {
+const DISCORD_ERRORS: Record<number, { message: string; code: number }> = {
   400: { message: 'Invalid Form Body', code: 50035 },
   401: { message: 'Invalid Webhook Token', code: 50027 },
   403: { message: 'Missing Permissions', code: 50013 },

@@ -18,7 +18,7 @@ import { handleWebhook, webhookErrorReply } from './webhook-sink.js';
 export type { NotifySink, NotifySinks, SinkName } from './types.js';
 
 /** Every notifier's HTTP sink, in the notifiers' order. */
-export const SINK_NAMES: readonly SinkName[] = NOTIFIER_DEFINITIONS.flatMap((d) =>
+const SINK_NAMES: readonly SinkName[] = NOTIFIER_DEFINITIONS.flatMap((d) =>
   d.sink.kind === 'http' ? [d.sink.name as SinkName] : [],
 );
 

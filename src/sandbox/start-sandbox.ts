@@ -16,7 +16,7 @@ import { loadState, saveState, type Endpoints } from './state-file.js';
 import type { RecordedRequest, Sandbox, SandboxOptions, SandboxRecord, SeedRecord } from './types.js';
 
 /** Bodies past this are answered 413 (a certificate upload is a few KiB). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const now = options.now ?? (() => new Date());

@@ -9,7 +9,7 @@ import type { SinkRequest } from './notify-sinks.js';
 
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
 
-export const TEAMS_ERRORS: Record<number, { code: string; message: string }> = {
+const TEAMS_ERRORS: Record<number, { code: string; message: string }> = {
   400: {
     code: 'TriggerInputSchemaMismatch',
     message: "The input body for trigger 'manual' of type 'Request' did not match its schema definition.",

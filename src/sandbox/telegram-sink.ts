@@ -7,7 +7,7 @@
 import { jsonReply, type Reply } from './reply.js';
 import type { SinkRequest } from './notify-sinks.js';
 
-export const TELEGRAM_DESCRIPTIONS: Record<number, string> = {
+const TELEGRAM_DESCRIPTIONS: Record<number, string> = {
   400: 'Bad Request: chat not found',
   401: 'Unauthorized',
   403: 'Forbidden: bot was blocked by the user',

@@ -6,7 +6,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { SandboxCredentials } from './types.js';
 
 /** How far a token request's Date may be from the server clock. */
-export const MAX_SKEW_MS = 5 * 60 * 1000;
+const MAX_SKEW_MS = 5 * 60 * 1000;
 
 /**
  * Python's `utcnow().isoformat("T")`: six-digit microseconds, or none when they are zero; the

@@ -8,7 +8,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { jsonReply, type Reply } from './reply.js';
 import type { SinkRequest } from './notify-sinks.js';
 
-export const WEBHOOK_TOLERANCE_S = 300;
+const WEBHOOK_TOLERANCE_S = 300;
 
 export function webhookErrorReply(status: number): Reply {
   return jsonReply(

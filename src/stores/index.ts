@@ -12,8 +12,7 @@ import type { ScanResult, StoreKind, StoreSpec } from './types.js';
 export { scanCertbot } from './certbot-store.js';
 export { scanDir } from './dir-store.js';
 export { scanLego } from './lego-store.js';
-export { STORE_OPTION } from './store-root.js';
-export type { LocalCertificate, ScanResult, StoreKind, StoreProblem, StoreSpec } from './types.js';
+export type { ScanResult, StoreSpec } from './types.js';
 
 const SCANNERS: Record<StoreKind, (store: StoreSpec) => Promise<ScanResult>> = {
   lego: scanLego,

@@ -8,7 +8,7 @@ import { describeFsError, listFolder } from './fs-probe.js';
 import type { StoreKind, StoreProblem, StoreSpec } from './types.js';
 
 /** The command-line option that names each kind of store, for messages. */
-export const STORE_OPTION: Record<StoreKind, string> = {
+const STORE_OPTION: Record<StoreKind, string> = {
   lego: '--lego-path',
   certbot: '--certbot-dir',
   dir: '--dir',

@@ -17,7 +17,7 @@ import type { Probe, ServedCertificate } from './edge-probe.js';
 import { probeableNames } from './poll-edge.js';
 
 /** The most the question may take in all: it delays every upload. */
-export const EDGE_GUARD_MS = 5000;
+const EDGE_GUARD_MS = 5000;
 /** Handshakes at once, for a certificate with many names. */
 const AT_ONCE = 8;
 

@@ -15,7 +15,7 @@ import { pollEdge, probeableNames } from './poll-edge.js';
 import type { VerifyMode } from './verify-settings.js';
 
 /** Time kept back from the run budget for the journal write and the notifications. */
-export const BUDGET_RESERVE_MS = 5000;
+const BUDGET_RESERVE_MS = 5000;
 
 export interface EdgeStepConfig {
   /** The effective mode (see effectiveMode): 'off' does nothing. */

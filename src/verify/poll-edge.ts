@@ -41,8 +41,8 @@ export interface PollResult {
   rounds: number;
 }
 
-export const FIRST_WAIT_MS = 1000;
-export const MAX_WAIT_MS = 8000;
+const FIRST_WAIT_MS = 1000;
+const MAX_WAIT_MS = 8000;
 /** A poll waits for a certificate to spread, not for a failure to pass: its own, slower schedule. */
 const POLL_BACKOFF: Backoff = { baseDelayMs: FIRST_WAIT_MS, maxDelayMs: MAX_WAIT_MS };
 export const MAX_ROUNDS = 40;

@@ -56,7 +56,7 @@ function startWatchdog(): void {
 }
 
 /** Signal every group still running (synchronous: usable in an 'exit' handler). */
-export function signalAllGroups(sig: NodeJS.Signals): void {
+function signalAllGroups(sig: NodeJS.Signals): void {
   for (const pgid of groups) {
     try {
       process.kill(-pgid, sig);

@@ -17,7 +17,7 @@ import { Chaos, type ChaosOptions, type ChaosStats } from './sandbox-chaos.js';
 
 export * from '../../src/sandbox/index.js';
 export type { Fault } from './fault-queue.js';
-export type { ChaosOptions, ChaosStats } from './sandbox-chaos.js';
+export type { ChaosOptions } from './sandbox-chaos.js';
 
 export interface SandboxOptions extends Omit<ShippedOptions, 'intercept'> {
   /** Random failures from a seeded PRNG (see sandbox-chaos.ts); a queued fault takes precedence. */

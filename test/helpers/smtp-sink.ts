@@ -19,14 +19,14 @@ export interface SmtpSinkOptions {
   log?: (line: string) => void;
 }
 
-export type SmtpFaultKind =
+type SmtpFaultKind =
   | 'auth-failed' // 535 5.7.8 to every AUTH, right password or not
   | 'mailbox-unavailable' // 550 5.1.1 at RCPT TO (for `recipient` only, when given)
   | 'temporary' // `code`: 421 at the greeting, 450/452 at RCPT TO, 451 after DATA
   | 'no-starttls' // STARTTLS neither offered nor accepted (502), as on an old relay
   | 'hang'; // accepts the connection and never greets
 
-export interface SmtpFault {
+interface SmtpFault {
   kind: SmtpFaultKind;
   code?: 421 | 450 | 451 | 452;
   recipient?: string;
@@ -34,7 +34,7 @@ export interface SmtpFault {
   times?: number;
 }
 
-export interface SmtpMessage extends ReadMail {
+interface SmtpMessage extends ReadMail {
   /** The envelope, as MAIL FROM and RCPT TO gave it. */
   from: string;
   to: string[];

@@ -11,7 +11,7 @@ import { delimiter, isAbsolute, join } from 'node:path';
 import { ROOT } from './run-cli.js';
 
 /** The commands the package installs (package.json "bin"). */
-export const PROJECT_COMMANDS = [
+const PROJECT_COMMANDS = [
   'beluga-cert',
   'beluga-cert-hook-lego',
   'beluga-cert-hook-certbot',
