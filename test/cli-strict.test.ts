@@ -53,7 +53,7 @@ async function world(t: Test) {
 
 /** [command line, what the one-line message must say]; `S` stands for the store folder. */
 const BAD: Array<[string[], RegExp]> = [
-  [[], /name a command: deploy, retry, pending, sync, status, verify, notify-test, sandbox, demo/],
+  [[], /name a command: deploy, retry, pending, sync, status, metrics, verify, expiry, notify-test, sandbox, demo/],
   [['frobnicate'], /Unknown argument: frobnicate/],
   [['--dryrun'], /name a command/],
   // deploy
@@ -102,6 +102,17 @@ const BAD: Array<[string[], RegExp]> = [
   [['status', '--dir', 'S', '--dry-run'], /Unknown argument: dry-run/],
   [['status'], /name at least one store/],
   [['status', '--lego-path', 'S', '--certbot-dir', ''], /--certbot-dir is empty; give a folder/],
+  // metrics
+  [['metrics', '--json'], /Unknown argument: json/],
+  [['metrics', '--out', ''], /--out is empty/],
+  [['metrics', '--out', 'a', '--out', 'b'], /--out given more than once/],
+  [['metrics', 'now'], /Unknown argument: now/],
+  // expiry
+  [['expiry', '--days', '0'], /--days/],
+  [['expiry', '--days', '366'], /--days/],
+  [['expiry', '--dayz', '3'], /Unknown argument: dayz/],
+  [['expiry', 'https://example.com'], /not a host name: https:\/\/example\.com/],
+  [['expiry', '--json=yes'], /--json=yes: --json is a flag/],
   // retry
   [['retry', '--json'], /Unknown argument: json/],
   [['retry', '--force'], /Unknown argument: force/],
