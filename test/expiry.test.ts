@@ -22,22 +22,27 @@ const maker = certMaker();
 const soon = maker.cert(['example.com', 'www.example.com'], new Date(Date.now() - 3645 * DAY), 21);
 const later = maker.cert(['example.net', 'www.example.net'], new Date(Date.now() - DAY), 22);
 
-const sb = await startSandbox({
-  credentials: TOKEN,
-  records: [
-    { id: '1001', site: 'com', certificate: soon, key: maker.keyPem },
-    { id: '1002', site: 'net', certificate: later, key: maker.keyPem },
-  ],
-});
-t.teardown(() => sb.close());
-const env = (extra: Record<string, string> = {}) => ({
-  BELUGA_BASE_URL: sb.url,
-  BELUGA_TOKEN_ID: TOKEN.tokenId,
-  BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-  BELUGA_EDGE_ADDRESS: sb.edgeAddress,
-  BELUGA_HOOK_STATE_DIR: tempStateDir(),
-  ...extra,
-});
+/** A sandbox whose edge serves `soon` for example.com and `later` for example.net, and the env to reach it. */
+async function world() {
+  const sb = await startSandbox({
+    credentials: TOKEN,
+    records: [
+      { id: '1001', site: 'com', certificate: soon, key: maker.keyPem },
+      { id: '1002', site: 'net', certificate: later, key: maker.keyPem },
+    ],
+  });
+  t.teardown(() => sb.close());
+  const env = (extra: Record<string, string> = {}) => ({
+    BELUGA_BASE_URL: sb.url,
+    BELUGA_TOKEN_ID: TOKEN.tokenId,
+    BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
+    BELUGA_EDGE_ADDRESS: sb.edgeAddress,
+    BELUGA_HOOK_STATE_DIR: tempStateDir(),
+    ...extra,
+  });
+  return { sb, env };
+}
+const { sb, env } = await world();
 
 t.test('a name whose served certificate ends within --days: EXPIRING, exit 43', async (t) => {
   const r = await runCli(['expiry', 'example.com', 'example.net'], env());
@@ -153,22 +158,7 @@ t.test(
   'the alert: one message through every configured notifier, saying days left and what was deployed',
   async (t) => {
     // A sandbox of its own: the test above deployed a renewed example.com to the shared one.
-    const sb = await startSandbox({
-      credentials: TOKEN,
-      records: [
-        { id: '1001', site: 'com', certificate: soon, key: maker.keyPem },
-        { id: '1002', site: 'net', certificate: later, key: maker.keyPem },
-      ],
-    });
-    t.teardown(() => sb.close());
-    const env = (extra: Record<string, string> = {}) => ({
-      BELUGA_BASE_URL: sb.url,
-      BELUGA_TOKEN_ID: TOKEN.tokenId,
-      BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-      BELUGA_EDGE_ADDRESS: sb.edgeAddress,
-      BELUGA_HOOK_STATE_DIR: tempStateDir(),
-      ...extra,
-    });
+    const { sb, env } = await world();
     const slackBefore = sb.slackMessages.length;
     const hookBefore = sb.notify.webhook.messages.length;
     const r = await runCli(
