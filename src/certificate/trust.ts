@@ -7,7 +7,6 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import { readRegularFile, sizeText } from '../bounded-read.js';
 import { DEFAULT_BASE_URL, parseBoolean } from '../config/build-config.js';
 import { isLoopbackUrl } from '../config/check-url.js';
@@ -194,12 +193,14 @@ const withCaFile = new Map<string, Promise<Anchor[]>>();
 
 /** BELUGA_CA_FILE's anchors, then node's roots; one list a process per file. */
 function primaryAnchors(caFile: string | undefined): Promise<Anchor[]> {
-  nodeRoots ??= anchorsFromText(rootCertificates.join('\n'), 'node');
-  const roots = nodeRoots;
   const key = caFile ?? '';
   let anchors = withCaFile.get(key);
   if (!anchors) {
-    anchors = (async () => [...(caFile ? await caFileAnchors(caFile) : []), ...roots])();
+    anchors = (async () => {
+      // node:tls only now: loading it at start would pull net, streams and crypto into every hook.
+      nodeRoots ??= anchorsFromText((await import('node:tls')).rootCertificates.join('\n'), 'node');
+      return [...(caFile ? await caFileAnchors(caFile) : []), ...nodeRoots];
+    })();
     // A failed read is not kept: the error is told to the certificate that found it, and the next tries again.
     anchors.catch(() => withCaFile.delete(key));
     withCaFile.set(key, anchors);
