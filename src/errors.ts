@@ -9,6 +9,7 @@ export const EXIT = {
   INTERNAL: 1,
   USAGE: 2,
   CONFIG: 3,
+  STORE_UNUSABLE: 4,
   FILE_UNREADABLE: 10,
   NOT_PEM: 11,
   KEY_ENCRYPTED: 12,
@@ -75,6 +76,8 @@ export const EXIT_DESCRIPTIONS: Record<ErrorCode, string> = {
   INTERNAL: 'unexpected internal error (a bug: please report it with the output)',
   USAGE: 'bad command line (unknown option, missing argument)',
   CONFIG: 'configuration missing, invalid, or insecure (secrets file readable by others)',
+  STORE_UNUSABLE:
+    '`sync`, `status`, `metrics`, `expiry`: a store given is missing or holds no certificate of its kind (the others were still served)',
   FILE_UNREADABLE: 'a certificate, key or chain file is missing, unreadable, a directory, or empty',
   NOT_PEM: 'a file is not PEM (the message says when it is DER) or holds the wrong kind of block',
   KEY_ENCRYPTED: 'the private key is encrypted with a passphrase',

@@ -295,7 +295,11 @@ t.test('scanStores: stores combined, sorted by label, each certificate file once
     ],
     'problems sorted by label, each once',
   );
-  t.same(await scanStores([]), { certificates: [], problems: [] });
+  t.ok(
+    (result.unusable ?? []).some((p) => p.label === `--dir ${missing}` && /does not exist/.test(p.problem)),
+    'a missing store is unusable, with why',
+  );
+  t.same(await scanStores([]), { certificates: [], problems: [], unusable: [] });
 });
 
 t.test('two stores with the same folder name keep both, ordered by path', async (t) => {

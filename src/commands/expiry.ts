@@ -6,7 +6,7 @@ import type { JournalEntry } from '../journal/index.js';
 import { levelAllows } from '../notify/level.js';
 import { resultLine, sendToAll } from '../notify/send-all.js';
 import type { ExpiryEvent } from '../notify/types.js';
-import { scanStores } from '../stores/index.js';
+import { reportUnusableStores, scanStores } from '../stores/index.js';
 import type { StoreSpec } from '../stores/types.js';
 import { addressFor, formatEdgeAddress } from '../verify/edge-address.js';
 import type { Probe } from '../verify/edge-probe.js';
@@ -67,7 +67,7 @@ export async function expiryCommand(args: ExpiryArgs, ctx: RunContext, deps: { p
     if (names.length === 0) {
       out.info('expiry: no names to check: the journal holds no deployed certificate and no store or NAME was given');
       if (args.json) ctx.stdout.write(`${out.json([])}\n`);
-      return EXIT.OK;
+      return reportUnusableStores(scan, out, EXIT.OK);
     }
     const probe = deps.probe ?? (await import('../verify/edge-probe.js')).probeEdge;
     const now = ctx.now().getTime();
@@ -135,7 +135,7 @@ export async function expiryCommand(args: ExpiryArgs, ctx: RunContext, deps: { p
       for (const r of await sendToAll(notifiers, (n) => n.expiry(event))) out.info(resultLine(r));
     }
     if (expiring.length > 0) return EXIT.EDGE_EXPIRING;
-    return unreachable.length === rows.length ? EXIT.EDGE_UNREACHABLE : EXIT.OK;
+    return reportUnusableStores(scan, out, unreachable.length === rows.length ? EXIT.EDGE_UNREACHABLE : EXIT.OK);
   } catch (err) {
     return run.fail(err);
   }

@@ -4,7 +4,7 @@ import { peekCertificate } from '../certificate/peek.js';
 import { EXIT, HookError } from '../errors.js';
 import { writeFileAtomic } from '../journal/atomic-write.js';
 import type { JournalEntry } from '../journal/index.js';
-import { scanStores } from '../stores/index.js';
+import { reportUnusableStores, scanStores } from '../stores/index.js';
 import type { StoreSpec } from '../stores/types.js';
 import type { RunContext } from './context.js';
 import { runServices } from './services.js';
@@ -117,7 +117,7 @@ export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promis
     } else {
       ctx.stdout.write(text);
     }
-    return EXIT.OK;
+    return reportUnusableStores(scan, out, EXIT.OK);
   } catch (err) {
     return run.fail(err);
   }

@@ -6,7 +6,7 @@ import { peekCertificate } from '../certificate/peek.js';
 import { buildBelugaConfig } from '../config/build-config.js';
 import { EXIT, isHookError } from '../errors.js';
 import { journalKey } from '../journal/index.js';
-import { scanStores } from '../stores/index.js';
+import { reportUnusableStores, scanStores } from '../stores/index.js';
 import type { StoreSpec } from '../stores/types.js';
 import type { RunContext } from './context.js';
 import { runServices } from './services.js';
@@ -145,7 +145,7 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
     );
     if (args.json) ctx.stdout.write(`${out.json(rows.map((r) => r.row))}\n`);
     else for (const line of table(rows.map((r) => r.row))) out.info(line);
-    return EXIT.OK;
+    return reportUnusableStores(scan, out, EXIT.OK);
   } catch (err) {
     return run.fail(err);
   }

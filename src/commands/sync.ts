@@ -14,7 +14,7 @@ import { resultLine, sendToAll } from '../notify/send-all.js';
 import type { SyncEvent } from '../notify/types.js';
 import { runDeploy, type DeployContext } from '../pipeline.js';
 import { createOutput, type Output } from '../redact.js';
-import { scanStores } from '../stores/index.js';
+import { reportUnusableStores, scanStores } from '../stores/index.js';
 import type { LocalCertificate, StoreSpec } from '../stores/types.js';
 import type { Target } from '../targets/types.js';
 import type { EdgeGuard } from '../verify/edge-guard.js';
@@ -136,7 +136,7 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
       // All at once: one slow or failing service never holds up or hides another's result.
       for (const r of await sendToAll(notifiers, (n) => n.sync(event))) out.info(resultLine(r));
     }
-    return failed.length === 0 ? EXIT.OK : failed[failed.length - 1]!.exitCode;
+    return reportUnusableStores(scan, out, failed.length === 0 ? EXIT.OK : failed[failed.length - 1]!.exitCode);
   } catch (err) {
     return run.fail(err);
   }

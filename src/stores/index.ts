@@ -6,6 +6,8 @@ import { scanCertbot } from './certbot-store.js';
 import { scanDir } from './dir-store.js';
 import { scanLego } from './lego-store.js';
 import { mergeResults } from './merge-results.js';
+import { EXIT } from '../errors.js';
+import type { Output } from '../redact.js';
 import { problem, storeLabel } from './store-root.js';
 import type { ScanResult, StoreKind, StoreSpec } from './types.js';
 
@@ -44,5 +46,39 @@ export async function scanStores(specs: StoreSpec[]): Promise<ScanResult> {
         : await scan(store),
     );
   }
-  return mergeResults(results);
+  const merged = await mergeResults(results);
+  const unusable = specs.flatMap((store, i) => {
+    const result = results[i]!;
+    if (result.certificates.length > 0) return [];
+    const whole = result.problems.find((p) => p.path === store.path && p.label === storeLabel(store));
+    return [
+      whole ??
+        problem(store, storeLabel(store), store.path, `holds no ${store.kind} certificate; ${EXPECTED[store.kind]}`),
+    ];
+  });
+  return { ...merged, unusable };
+}
+
+/** What a store of each kind holds, for the line that says a folder holds none of it. */
+const EXPECTED: Record<StoreKind, string> = {
+  lego: "give lego's --path, the folder whose certificates/ holds NAME.crt and NAME.key",
+  certbot: "give certbot's config folder, the one whose live/ holds a folder per certificate",
+  dir: 'give a folder of sub-folders each holding tls.crt and tls.key',
+};
+
+/**
+ * Said at the end of a command that read stores: each store that gave nothing (a line for those
+ * not already named as skipped), and the exit code STORE_UNUSABLE when nothing worse happened.
+ */
+export function reportUnusableStores(scan: ScanResult, out: Pick<Output, 'info' | 'error'>, code: number): number {
+  const unusable = scan.unusable ?? [];
+  for (const p of unusable) {
+    if (!scan.problems.some((q) => q.label === p.label && q.problem === p.problem))
+      out.info(`skipped ${p.label}: ${p.problem}`);
+  }
+  if (unusable.length === 0 || code !== EXIT.OK) return code;
+  out.error(
+    `beluga-cert: STORE_UNUSABLE: ${unusable.length} store(s) gave no certificate: ${unusable.map((p) => p.label).join(', ')}`,
+  );
+  return EXIT.STORE_UNUSABLE;
 }

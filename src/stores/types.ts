@@ -31,4 +31,10 @@ export interface StoreProblem {
 export interface ScanResult {
   certificates: LocalCertificate[];
   problems: StoreProblem[];
+  /**
+   * The stores that gave no certificate at all (missing, unreadable, or holding nothing of their
+   * kind: a certbot folder given as --lego-path), with what was expected: an error at the end of
+   * the command (STORE_UNUSABLE), after the other stores have been served.
+   */
+  unusable?: StoreProblem[];
 }
