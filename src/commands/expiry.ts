@@ -1,8 +1,9 @@
 import pMap from 'p-map';
-import { certificateNames, nameCovers, normalise } from '../certificate/names.js';
+import { certificateNames, normalise } from '../certificate/names.js';
 import { peekCertificate } from '../certificate/peek.js';
 import { EXIT } from '../errors.js';
 import type { JournalEntry } from '../journal/index.js';
+import { newestDeployedFor } from '../journal/newest-deployed.js';
 import { levelAllows } from '../notify/level.js';
 import { resultLine, sendToAll } from '../notify/send-all.js';
 import type { ExpiryEvent } from '../notify/types.js';
@@ -76,7 +77,7 @@ export async function expiryCommand(args: ExpiryArgs, ctx: RunContext, deps: { p
       async (name): Promise<ExpiryRow> => {
         const address = addressFor(name, edgeAddress);
         const result = await probe(name, address, PROBE_TIMEOUT_MS);
-        const last = newestFor(entries, name)?.deployed;
+        const last = newestDeployedFor(entries, name)?.deployed;
         const lastDeployed = last
           ? { fingerprint256: last.fingerprint256, notAfter: last.notAfter, at: last.at, recordId: last.recordId }
           : null;
@@ -149,13 +150,6 @@ async function everyName(entries: JournalEntry[], certFiles: string[]): Promise<
     if (leaf) names.push(...certificateNames(leaf));
   }
   return probeableNames(names.map(normalise)).sort();
-}
-
-/** The entry that deployed a certificate covering `name` most recently. */
-function newestFor(entries: JournalEntry[], name: string): JournalEntry | undefined {
-  return entries
-    .filter((e) => e.deployed?.names.some((n) => nameCovers(n, name)))
-    .sort((a, b) => (a.deployed!.at < b.deployed!.at ? 1 : -1))[0];
 }
 
 function describe(r: ExpiryRow): string {

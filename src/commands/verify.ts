@@ -1,12 +1,12 @@
 import { EXIT } from '../errors.js';
 import type { JournalEntry } from '../journal/index.js';
+import { newestDeployedFor } from '../journal/newest-deployed.js';
 import { addressFor, formatEdgeAddress } from '../verify/edge-address.js';
 import type { Probe } from '../verify/edge-probe.js';
 import { expiresIn } from '../verify/edge-summary.js';
 import { FINISH_BUDGET_MS, finishPendingChecks } from '../verify/pending-checks.js';
 import { PROBE_TIMEOUT_MS } from '../verify/poll-edge.js';
 import { verifySettingsFromEnv } from '../verify/verify-settings.js';
-import { nameCovers } from '../certificate/names.js';
 import type { RunContext } from './context.js';
 import { runServices } from './services.js';
 
@@ -74,7 +74,7 @@ export async function verifyCommand(
     for (const name of args.names.map((n) => n.toLowerCase().replace(/\.$/, ''))) {
       const address = addressFor(name, edgeAddress);
       const result = await probe(name, address, PROBE_TIMEOUT_MS);
-      const newest = newestFor(entries, name);
+      const newest = newestDeployedFor(entries, name);
       const expected = newest?.deployed
         ? {
             fingerprint256: newest.deployed.fingerprint256,
@@ -101,13 +101,6 @@ export async function verifyCommand(
   } catch (err) {
     return run.fail(err);
   }
-}
-
-/** The entry that deployed a certificate covering `name` most recently. */
-function newestFor(entries: JournalEntry[], name: string): JournalEntry | undefined {
-  return entries
-    .filter((e) => e.deployed?.names.some((n) => nameCovers(n, name)))
-    .sort((a, b) => (a.deployed!.at < b.deployed!.at ? 1 : -1))[0];
 }
 
 function describe(r: VerifyRow, now: Date): string {
