@@ -5,7 +5,7 @@ import { HookError } from '../errors.js';
 export type FileRole = 'certificate' | 'key' | 'chain';
 
 /** Far above any real certificate bundle or key; a bigger file is surely the wrong one. */
-const MAX_BYTES = 1024 * 1024;
+export const MAX_INPUT_BYTES = 1024 * 1024;
 
 /**
  * Reads one input file (1 MiB at most), refusing with FILE_UNREADABLE (and saying which case) when it is
@@ -15,7 +15,7 @@ const MAX_BYTES = 1024 * 1024;
 export async function readInputFile(path: string, role: FileRole): Promise<Buffer> {
   let data: Buffer;
   try {
-    const read = await readRegularFile(path, { maxBytes: MAX_BYTES });
+    const read = await readRegularFile(path, { maxBytes: MAX_INPUT_BYTES });
     if ('data' in read) data = read.data;
     else if (read.info.isDirectory()) throw unreadable(path, role, 'it is a directory; pass the file itself');
     else if (read.refused === 'not-regular') throw unreadable(path, role, 'it is not a regular file');
@@ -23,7 +23,7 @@ export async function readInputFile(path: string, role: FileRole): Promise<Buffe
       throw unreadable(
         path,
         role,
-        `it is ${Math.max(read.info.size, MAX_BYTES + 1)} bytes, far too large for a ${role} file; check the path`,
+        `it is ${Math.max(read.info.size, MAX_INPUT_BYTES + 1)} bytes, far too large for a ${role} file; check the path`,
       );
   } catch (err) {
     if (err instanceof HookError) throw err;

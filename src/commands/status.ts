@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import pMap from 'p-map';
 import { createBelugaClient } from '../beluga/client.js';
 import { indexRecords, resolveRecord, type RecordIndex } from '../beluga/resolve-record.js';
@@ -6,6 +7,7 @@ import { peekCertificate } from '../certificate/peek.js';
 import { buildBelugaConfig } from '../config/build-config.js';
 import { EXIT, isHookError } from '../errors.js';
 import { journalKey } from '../journal/index.js';
+import { knownFiles, readSyncIndex, type IndexedFiles, type SyncIndex } from '../journal/sync-index.js';
 import { reportUnusableStores, scanStores } from '../stores/index.js';
 import type { StoreSpec } from '../stores/types.js';
 import type { RunContext } from './context.js';
@@ -56,6 +58,17 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
     const scan = await scanStores(args.stores);
     for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
     const now = ctx.now().getTime();
+    // The journal is opened before the files are read, for the sync index beside it; a journal that
+    // cannot be opened is told where it always was, after the records.
+    const opened = await run.journal().then(
+      (journal) => ({ journal }),
+      (err: unknown) => ({ err }),
+    );
+    // Files whose bytes the sync index knows (the same decision as sync's) are not parsed: the index
+    // holds what the full check found in them. A damaged or foreign index is ignored here; the
+    // next sync tells it and writes it anew.
+    const syncIndex: SyncIndex =
+      'journal' in opened ? await readSyncIndex(opened.journal.dir, () => undefined) : new Map<string, IndexedFiles>();
     // Files read a few at once (each read waits on the disk, not the CPU); rows in store order. Only
     // what a row shows is kept of each certificate, not the parsed certificate itself.
     const rows = await pMap(
@@ -74,17 +87,17 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
           flag: null,
           edge: null,
         };
-        const leaf = await peekCertificate(local.cert);
-        if (!leaf) {
+        const facts = knownFiles(syncIndex, local) ?? leafFacts(await peekCertificate(local.cert));
+        if (!facts) {
           row.problem = `${local.cert} holds no readable certificate`;
           return { row, readable: false };
         }
-        row.names = certificateNames(leaf);
+        row.names = facts.names;
         row.domain = normalise(local.domain ?? row.names[0] ?? '');
-        row.notAfter = new Date(leaf.validTo).toISOString();
-        row.daysLeft = Math.floor((Date.parse(leaf.validTo) - now) / DAY_MS);
+        row.notAfter = facts.notAfter;
+        row.daysLeft = Math.floor((Date.parse(facts.notAfter) - now) / DAY_MS);
         row.flag = row.daysLeft < 0 ? 'expired' : row.daysLeft < EXPIRING_SOON_DAYS ? 'expiring soon' : null;
-        row.fingerprint256 = leaf.fingerprint256;
+        row.fingerprint256 = facts.fingerprint256;
         return { row, readable: true };
       },
       { concurrency: READ_CONCURRENCY },
@@ -100,10 +113,11 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
       listProblem = `records unknown: ${listed.err.message}`;
       out.info(`warning: ${listProblem}`);
     }
-    const journal = await run.journal().catch((err: unknown) => {
+    const journal = 'journal' in opened ? opened.journal : undefined;
+    if ('err' in opened) {
+      const { err } = opened;
       out.info(`warning: journal unavailable: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
-    });
+    }
     // Pending edge checks are finished first, so the rows say what the edge serves now.
     const { edgeCheckSettings } = await import('../verify/from-settings.js');
     const edge = edgeCheckSettings(settings);
@@ -144,11 +158,23 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
       { concurrency: READ_CONCURRENCY },
     );
     if (args.json) ctx.stdout.write(`${out.json(rows.map((r) => r.row))}\n`);
-    else for (const line of table(rows.map((r) => r.row))) out.info(line);
+    else out.infoLines(table(rows.map((r) => r.row)));
     return reportUnusableStores(scan, out, EXIT.OK);
   } catch (err) {
     return run.fail(err);
   }
+}
+
+/** What a row shows of a certificate parsed here (the sync index holds the same for the files it knows). */
+function leafFacts(
+  leaf: X509Certificate | undefined,
+): Pick<IndexedFiles, 'names' | 'notAfter' | 'fingerprint256'> | undefined {
+  if (!leaf) return undefined;
+  return {
+    names: certificateNames(leaf),
+    notAfter: new Date(leaf.validTo).toISOString(),
+    fingerprint256: leaf.fingerprint256,
+  };
 }
 
 /** A plain-text table for a terminal: fixed columns, the problem (if any) last. */

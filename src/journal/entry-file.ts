@@ -6,7 +6,7 @@
  */
 import { lstat, rename } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { readRegularFile, sizeText } from '../bounded-read.js';
+import { readRegularFileSync, sizeText } from '../bounded-read.js';
 import { HookError } from '../errors.js';
 import { entryFileName } from './file-names.js';
 import type { JournalEntry } from './types.js';
@@ -24,6 +24,8 @@ const MAX_READS = 3; // a file replaced while being set aside is read again, a b
 export const MAX_ATTEMPTS = 50;
 /** 50 attempts of one-line errors are some 25 KiB: a file 40 times that was not written by this tool. */
 const MAX_ENTRY_BYTES = 1024 * 1024;
+/** Entries are read into this one buffer (a larger one gets its own): thousands read in a row allocate nothing. */
+const scratch = Buffer.alloc(64 * 1024);
 
 /** `setAside: false` (a dry run) reports a corrupt file and reads it as absent, moving nothing. */
 export async function readEntryFile(
@@ -54,7 +56,9 @@ export async function readEntryFile(
 async function load(path: string): Promise<Loaded> {
   let read;
   try {
-    read = await readRegularFile(path, { maxBytes: MAX_ENTRY_BYTES, noFollow: true });
+    // Blocking: an entry is a few KiB in the state directory, and a sync or status reads one per
+    // certificate, thousands in a row, where each promise-based call costs several times the read.
+    read = readRegularFileSync(path, { maxBytes: MAX_ENTRY_BYTES, noFollow: true, scratch });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
@@ -78,6 +82,7 @@ async function load(path: string): Promise<Loaded> {
       ino,
     };
   }
+  // The text is a copy: the scratch bytes are good only until the next read.
   const problem = check(read.data.toString('utf8'), path);
   if (typeof problem === 'string') return { problem, ino };
   return { entry: { ...problem, attempts: problem.attempts.slice(-MAX_ATTEMPTS) } };
