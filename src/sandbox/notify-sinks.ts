@@ -11,7 +11,7 @@ import { failureReply, jsonReply, textReply, type Reply } from './reply.js';
 import { handleSlack, slackErrorText } from './slack-sink.js';
 import { handleTeams, teamsErrorReply } from './teams-sink.js';
 import { handleTelegram, telegramError } from './telegram-sink.js';
-import type { NotifySink, NotifySinks, RecordedRequest, SinkName } from './types.js';
+import type { NotifySink, NotifySinks, RecordedRequest, SinkName, SinkRequest } from './types.js';
 import { handleWebhook, webhookErrorReply } from './webhook-sink.js';
 import type { SinkSecrets } from './sink-secrets.js';
 
@@ -21,15 +21,6 @@ export type { NotifySink, NotifySinks, SinkName } from './types.js';
 const SINK_NAMES: readonly SinkName[] = NOTIFIER_DEFINITIONS.flatMap((d) =>
   d.sink.kind === 'http' ? [d.sink.name as SinkName] : [],
 );
-
-export interface SinkRequest {
-  method: string;
-  /** Without the query string. */
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string>;
-  body: Buffer;
-}
 
 export function isSinkName(value: unknown): value is SinkName {
   return (SINK_NAMES as readonly unknown[]).includes(value);

@@ -5,7 +5,7 @@
  * "can't parse entities" (HTML that Telegram's parser refuses), "message is too long".
  */
 import { jsonReply, type Reply } from './reply.js';
-import type { SinkRequest } from './notify-sinks.js';
+import type { SinkRequest } from './types.js';
 
 const TELEGRAM_DESCRIPTIONS: Record<number, string> = {
   400: 'Bad Request: chat not found',
