@@ -86,7 +86,10 @@ const BAD: Array<[string[], RegExp]> = [
   [['sync', '--dir', 'S', '--dryrun'], /Unknown argument: dryrun/],
   [['sync', '--dir', 'S', '--dry-run=on'], /--dry-run=on: --dry-run is a flag/],
   [['sync', '--dir', 'S', '--json'], /Unknown argument: json/],
-  [['sync'], /name at least one store: --lego-path DIR, --certbot-dir DIR or --dir DIR/],
+  [
+    ['sync'],
+    /name at least one store: --lego-path DIR, --certbot-dir DIR, --dehydrated-dir DIR, --acme-sh-home DIR or --dir DIR/,
+  ],
   [['sync', '--dir'], /Not enough arguments following: dir/],
   [['sync', '--dir', ''], /--dir is empty; give a folder/],
   [['sync', '--dir', 'S', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 64 \(got 0\)/],

@@ -4,7 +4,7 @@ import { peekCertificate } from '../certificate/peek.js';
 import { EXIT, HookError } from '../errors.js';
 import { writeFileAtomic } from '../journal/atomic-write.js';
 import type { JournalEntry } from '../journal/index.js';
-import { reportUnusableStores, scanStores } from '../stores/index.js';
+import { reportStoreProblems, reportUnusableStores, scanStores } from '../stores/index.js';
 import type { StoreSpec } from '../stores/types.js';
 import type { RunContext } from './context.js';
 import { runServices } from './services.js';
@@ -38,7 +38,7 @@ export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promis
     // Domain and pinned-id entries: `record:` entries repeat what one of them deployed.
     const entries = (await journal.list()).filter((e) => !e.key.startsWith('record:'));
     const scan = await scanStores(args.stores);
-    for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
+    reportStoreProblems(scan, out);
 
     const notAfter: Family = {
       name: 'beluga_cert_not_after_timestamp_seconds',
@@ -68,6 +68,7 @@ export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promis
 
     // Per name, the newest local certificate (two stores may hold the same name).
     const local = new Map<string, { fingerprint256: string; notBefore: number }>();
+    const firstInStore = new Map<string, { sample: Family['samples'][number]; label: string }>();
     for (const cert of scan.certificates) {
       const leaf = await peekCertificate(cert.cert);
       if (!leaf) {
@@ -75,10 +76,16 @@ export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promis
         continue;
       }
       const name = normalise(cert.domain ?? certificateNames(leaf)[0] ?? '');
-      notAfter.samples.push({
-        labels: { name, store: `${cert.store.kind}:${cert.store.path}` },
-        value: seconds(leaf.validTo),
-      });
+      // Two certificates for one name in one store (acme.sh's RSA and ECC folders): told apart by label.
+      const store = `${cert.store.kind}:${cert.store.path}`;
+      const sample: Family['samples'][number] = { labels: { name, store }, value: seconds(leaf.validTo) };
+      const first = firstInStore.get(`${name}\0${store}`);
+      if (first === undefined) firstInStore.set(`${name}\0${store}`, { sample, label: cert.label });
+      else {
+        first.sample.labels = { ...first.sample.labels, certificate: first.label };
+        sample.labels = { ...sample.labels, certificate: cert.label };
+      }
+      notAfter.samples.push(sample);
       const seen = local.get(name);
       if (!seen || Date.parse(leaf.validFrom) > seen.notBefore)
         local.set(name, { fingerprint256: leaf.fingerprint256, notBefore: Date.parse(leaf.validFrom) });

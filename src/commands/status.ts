@@ -6,7 +6,7 @@ import { peekCertificate } from '../certificate/peek.js';
 import { buildBelugaConfig } from '../config/build-config.js';
 import { EXIT, isHookError } from '../errors.js';
 import { journalKey } from '../journal/index.js';
-import { reportUnusableStores, scanStores } from '../stores/index.js';
+import { reportStoreProblems, reportUnusableStores, scanStores } from '../stores/index.js';
 import type { StoreSpec } from '../stores/types.js';
 import type { RunContext } from './context.js';
 import { runServices } from './services.js';
@@ -54,7 +54,7 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
       (err: unknown) => ({ err }),
     );
     const scan = await scanStores(args.stores);
-    for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
+    reportStoreProblems(scan, out);
     const now = ctx.now().getTime();
     // Files read a few at once (each read waits on the disk, not the CPU); rows in store order. Only
     // what a row shows is kept of each certificate, not the parsed certificate itself.

@@ -14,7 +14,7 @@ import { resultLine, sendToAll } from '../notify/send-all.js';
 import type { SyncEvent } from '../notify/types.js';
 import { runDeploy, type DeployContext } from '../pipeline.js';
 import { createOutput, type Output } from '../redact.js';
-import { reportUnusableStores, scanStores } from '../stores/index.js';
+import { reportStoreProblems, reportUnusableStores, scanStores } from '../stores/index.js';
 import type { LocalCertificate, StoreSpec } from '../stores/types.js';
 import type { Target } from '../targets/types.js';
 import type { EdgeGuard } from '../verify/edge-guard.js';
@@ -75,7 +75,7 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     const journal = await run.journal({ readOnly: args.dryRun });
 
     const scan = await scanStores(args.stores);
-    for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
+    reportStoreProblems(scan, out);
     out.info(
       `sync: ${scan.certificates.length} certificate(s) in ${args.stores.length} store(s)${args.dryRun ? ' (dry run: nothing is sent)' : ''}`,
     );

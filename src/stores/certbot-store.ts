@@ -4,10 +4,11 @@
  * `../../archive/NAME/` that are followed when read. The paths kept are the live/ links, which
  * certbot points at the newest files on every renewal.
  */
-import { basename, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import pMap from 'p-map';
-import { isFolder, listFolder, notAFile, SCAN_CONCURRENCY } from './fs-probe.js';
-import { itemLabel, openStore, problem, storeLabel } from './store-root.js';
+import { folderCertificate } from './folder-certificate.js';
+import { isFolder, SCAN_CONCURRENCY } from './fs-probe.js';
+import { innerFolder, itemLabel, openStore, scanResult } from './store-root.js';
 import type { LocalCertificate, ScanResult, StoreProblem, StoreSpec } from './types.js';
 
 /** certbot writes live/README beside the lineages. */
@@ -20,9 +21,15 @@ const NOT_LINEAGES = new Set(['README']);
 export async function scanCertbot(store: StoreSpec): Promise<ScanResult> {
   const root = await openStore(store);
   if ('problem' in root) return { certificates: [], problems: [root.problem] };
-  const live = await liveFolder(store, root.names);
+  // DIR itself when it is a folder named live (someone passed /etc/letsencrypt/live).
+  const live = await innerFolder(
+    store,
+    root.names,
+    'live',
+    `no certbot live/ folder in ${store.path}: give certbot's config dir (its --config-dir, /etc/letsencrypt by default)`,
+    'certbot folder',
+  );
   if ('problem' in live) return { certificates: [], problems: [live.problem] };
-  const result: ScanResult = { certificates: [], problems: [] };
   const lineages = live.names.filter((name) => !name.startsWith('.') && !NOT_LINEAGES.has(name));
   const found = await pMap(
     lineages,
@@ -32,59 +39,20 @@ export async function scanCertbot(store: StoreSpec): Promise<ScanResult> {
     },
     { concurrency: SCAN_CONCURRENCY },
   );
-  for (const item of found) {
-    if (item === undefined) continue;
-    if ('problem' in item) result.problems.push(item);
-    else result.certificates.push(item);
-  }
-  return result;
+  return scanResult(found);
 }
 
-/** DIR/live; DIR itself when it is a folder named live (someone passed /etc/letsencrypt/live). */
-async function liveFolder(
-  store: StoreSpec,
-  names: string[],
-): Promise<{ path: string; names: string[] } | { problem: StoreProblem }> {
-  const inner = join(store.path, 'live');
-  const path =
-    names.includes('live') && (await isFolder(inner))
-      ? inner
-      : basename(resolve(store.path)) === 'live'
-        ? store.path
-        : undefined;
-  if (path === undefined) {
-    return {
-      problem: problem(
-        store,
-        storeLabel(store),
-        inner,
-        `no certbot live/ folder in ${store.path}: give certbot's config dir (its --config-dir, /etc/letsencrypt by default)`,
-      ),
-    };
-  }
-  if (path === store.path) return { path, names };
-  const listed = await listFolder(path);
-  return 'names' in listed
-    ? { path, names: listed.names }
-    : { problem: problem(store, storeLabel(store), path, `certbot folder ${path} ${listed.reason}`) };
-}
-
-async function lineageCertificate(
+function lineageCertificate(
   store: StoreSpec,
   lineage: string,
   name: string,
-): Promise<LocalCertificate | StoreProblem> {
-  const label = itemLabel(store, name);
-  const cert = join(lineage, 'cert.pem');
-  const key = join(lineage, 'privkey.pem');
-  const chain = join(lineage, 'chain.pem');
-  const missing: string[] = [];
-  for (const path of [cert, key]) {
-    const why = await notAFile(path);
-    if (why !== undefined) missing.push(`${basename(path)} ${why}`);
-  }
-  if (missing.length > 0)
-    return problem(store, label, lineage, `certbot lineage ${lineage} is incomplete: ${missing.join('; ')}`);
-  const hasChain = (await notAFile(chain)) === undefined;
-  return { store, label, cert, key, ...(hasChain ? { chain } : {}) };
+): Promise<LocalCertificate | StoreProblem | undefined> {
+  return folderCertificate(store, {
+    label: itemLabel(store, name),
+    folder: lineage,
+    cert: 'cert.pem',
+    key: 'privkey.pem',
+    chain: 'chain.pem',
+    what: 'certbot lineage',
+  });
 }

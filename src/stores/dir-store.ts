@@ -5,8 +5,9 @@
  */
 import { basename, join, resolve } from 'node:path';
 import pMap from 'p-map';
-import { isFolder, MISSING, notAFile, SCAN_CONCURRENCY } from './fs-probe.js';
-import { itemLabel, openStore, problem } from './store-root.js';
+import { folderCertificate } from './folder-certificate.js';
+import { isFolder, SCAN_CONCURRENCY } from './fs-probe.js';
+import { itemLabel, openStore, scanResult } from './store-root.js';
 import type { LocalCertificate, ScanResult, StoreProblem, StoreSpec } from './types.js';
 
 const CERT = 'tls.crt';
@@ -20,16 +21,8 @@ const KEY = 'tls.key';
 export async function scanDir(store: StoreSpec): Promise<ScanResult> {
   const root = await openStore(store);
   if ('problem' in root) return { certificates: [], problems: [root.problem] };
-  const result: ScanResult = { certificates: [], problems: [] };
-  const add = (found: LocalCertificate | StoreProblem | undefined) => {
-    if (found === undefined) return;
-    if ('problem' in found) result.problems.push(found);
-    else result.certificates.push(found);
-  };
-  if (root.names.includes(CERT) || root.names.includes(KEY)) {
-    add(await secretCertificate(store, store.path, basename(resolve(store.path))));
-    return result;
-  }
+  if (root.names.includes(CERT) || root.names.includes(KEY))
+    return scanResult([await secretCertificate(store, store.path, basename(resolve(store.path)))]);
   const found = await pMap(
     root.names.filter((name) => !name.startsWith('.')),
     async (name) => {
@@ -38,25 +31,20 @@ export async function scanDir(store: StoreSpec): Promise<ScanResult> {
     },
     { concurrency: SCAN_CONCURRENCY },
   );
-  for (const item of found) add(item);
-  return result;
+  return scanResult(found);
 }
 
-async function secretCertificate(
+function secretCertificate(
   store: StoreSpec,
   folder: string,
   name: string,
 ): Promise<LocalCertificate | StoreProblem | undefined> {
-  const cert = join(folder, CERT);
-  const key = join(folder, KEY);
-  const [certWhy, keyWhy] = await Promise.all([notAFile(cert), notAFile(key)]);
-  if (certWhy === undefined && keyWhy === undefined) return { store, label: itemLabel(store, name), cert, key };
-  if (certWhy === MISSING && keyWhy === MISSING) return undefined;
-  const missing = [
-    [CERT, certWhy],
-    [KEY, keyWhy],
-  ]
-    .filter(([, why]) => why !== undefined)
-    .map(([file, why]) => `${file} ${why}`);
-  return problem(store, itemLabel(store, name), folder, `secret folder ${folder} is incomplete: ${missing.join('; ')}`);
+  return folderCertificate(store, {
+    label: itemLabel(store, name),
+    folder,
+    cert: CERT,
+    key: KEY,
+    what: 'secret folder',
+    quietWhenEmpty: true,
+  });
 }
