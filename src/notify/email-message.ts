@@ -46,11 +46,11 @@ export function escapeHtml(text: string): string {
  * under a subject of their own; the test and the sync mails have fields of their own.
  */
 export const emailMessage = byKind<EmailMessage>({
-  success: (e) =>
-    fromFacts(
-      `Renewed SSL certificate for ${e.domain}${e.recovered ? ' (recovered)' : ''}, expires ${e.notAfter.toISOString().slice(0, 10)}`,
-      successFacts(e),
-    ),
+  success: (e) => {
+    const recovered = e.recovered ? ' (recovered)' : '';
+    const expires = e.notAfter.toISOString().slice(0, 10);
+    return fromFacts(`Renewed SSL certificate for ${e.domain}${recovered}, expires ${expires}`, successFacts(e));
+  },
   failure: (e) =>
     fromFacts(`${FAILURE_PRETEXT}${e.domain ? ` for ${e.domain}` : ''} on host ${e.host} (${e.code})`, failureFacts(e)),
   // Sent only at NOTIFY_LEVEL=all: a renewal hook ran, but the CDN already had this certificate.
