@@ -1,4 +1,4 @@
-import { readRegularFile, sizeText } from '../bounded-read.js';
+import { readRegularFile, sizeText, type BoundedRead } from '../bounded-read.js';
 import { HookError } from '../errors.js';
 import { NUMBER_SETTINGS, numberProblem } from './numbers.js';
 import { createRedactor } from '../redact.js';
@@ -63,37 +63,25 @@ async function readConfigFile(env: RawSettings): Promise<{ path: string; setting
   const explicit = env.BELUGA_HOOK_CONFIG;
   if (explicit === 'none') return undefined; // the environment alone, no file at all
   const path = explicit || DEFAULT_CONFIG_PATH;
-  let text: string;
-  let mode: number;
-  try {
-    const read = await readRegularFile(path, { maxBytes: MAX_CONFIG_BYTES });
-    if (!('data' in read)) {
-      throw new HookError(
-        'CONFIG',
-        read.refused === 'not-regular'
-          ? `config file ${path} is not a regular file; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`
-          : `config file ${path} is larger than ${sizeText(MAX_CONFIG_BYTES)}; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`,
-      );
-    }
-    const owner = ownerProblem(read.info.uid);
-    if (owner)
-      throw new HookError(
-        'CONFIG',
-        `config file ${path} ${owner}; chown it to this user or root, or point BELUGA_HOOK_CONFIG elsewhere`,
-      );
-    mode = read.info.mode;
-    text = read.data.toString('utf8');
-  } catch (err) {
-    if (err instanceof HookError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && !explicit) return undefined;
-    if (code === 'ENOENT')
-      throw new HookError(
-        'CONFIG',
-        `config file ${path} (BELUGA_HOOK_CONFIG) does not exist; create it or unset BELUGA_HOOK_CONFIG`,
-      );
-    throw new HookError('CONFIG', `config file ${path} cannot be read (${code ?? 'error'}); check its owner and mode`);
-  }
+  const read = await readNamedFile(path, MAX_CONFIG_BYTES, {
+    refused: (why) => `config file ${path} ${why}; point BELUGA_HOOK_CONFIG at a KEY=VALUE file`,
+    failed: (code) => {
+      if (code !== 'ENOENT') return `config file ${path} cannot be read (${code ?? 'error'}); check its owner and mode`;
+      // A missing default file is fine: the environment alone is the configuration.
+      return explicit
+        ? `config file ${path} (BELUGA_HOOK_CONFIG) does not exist; create it or unset BELUGA_HOOK_CONFIG`
+        : undefined;
+    },
+  });
+  if (!read) return undefined;
+  const owner = ownerProblem(read.info.uid);
+  if (owner)
+    throw new HookError(
+      'CONFIG',
+      `config file ${path} ${owner}; chown it to this user or root, or point BELUGA_HOOK_CONFIG elsewhere`,
+    );
+  const mode = read.info.mode;
+  const text = read.data.toString('utf8');
   const settings = parseConfigText(text, path);
   const secrets = SECRET_NAMES.flatMap((name) => [name, `${name}_FILE`]).filter((name) => settings[name]);
   if (secrets.length > 0 && (mode & 0o077) !== 0) {
@@ -141,24 +129,37 @@ export async function loadSettings(
 }
 
 async function readSecretFile(name: string, path: string): Promise<string> {
-  let text: string;
-  try {
-    const read = await readRegularFile(path, { maxBytes: MAX_SECRET_BYTES });
-    if (!('data' in read)) {
-      throw new HookError(
-        'CONFIG',
-        read.refused === 'not-regular'
-          ? `${name}_FILE=${path} is not a regular file; put the secret in a plain file`
-          : `${name}_FILE=${path} is larger than ${sizeText(MAX_SECRET_BYTES)}, too large for a secret; check the path`,
-      );
-    }
-    text = read.data.toString('utf8');
-  } catch (err) {
-    if (err instanceof HookError) throw err;
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new HookError('CONFIG', `${name}_FILE=${path} cannot be read (${code}); check the path and its permissions`);
-  }
-  const value = text.replace(/\r?\n$/, '');
+  const read = await readNamedFile(path, MAX_SECRET_BYTES, {
+    refused: (why) =>
+      why === 'is not a regular file'
+        ? `${name}_FILE=${path} ${why}; put the secret in a plain file`
+        : `${name}_FILE=${path} ${why}, too large for a secret; check the path`,
+    failed: (code) => `${name}_FILE=${path} cannot be read (${code ?? 'error'}); check the path and its permissions`,
+  });
+  const value = read!.data.toString('utf8').replace(/\r?\n$/, '');
   if (!value) throw new HookError('CONFIG', `${name}_FILE=${path} is empty; put the secret in it`);
   return value;
+}
+
+/**
+ * Reads a file a setting names: a regular file of at most `maxBytes`. Each way it can fail is a
+ * CONFIG error worded by `say`: `refused` gets "is not a regular file" or "is larger than 64 KiB";
+ * `failed` gets the error code, and may answer undefined (then there is no file, and no error).
+ */
+async function readNamedFile(
+  path: string,
+  maxBytes: number,
+  say: { refused: (why: string) => string; failed: (code: string | undefined) => string | undefined },
+): Promise<{ data: Buffer; info: { uid: number; mode: number } } | undefined> {
+  let read: BoundedRead;
+  try {
+    read = await readRegularFile(path, { maxBytes });
+  } catch (err) {
+    const problem = say.failed((err as NodeJS.ErrnoException).code);
+    if (problem === undefined) return undefined;
+    throw new HookError('CONFIG', problem);
+  }
+  if ('data' in read) return read;
+  const why = read.refused === 'not-regular' ? 'is not a regular file' : `is larger than ${sizeText(maxBytes)}`;
+  throw new HookError('CONFIG', say.refused(why));
 }
