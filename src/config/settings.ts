@@ -162,7 +162,16 @@ export async function loadSettings(
   env: RawSettings,
   options: { warn?: (line: string) => void } = {},
 ): Promise<{ settings: Settings; configPath?: string }> {
-  const { settings, file, problems } = await readSettings(env);
+  return settingsOrFirstProblem(await readSettings(env), env, options);
+}
+
+/** A reading's settings, or its first problem thrown as a CONFIG HookError; unknown names go to `warn`. */
+export function settingsOrFirstProblem(
+  reading: SettingsReading,
+  env: RawSettings,
+  options: { warn?: (line: string) => void } = {},
+): { settings: Settings; configPath?: string } {
+  const { settings, file, problems } = reading;
   if (problems[0]) throw new HookError('CONFIG', problems[0].message);
   const unknown = options.warn ? unknownSettings({ env, file }) : [];
   if (unknown.length > 0) {
