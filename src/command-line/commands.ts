@@ -207,21 +207,6 @@ export const COMMANDS: CommandSpec[] = [
       (await import('../commands/notify-test.js')).notifyTestCommand({ json: v.flag('json') }, ctx),
   },
   {
-    name: 'doctor',
-    describe:
-      'check everything a renewal needs (settings, credentials, clock, notifiers, stores) and say how to fix it',
-    options: [
-      ...STORE_OPTIONS,
-      { kind: 'flag', name: 'send', describe: 'also send a test message through every configured notifier' },
-      json('every check'),
-    ],
-    run: async (v, ctx) =>
-      (await import('../commands/doctor.js')).doctorCommand(
-        { json: v.flag('json'), send: v.flag('send'), stores: storesFrom(v) },
-        ctx,
-      ),
-  },
-  {
     name: 'sandbox',
     describe: 'run a local Beluga-compatible API and notifier sinks on 127.0.0.1',
     options: [
@@ -289,5 +274,20 @@ export const COMMANDS: CommandSpec[] = [
     describe: 'deploy a fixture certificate to an embedded sandbox, step by step',
     options: [],
     run: async (_v, ctx) => (await import('../commands/demo.js')).demoCommand(ctx),
+  },
+  {
+    name: 'doctor',
+    describe:
+      'check everything a renewal needs (settings, credentials, clock, notifiers, stores) and say how to fix it',
+    options: [
+      ...STORE_OPTIONS,
+      { kind: 'flag', name: 'send', describe: 'also send a test message through every configured notifier' },
+      json('every check'),
+    ],
+    run: async (v, ctx) =>
+      (await import('../commands/doctor.js')).doctorCommand(
+        { json: v.flag('json'), send: v.flag('send'), stores: storesFrom(v) },
+        ctx,
+      ),
   },
 ];

@@ -32,7 +32,7 @@ export function settingsChecks(
     ...others,
   ];
   for (const message of new Set(values)) checks.push(check('FAIL', 'setting', message));
-  if (values.length === 0) checks.push(check('ok', 'settings', 'every value is valid'));
+  if (values.length === 0) checks.push(check('ok', 'settings', 'every BELUGA_ setting is valid'));
   const unknown = unknownSettings({ env, file: reading.file });
   for (const u of unknown) checks.push(check('FAIL', 'unknown setting', unknownSettingText(u)));
   if (unknown.length === 0) checks.push(check('ok', 'setting names', 'every name is a setting'));
