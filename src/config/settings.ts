@@ -56,7 +56,7 @@ export function parseConfigText(text: string, path: string, problems?: string[])
 }
 
 /** Something wrong with the settings: the config file itself (missing, unreadable, owner, mode) or a value. */
-export interface SettingsProblem {
+interface SettingsProblem {
   kind: 'file' | 'value';
   message: string;
 }
