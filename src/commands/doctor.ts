@@ -42,7 +42,7 @@ export async function doctorCommand(
     add([nodeCheck()]);
     const stateDir = stateDirFor(s.BELUGA_HOOK_STATE_DIR, { uid: ctx.uid, env: ctx.env });
     add(await stateDirChecks(stateDir));
-    add(await belugaChecks(settings.beluga, settings.belugaProblems, { http: ctx.http, now: ctx.now }));
+    add(await belugaChecks(settings.beluga, { http: ctx.http, now: ctx.now }));
     const budgetMs = policyFromSettings(s, Date.now()).policy.budgetMs ?? 0;
     const notifyDeps = { http: ctx.http, redact: out.redact, deadline: Date.now() + budgetMs + MESSAGE_GRACE_MS };
     add(await notifierChecks(s, notifyDeps, args.send ? ctx : undefined));

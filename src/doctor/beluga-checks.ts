@@ -19,15 +19,14 @@ const names = (config: BelugaConfig) =>
   config.auth.kind === 'token' ? 'BELUGA_TOKEN_ID/BELUGA_TOKEN_SECRET' : 'BELUGA_USERNAME/BELUGA_PASSWORD';
 
 /**
- * The credentials and the clock. `config` undefined (no complete credentials) or `problems` in
- * the Beluga settings (a bad BELUGA_BASE_URL) leave both unchecked: the setting lines say why.
+ * The credentials and the clock; `config` undefined (no complete credentials, or an unusable
+ * BELUGA_BASE_URL) leaves both unchecked: the setting lines say why.
  */
 export async function belugaChecks(
   config: BelugaConfig | undefined,
-  problems: string[],
   deps: { http: HttpClient; now: () => Date },
 ): Promise<Check[]> {
-  if (!config || problems.some((p) => p.includes('BELUGA_BASE_URL')))
+  if (!config)
     return [check('info', 'credentials', 'not checked: the Beluga settings above are incomplete or invalid')];
   // The Date of the answer, and this clock when it came: the list call itself is not changed.
   let answered: { date: string | undefined; at: Date } | undefined;

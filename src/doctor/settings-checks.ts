@@ -19,7 +19,7 @@ export function settingsChecks(
   reading: SettingsReading,
   env: RawSettings,
   now: Date,
-): { checks: Check[]; beluga?: BelugaConfig; belugaProblems: string[] } {
+): { checks: Check[]; beluga?: BelugaConfig } {
   const checks: Check[] = [...configFileChecks(reading, env)];
   const s = reading.settings;
   const belugaProblems: string[] = [];
@@ -36,7 +36,7 @@ export function settingsChecks(
   const unknown = unknownSettings({ env, file: reading.file });
   for (const u of unknown) checks.push(check('FAIL', 'unknown setting', unknownSettingText(u)));
   if (unknown.length === 0) checks.push(check('ok', 'setting names', 'every name is a setting'));
-  return { checks, beluga, belugaProblems };
+  return { checks, beluga };
 }
 
 function configFileChecks(reading: SettingsReading, env: RawSettings): Check[] {
