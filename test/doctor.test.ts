@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SeedRecord } from './helpers/sandbox.js';
 import { fixture, fixtureText, runCli, type CliResult } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
+import { nodeCheck } from '../src/doctor/local-checks.js';
 
 const TOKEN = { tokenId: 'doc-tok-id', tokenSecret: 'doc-tok-secret-0123456789' };
 const BASIC = { username: 'ops@example.com', password: 'doc-basic-pw-98765' };
@@ -89,6 +90,19 @@ t.test('all well: every check ok, the edge as information, exit 0, nothing sent'
   t.equal(sb.slackMessages.length, slackBefore, 'no message without --send');
   t.equal(sb.requests.filter((q) => q.method !== 'GET').length, 1, 'doctor changed nothing: only the deploy wrote');
   assertNoSecrets(t, sb, r);
+
+  // An edge this host cannot reach is news, not a failure.
+  const unreachable = await runCli(['doctor'], { ...withEdge, BELUGA_EDGE_ADDRESS: '127.0.0.1:1' });
+  t.equal(unreachable.code, 0, unreachable.stdout);
+  t.match(
+    unreachable.stdout,
+    line('info', 'edge example.com: the edge \\(127\\.0\\.0\\.1:1\\) does not answer: connection refused'),
+  );
+});
+
+t.test('the Node.js version against package.json engines', async (t) => {
+  t.match(nodeCheck('20.0.0'), { level: 'ok', check: 'node', text: 'Node.js 20.0.0' });
+  t.match(nodeCheck('18.19.1'), { level: 'FAIL', text: /Node\.js 18\.19\.1 is too old; install Node\.js 20 or newer/ });
 });
 
 t.test('two bad values and a misspelt name: all three in one run; other commands still name the first', async (t) => {
