@@ -53,7 +53,10 @@ async function world(t: Test) {
 
 /** [command line, what the one-line message must say]; `S` stands for the store folder. */
 const BAD: Array<[string[], RegExp]> = [
-  [[], /name a command: deploy, retry, pending, sync, status, metrics, verify, expiry, notify-test, sandbox, demo/],
+  [
+    [],
+    /name a command: deploy, retry, pending, sync, status, metrics, verify, expiry, notify-test, sandbox, demo, doctor/,
+  ],
   [['frobnicate'], /Unknown argument: frobnicate/],
   [['--dryrun'], /name a command/],
   // deploy
@@ -135,6 +138,11 @@ const BAD: Array<[string[], RegExp]> = [
   [['notify-test', '--json=true', '--json'], /--json given more than once/],
   [['notify-test', '--dry-run'], /Unknown argument: dry-run/],
   [['notify-test', 'slack'], /Unknown argument: slack/],
+  // doctor
+  [['doctor', '--send', '--send'], /--send given more than once/],
+  [['doctor', '--lego-path', ''], /--lego-path/],
+  [['doctor', '--dry-run'], /Unknown argument: dry-run/],
+  [['doctor', 'now'], /Unknown argument: now/],
   // sandbox
   [['sandbox', '--port', '70000'], /--port must be a port number from 0 to 65535 \(got 70000\)/],
   [['sandbox', '--port', 'abc'], /--port must be a port number from 0 to 65535 \(got abc\)/],

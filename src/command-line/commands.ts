@@ -271,4 +271,19 @@ export const COMMANDS: CommandSpec[] = [
     options: [],
     run: async (_v, ctx) => (await import('../commands/demo.js')).demoCommand(ctx),
   },
+  {
+    name: 'doctor',
+    describe:
+      'check everything a renewal needs (settings, credentials, clock, notifiers, stores) and say how to fix it',
+    options: [
+      ...STORE_OPTIONS,
+      { kind: 'flag', name: 'send', describe: 'also send a test message through every configured notifier' },
+      json('every check'),
+    ],
+    run: async (v, ctx) =>
+      (await import('../commands/doctor.js')).doctorCommand(
+        { json: v.flag('json'), send: v.flag('send'), stores: storesFrom(v) },
+        ctx,
+      ),
+  },
 ];
