@@ -4,11 +4,8 @@
  * certificate, with `ca.cer` as its chain; the two folders of one domain are two certificates,
  * labelled by folder (`acme.sh:example.com`, `acme.sh:example.com_ecc`).
  */
-import { join } from 'node:path';
-import pMap from 'p-map';
-import { folderCertificate } from './folder-certificate.js';
-import { isFolder, SCAN_CONCURRENCY } from './fs-probe.js';
-import { itemLabel, openStore, scanResult } from './store-root.js';
+import { scanFolders } from './folder-certificate.js';
+import { openStore } from './store-root.js';
 import type { ScanResult, StoreSpec } from './types.js';
 
 /** acme.sh's own folders beside the certificates: account keys, deploy, DNS and notify hooks. */
@@ -24,24 +21,15 @@ export async function scanAcmeSh(store: StoreSpec): Promise<ScanResult> {
   const root = await openStore(store);
   if ('problem' in root) return { certificates: [], problems: [root.problem] };
   const names = root.names.filter((name) => !name.startsWith('.') && !NOT_CERTIFICATES.has(name));
-  const found = await pMap(
-    names,
-    async (name) => {
-      const folder = join(store.path, name);
-      if (!(await isFolder(folder))) return undefined;
-      const domain = name.endsWith(ECC) && name.length > ECC.length ? name.slice(0, -ECC.length) : name;
-      return folderCertificate(store, {
-        label: itemLabel(store, name),
-        folder,
-        cert: `${domain}.cer`,
-        key: `${domain}.key`,
-        chain: 'ca.cer',
-        domain,
-        what: 'acme.sh certificate folder',
-        quietWhenEmpty: true,
-      });
-    },
-    { concurrency: SCAN_CONCURRENCY },
-  );
-  return scanResult(found);
+  return scanFolders(store, store.path, names, (name) => {
+    const domain = name.endsWith(ECC) && name.length > ECC.length ? name.slice(0, -ECC.length) : name;
+    return {
+      cert: `${domain}.cer`,
+      key: `${domain}.key`,
+      chain: 'ca.cer',
+      domain,
+      what: 'acme.sh certificate folder',
+      quietWhenEmpty: true,
+    };
+  });
 }

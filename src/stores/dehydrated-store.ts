@@ -5,11 +5,9 @@
  * paths kept are the links, so an older version beside them is never read.
  */
 import { dirname, join, resolve } from 'node:path';
-import pMap from 'p-map';
 import { readRegularFile } from '../bounded-read.js';
-import { folderCertificate } from './folder-certificate.js';
-import { isFolder, SCAN_CONCURRENCY } from './fs-probe.js';
-import { innerFolder, itemLabel, openStore, scanResult } from './store-root.js';
+import { scanFolders } from './folder-certificate.js';
+import { innerFolder } from './store-root.js';
 import type { ScanResult, StoreSpec } from './types.js';
 
 /** A domains.txt of a few thousand certificates is well under this; a larger file is not one. */
@@ -17,11 +15,8 @@ const MAX_DOMAINS_TXT_BYTES = 4 * 1024 * 1024;
 
 /** DIR may be BASEDIR (holding `certs/`) or the `certs/` folder itself. */
 export async function scanDehydrated(store: StoreSpec): Promise<ScanResult> {
-  const root = await openStore(store);
-  if ('problem' in root) return { certificates: [], problems: [root.problem] };
   const certs = await innerFolder(
     store,
-    root.names,
     'certs',
     `no dehydrated certs/ folder in ${store.path}: give dehydrated's BASEDIR (/etc/dehydrated by default)`,
     'dehydrated folder',
@@ -29,24 +24,13 @@ export async function scanDehydrated(store: StoreSpec): Promise<ScanResult> {
   if ('problem' in certs) return { certificates: [], problems: [certs.problem] };
   const names = certs.names.filter((name) => !name.startsWith('.'));
   const firstDomains = await readDomainsTxt(join(dirname(resolve(certs.path)), 'domains.txt'));
-  const found = await pMap(
-    names,
-    async (name) => {
-      const folder = join(certs.path, name);
-      if (!(await isFolder(folder))) return undefined;
-      return folderCertificate(store, {
-        label: itemLabel(store, name),
-        folder,
-        cert: 'cert.pem',
-        key: 'privkey.pem',
-        chain: 'chain.pem',
-        domain: domainOf(name, firstDomains),
-        what: 'dehydrated certificate folder',
-      });
-    },
-    { concurrency: SCAN_CONCURRENCY },
-  );
-  return scanResult(found);
+  return scanFolders(store, certs.path, names, (name) => ({
+    cert: 'cert.pem',
+    key: 'privkey.pem',
+    chain: 'chain.pem',
+    domain: domainOf(name, firstDomains),
+    what: 'dehydrated certificate folder',
+  }));
 }
 
 /**

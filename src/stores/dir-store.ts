@@ -3,15 +3,14 @@
  * sub-folder holding `tls.crt` (leaf + intermediates) and `tls.key` is one certificate; DIR
  * itself may be one mounted secret. `ca.crt` is the issuing CA, not a chain: it is ignored.
  */
-import { basename, join, resolve } from 'node:path';
-import pMap from 'p-map';
-import { folderCertificate } from './folder-certificate.js';
-import { isFolder, SCAN_CONCURRENCY } from './fs-probe.js';
+import { basename, resolve } from 'node:path';
+import { folderCertificate, scanFolders } from './folder-certificate.js';
 import { itemLabel, openStore, scanResult } from './store-root.js';
-import type { LocalCertificate, ScanResult, StoreProblem, StoreSpec } from './types.js';
+import type { ScanResult, StoreSpec } from './types.js';
 
 const CERT = 'tls.crt';
 const KEY = 'tls.key';
+const SECRET = { cert: CERT, key: KEY, what: 'secret folder', quietWhenEmpty: true };
 
 /**
  * Names starting with `.` are skipped: a mounted secret holds `..data` and `..2026_...` (the
@@ -22,29 +21,17 @@ export async function scanDir(store: StoreSpec): Promise<ScanResult> {
   const root = await openStore(store);
   if ('problem' in root) return { certificates: [], problems: [root.problem] };
   if (root.names.includes(CERT) || root.names.includes(KEY))
-    return scanResult([await secretCertificate(store, store.path, basename(resolve(store.path)))]);
-  const found = await pMap(
+    return scanResult([
+      await folderCertificate(store, {
+        label: itemLabel(store, basename(resolve(store.path))),
+        folder: store.path,
+        ...SECRET,
+      }),
+    ]);
+  return scanFolders(
+    store,
+    store.path,
     root.names.filter((name) => !name.startsWith('.')),
-    async (name) => {
-      const folder = join(store.path, name);
-      return (await isFolder(folder)) ? secretCertificate(store, folder, name) : undefined;
-    },
-    { concurrency: SCAN_CONCURRENCY },
+    () => SECRET,
   );
-  return scanResult(found);
-}
-
-function secretCertificate(
-  store: StoreSpec,
-  folder: string,
-  name: string,
-): Promise<LocalCertificate | StoreProblem | undefined> {
-  return folderCertificate(store, {
-    label: itemLabel(store, name),
-    folder,
-    cert: CERT,
-    key: KEY,
-    what: 'secret folder',
-    quietWhenEmpty: true,
-  });
 }

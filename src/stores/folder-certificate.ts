@@ -4,9 +4,10 @@
  * followed), the chain is used when there; a folder short of one is a problem naming what is wrong.
  */
 import { join } from 'node:path';
-import { MISSING, notAFile } from './fs-probe.js';
-import { problem } from './store-root.js';
-import type { LocalCertificate, StoreProblem, StoreSpec } from './types.js';
+import pMap from 'p-map';
+import { isFolder, MISSING, notAFile, SCAN_CONCURRENCY } from './fs-probe.js';
+import { itemLabel, problem, scanResult } from './store-root.js';
+import type { LocalCertificate, ScanResult, StoreProblem, StoreSpec } from './types.js';
 
 export interface CertificateFolder {
   label: string;
@@ -52,4 +53,29 @@ export async function folderCertificate(
     .filter(([, why]) => why !== undefined)
     .map(([file, why]) => `${file} ${why}`);
   return problem(store, f.label, f.folder, `${f.what} ${f.folder} is incomplete: ${missing.join('; ')}`);
+}
+
+/** What a store says of one of its certificate folders, by the folder's name (label and path are made here). */
+type FolderFiles = Omit<CertificateFolder, 'label' | 'folder'>;
+
+/**
+ * Every sub-folder `names` of `parent` as one certificate each (entries that are not folders are
+ * passed over), `SCAN_CONCURRENCY` folders at once; `files` says which files a folder holds.
+ */
+export async function scanFolders(
+  store: StoreSpec,
+  parent: string,
+  names: string[],
+  files: (name: string) => FolderFiles,
+): Promise<ScanResult> {
+  const found = await pMap(
+    names,
+    async (name) => {
+      const folder = join(parent, name);
+      if (!(await isFolder(folder))) return undefined;
+      return folderCertificate(store, { label: itemLabel(store, name), folder, ...files(name) });
+    },
+    { concurrency: SCAN_CONCURRENCY },
+  );
+  return scanResult(found);
 }

@@ -50,15 +50,18 @@ export async function openStore(store: StoreSpec): Promise<{ names: string[] } |
 /**
  * The folder a client keeps its certificates in, inside the folder it was told about (certbot's
  * live/, dehydrated's certs/): DIR/INNER, or DIR itself when it is named INNER (the inner folder
- * was given). `names` are DIR's; `absent` is the problem text when neither is so.
+ * was given), with its entry names; `absent` is the problem text when neither is so, and a store
+ * that cannot be opened is the problem openStore names.
  */
 export async function innerFolder(
   store: StoreSpec,
-  names: string[],
   inner: string,
   absent: string,
   what: string,
 ): Promise<{ path: string; names: string[] } | { problem: StoreProblem }> {
+  const root = await openStore(store);
+  if ('problem' in root) return root;
+  const { names } = root;
   const within = join(store.path, inner);
   const path =
     names.includes(inner) && (await isFolder(within))
