@@ -4,6 +4,7 @@ import { sendToAll } from '../notify/send-all.js';
 import type { Notifier, NotifyResult } from '../notify/types.js';
 import type { RunContext } from './context.js';
 import { runServices } from './services.js';
+import { settingsError } from '../config/settings-error.js';
 
 /**
  * `beluga-cert notify-test [--json]`: sends a test message through every configured notifier at
@@ -18,11 +19,7 @@ export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext
   try {
     const { problems } = await run.budget();
     // A bad budget is named here as in a deploy, not silently replaced by the default.
-    if (problems.length > 0)
-      throw new HookError(
-        'CONFIG',
-        `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`,
-      );
+    if (problems.length > 0) throw settingsError(problems);
     const { notifiers } = await run.notifiers();
     if (notifiers.length === 0) {
       throw new HookError('CONFIG', `no notifier is configured; set ${howToEnableAny()}`);

@@ -21,6 +21,7 @@ import type { EdgeGuard } from '../verify/edge-guard.js';
 import { createEdgeStep, type EdgeStep } from '../verify/edge-step.js';
 import type { RunContext } from './context.js';
 import { runServices } from './services.js';
+import { settingsError } from '../config/settings-error.js';
 
 export interface SyncArgs {
   stores: StoreSpec[];
@@ -62,11 +63,7 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     const edge = edgeCheckSettings(settings);
     const trustProblems: string[] = [];
     const trust = trustSettings(settings, trustProblems);
-    if (trustProblems.length > 0)
-      throw new HookError(
-        'CONFIG',
-        `${trustProblems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`,
-      );
+    if (trustProblems.length > 0) throw settingsError(trustProblems);
     if (trust.allowUntrusted) out.info(ALLOW_UNTRUSTED_WARNING);
     // One Beluga target for the whole run: it lists once.
     const target = await run.target({ perRequestBudget: true });

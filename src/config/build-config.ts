@@ -1,10 +1,10 @@
-import { HookError } from '../errors.js';
 import { baseUrlProblem } from './base-url.js';
 import { checkUrl } from './check-url.js';
 import { readSecondsMs } from './numbers.js';
 import { rowNamed } from './setting-row.js';
 import { BELUGA_ROWS, SECRET_NAMES, SETTING_ROWS, type SettingName, type Settings } from './settings-table.js';
 import { basicForms, userinfoSecrets } from '../secret-forms.js';
+import { settingsError } from './settings-error.js';
 
 export type BelugaAuth =
   { kind: 'token'; tokenId: string; tokenSecret: string } | { kind: 'basic'; username: string; password: string };
@@ -50,10 +50,7 @@ export function buildBelugaConfig(s: Settings, otherProblems: string[] = []): Be
   const problems: string[] = [...otherProblems];
   const config = readBelugaConfig(s, problems);
   if (problems.length > 0 || !config) {
-    throw new HookError(
-      'CONFIG',
-      `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`,
-    );
+    throw settingsError(problems);
   }
   return config;
 }
