@@ -14,8 +14,9 @@
 #      the acme.sh hook stays at PREFIX/lib/beluga-cert-hook/hooks/acme.sh/beluga.sh;
 #   5. with --certbot, links DIR/renewal-hooks/deploy/beluga-cert-hook to the certbot hook;
 #   6. writes a commented config template (mode 0600, its folder 0700) unless a file is there;
-#   7. with --systemd, installs the retry timer (and the sync timer with --systemd-sync) into
-#      /etc/systemd/system and enables it; refused before any change where systemd is not running;
+#   7. with --systemd, installs the retry timer (and the sync timer with --systemd-sync, the
+#      expiry timer with --systemd-expiry) into /etc/systemd/system and enables them; refused
+#      before any change where systemd is not running;
 #   8. records every file, link, unit and folder it made in PREFIX/lib/beluga-cert-hook/.installed,
 #      which --uninstall reads to remove exactly those (never the config file).
 # The npm package alone (`npm install -g beluga-cert-hook-*.tgz`) gives the same command and hooks;
@@ -67,6 +68,11 @@ Options:
   --systemd-sync 'STORES'
                    with --systemd, also the sync timer (hourly beluga-cert sync STORES), e.g.
                    --systemd-sync '--lego-path /var/lib/lego --certbot-dir /etc/letsencrypt'
+  --systemd-expiry[='STORES']
+                   with --systemd, also the expiry timer (daily beluga-cert expiry --days 21):
+                   it alerts through the notifiers when the certificate the CDN's edge serves
+                   for a name this host deployed expires within 21 days. Its names: the
+                   journal's, plus those in STORES (default: the stores of --systemd-sync)
   --skip-build     use dist/ as already built in this checkout (no npm ci, no npm run build)
   --offline        tell npm to use only its cache (default: --prefer-offline)
   --uninstall      remove what an earlier install under --prefix recorded in
@@ -83,7 +89,8 @@ Installed:
   PREFIX/bin/beluga-cert-hook-certbot     certbot:    --deploy-hook, or --certbot above
   PREFIX/bin/beluga-cert-hook-dehydrated  dehydrated: HOOK=
   PREFIX/lib/beluga-cert-hook/hooks/acme.sh/beluga.sh   acme.sh: link into ~/.acme.sh/deploy/
-  /etc/systemd/system/beluga-cert-retry.{service,timer}  with --systemd (-sync.* with --systemd-sync)
+  /etc/systemd/system/beluga-cert-retry.{service,timer}  with --systemd (-sync.* with --systemd-sync,
+                                          -expiry.* with --systemd-expiry)
 
 Exit codes: 0 done, 2 bad command line, 3 Node.js/npm/certbot folder/systemd missing, 4 checkout
 incomplete, 5 npm or build failed, 6 cannot write or something in the way, 7 uninstall could
@@ -109,6 +116,8 @@ UNINSTALL=0
 SKIP_BUILD=0
 SYSTEMD=0
 SYNC_STORES=
+EXPIRY=0
+EXPIRY_STORES=
 NPM_CACHE_FLAG=--prefer-offline
 
 need_value() { [ -n "${2:-}" ] || die "$E_USAGE" "$1 needs a value; see ./install.sh --help"; }
@@ -126,6 +135,9 @@ while [ $# -gt 0 ]; do
     --systemd) SYSTEMD=1; shift ;;
     --systemd-sync) need_value "$1" "${2:-}"; SYNC_STORES=$2; shift 2 ;;
     --systemd-sync=*) need_value --systemd-sync "${1#*=}"; SYNC_STORES=${1#*=}; shift ;;
+    # The stores are optional, so they are only taken when joined with `=`: a next word is never eaten.
+    --systemd-expiry) EXPIRY=1; shift ;;
+    --systemd-expiry=*) need_value --systemd-expiry "${1#*=}"; EXPIRY=1; EXPIRY_STORES=${1#*=}; shift ;;
     --skip-build) SKIP_BUILD=1; shift ;;
     --offline) NPM_CACHE_FLAG=--offline; shift ;;
     --uninstall) UNINSTALL=1; shift ;;
@@ -149,9 +161,13 @@ absolute() {
 }
 
 [ -z "$SYNC_STORES" ] || [ "$SYSTEMD" = 1 ] || die "$E_USAGE" "--systemd-sync needs --systemd; see ./install.sh --help"
-case $SYNC_STORES in
-  *$'\n'* | *'%'* | *'\\'*) die "$E_USAGE" "--systemd-sync: give store options only (no newline, % or backslash)" ;;
-esac
+[ "$EXPIRY" = 0 ] || [ "$SYSTEMD" = 1 ] || die "$E_USAGE" "--systemd-expiry needs --systemd; see ./install.sh --help"
+[ -n "$EXPIRY_STORES" ] || EXPIRY_STORES=$SYNC_STORES
+for stores in "--systemd-sync:$SYNC_STORES" "--systemd-expiry:$EXPIRY_STORES"; do
+  case ${stores#*:} in
+    *$'\n'* | *'%'* | *'\\'*) die "$E_USAGE" "${stores%%:*}: give store options only (no newline, % or backslash)" ;;
+  esac
+done
 
 PREFIX=$(absolute "$PREFIX")
 CONFIG_GIVEN=1
@@ -552,6 +568,7 @@ unit_text() {
   case $1 in
     beluga-cert-retry.service) exec="ExecStart=$BIN/beluga-cert retry" ;;
     beluga-cert-sync.service) exec="ExecStart=$BIN/beluga-cert sync $SYNC_STORES" ;;
+    beluga-cert-expiry.service) exec="ExecStart=$BIN/beluga-cert expiry --days 21${EXPIRY_STORES:+ $EXPIRY_STORES}" ;;
   esac
   if [ "$CONFIG" != none ] && [ "$CONFIG" != "$DEFAULT_CONFIG" ]; then env="Environment=BELUGA_HOOK_CONFIG=$CONFIG"; fi
   awk -v exec="$exec" -v env="$env" \
@@ -561,6 +578,7 @@ unit_text() {
 if [ "$SYSTEMD" = 1 ]; then
   TIMERS=(beluga-cert-retry)
   [ -z "$SYNC_STORES" ] || TIMERS+=(beluga-cert-sync)
+  [ "$EXPIRY" = 0 ] || TIMERS+=(beluga-cert-expiry)
   ensure_dir "$SD_UNITS" 755
   units_changed=0
   for timer in "${TIMERS[@]}"; do

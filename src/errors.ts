@@ -10,6 +10,7 @@ export const EXIT = {
   USAGE: 2,
   CONFIG: 3,
   STORE_UNUSABLE: 4,
+  DOCTOR_PROBLEMS: 5,
   FILE_UNREADABLE: 10,
   NOT_PEM: 11,
   KEY_ENCRYPTED: 12,
@@ -78,6 +79,7 @@ export const EXIT_DESCRIPTIONS: Record<ErrorCode, string> = {
   CONFIG: 'configuration missing, invalid, or insecure (secrets file readable by others)',
   STORE_UNUSABLE:
     '`sync`, `status`, `metrics`, `expiry`: a store given is missing or holds no certificate of its kind (the others were still served)',
+  DOCTOR_PROBLEMS: '`doctor`: at least one check failed (each FAIL line says what is wrong and how to fix it)',
   FILE_UNREADABLE: 'a certificate, key or chain file is missing, unreadable, a directory, or empty',
   NOT_PEM: 'a file is not PEM (the message says when it is DER) or holds the wrong kind of block',
   KEY_ENCRYPTED: 'the private key is encrypted with a passphrase',

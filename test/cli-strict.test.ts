@@ -53,7 +53,10 @@ async function world(t: Test) {
 
 /** [command line, what the one-line message must say]; `S` stands for the store folder. */
 const BAD: Array<[string[], RegExp]> = [
-  [[], /name a command: deploy, retry, pending, sync, status, metrics, verify, expiry, notify-test, sandbox, demo/],
+  [
+    [],
+    /name a command: deploy, retry, pending, sync, status, metrics, verify, expiry, notify-test, sandbox, demo, doctor/,
+  ],
   [['frobnicate'], /Unknown argument: frobnicate/],
   [['--dryrun'], /name a command/],
   // deploy
@@ -86,7 +89,10 @@ const BAD: Array<[string[], RegExp]> = [
   [['sync', '--dir', 'S', '--dryrun'], /Unknown argument: dryrun/],
   [['sync', '--dir', 'S', '--dry-run=on'], /--dry-run=on: --dry-run is a flag/],
   [['sync', '--dir', 'S', '--json'], /Unknown argument: json/],
-  [['sync'], /name at least one store: --lego-path DIR, --certbot-dir DIR or --dir DIR/],
+  [
+    ['sync'],
+    /name at least one store: --lego-path DIR, --certbot-dir DIR, --dehydrated-dir DIR, --acme-sh-home DIR or --dir DIR/,
+  ],
   [['sync', '--dir'], /Not enough arguments following: dir/],
   [['sync', '--dir', ''], /--dir is empty; give a folder/],
   [['sync', '--dir', 'S', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 64 \(got 0\)/],
@@ -132,6 +138,11 @@ const BAD: Array<[string[], RegExp]> = [
   [['notify-test', '--json=true', '--json'], /--json given more than once/],
   [['notify-test', '--dry-run'], /Unknown argument: dry-run/],
   [['notify-test', 'slack'], /Unknown argument: slack/],
+  // doctor
+  [['doctor', '--send', '--send'], /--send given more than once/],
+  [['doctor', '--lego-path', ''], /--lego-path/],
+  [['doctor', '--dry-run'], /Unknown argument: dry-run/],
+  [['doctor', 'now'], /Unknown argument: now/],
   // sandbox
   [['sandbox', '--port', '70000'], /--port must be a port number from 0 to 65535 \(got 70000\)/],
   [['sandbox', '--port', 'abc'], /--port must be a port number from 0 to 65535 \(got abc\)/],

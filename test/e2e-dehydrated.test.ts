@@ -9,10 +9,11 @@ import t, { type Test } from 'tap';
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { StatusRow } from '../src/commands/status.js';
 import type { Sandbox } from './helpers/sandbox.js';
 import { dehydratedRun, type ClientResult, type DehydratedPaths } from './helpers/acme-clients.js';
 import { checkFailure, checkRecord, checkSlackSuccess, createE2eKit, okRun, output } from './helpers/e2e-kit.js';
-import { ROOT } from './helpers/run-cli.js';
+import { ROOT, runCli } from './helpers/run-cli.js';
 
 // dehydrated polls with sleep 1/2: each run takes several seconds; the clients' own kill timers bound them
 t.setTimeout(10 * 60_000);
@@ -87,6 +88,14 @@ e2eTest('dehydrated -c with HOOK: deploy_cert deploys; not due: nothing; --force
     "stored key is dehydrated's default P-384",
   );
   await noSecrets(t, sb, first);
+  // The same BASEDIR as a store: status reads what dehydrated's links point at, and finds it deployed.
+  const status = await runCli(['status', '--json', '--dehydrated-dir', first.paths.dir], hookEnv(sb));
+  t.equal(status.code, 0, status.stderr);
+  t.same(
+    (JSON.parse(status.stdout) as StatusRow[]).map((r) => [r.label, r.domain, r.fingerprint256, r.record, r.deployed]),
+    [[`dehydrated:${domains[0]}`, domains[0], fp, '2001', 'yes']],
+    'status --dehydrated-dir: the deployed certificate, on its record',
+  );
 
   const notDue = await dehydratedRun({ ...common, dir: first.paths.dir });
   okRun(t, 'dehydrated -c, not due', notDue);

@@ -1,12 +1,5 @@
 import t from 'tap';
-import {
-  escapeHtml,
-  failureEmail,
-  skippedEmail,
-  successEmail,
-  syncEmail,
-  testEmail,
-} from '../src/notify/email-message.js';
+import { emailMessage, escapeHtml } from '../src/notify/email-message.js';
 import type { FailureEvent, SyncEvent } from '../src/notify/types.js';
 import { at, success } from './helpers/notify-kit.js';
 
@@ -19,7 +12,7 @@ const failure: FailureEvent = {
 };
 
 t.test('success: subject, the same facts as the Slack message, text and HTML', async (t) => {
-  t.strictSame(successEmail(success), {
+  t.strictSame(emailMessage('success', success), {
     subject: 'Renewed SSL certificate for example.com, expires 2027-01-01',
     text: 'Renewed SSL certificate successfully\n\nDomain: example.com\nExpires: 2027-01-01 12:00 UTC (90 days left)\nBeluga id: 123\nHost: web1\n\n-- Certificate renewal, 2026-10-03 08:15 UTC\n',
     html:
@@ -32,7 +25,7 @@ t.test('success: subject, the same facts as the Slack message, text and HTML', a
 });
 
 t.test('success: created record, recovery and the edge check', async (t) => {
-  const msg = successEmail({
+  const msg = emailMessage('success', {
     ...success,
     action: 'created',
     belugaId: '77',
@@ -46,20 +39,24 @@ t.test('success: created record, recovery and the edge check', async (t) => {
 });
 
 t.test('failure: error with its code, pending note', async (t) => {
-  const msg = failureEmail({ ...failure, pending: 'retried at the next run' });
+  const msg = emailMessage('failure', { ...failure, pending: 'retried at the next run' });
   t.equal(msg.subject, 'SSL certificate deployment failed for example.com on host web1 (KEY_MISMATCH)');
   t.equal(
     msg.text,
     'SSL certificate deployment failed\n\nDomain: example.com\nHost: web1\nError: the private key does not belong to the certificate (KEY_MISMATCH)\nPending: retried at the next run\n\n-- Certificate renewal, 2026-10-03 08:15 UTC\n',
   );
   t.equal(
-    failureEmail({ ...failure, domain: undefined }).subject,
+    emailMessage('failure', { ...failure, domain: undefined }).subject,
     'SSL certificate deployment failed on host web1 (KEY_MISMATCH)',
   );
 });
 
 t.test('HTML escapes every value; text keeps it as written', async (t) => {
-  const msg = failureEmail({ ...failure, domain: 'a&b.example', error: 'Beluga said <script>alert("x")</script>' });
+  const msg = emailMessage('failure', {
+    ...failure,
+    domain: 'a&b.example',
+    error: 'Beluga said <script>alert("x")</script>',
+  });
   t.match(msg.html, '<td>a&amp;b.example</td>');
   t.match(msg.html, 'Beluga said &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; (KEY_MISMATCH)');
   t.notMatch(msg.html, '<script>');
@@ -68,14 +65,14 @@ t.test('HTML escapes every value; text keeps it as written', async (t) => {
 });
 
 t.test('a subject is one line, capped, whatever the domain holds', async (t) => {
-  const msg = failureEmail({ ...failure, domain: `evil.example\r\nBcc: x@example.com ${'x'.repeat(300)}` });
+  const msg = emailMessage('failure', { ...failure, domain: `evil.example\r\nBcc: x@example.com ${'x'.repeat(300)}` });
   t.notMatch(msg.subject, /[\r\n]/);
   t.equal(msg.subject.length, 200);
   t.ok(msg.subject.endsWith('…'));
 });
 
 t.test('skipped and test messages', async (t) => {
-  const skipped = skippedEmail({
+  const skipped = emailMessage('skipped', {
     domain: 'example.com',
     names: ['example.com'],
     fingerprint256: 'AA',
@@ -89,7 +86,7 @@ t.test('skipped and test messages', async (t) => {
     skipped.text,
     /^SSL certificate already deployed\n\nDomain: example.com\nExpires: 2027-01-01 12:00 UTC \(90 days left\)\nHost: web1\nWhy: already deployed to id 7 at 2026-10-01T00:00:00Z\n/,
   );
-  const test = testEmail({ host: 'web1', at });
+  const test = emailMessage('test', { host: 'web1', at });
   t.equal(test.subject, 'Test message from beluga-cert on host web1');
   t.match(test.text, /^Test message from beluga-cert\n\nHost: web1\nResult: this notifier works\n/);
 });
@@ -103,13 +100,13 @@ t.test('sync: counts in the subject, one line per certificate, long lists cut', 
     host: 'web1',
     at,
   };
-  const msg = syncEmail(event);
+  const msg = emailMessage('sync', event);
   t.equal(msg.subject, 'Certificate sync on host web1: 1 deployed, 1 failed, 3 unchanged, 1 unmapped');
   t.match(
     msg.text,
     'Deployed: a.example → id 1, expires 2027-01-01\nFailed: b-label: the key does not match (KEY_MISMATCH)\n',
   );
-  const many = syncEmail({
+  const many = emailMessage('sync', {
     ...event,
     deployed: Array.from({ length: 130 }, (_, i) => ({
       label: `l${i}`,

@@ -1,7 +1,7 @@
 /**
  * install.sh --systemd: where systemd is not running it says so and installs nothing at all;
  * where it runs (a root prefix holding run/systemd/system, and a stand-in systemctl that records
- * its calls) it writes the retry (and, with --systemd-sync, the sync) units pointed at this
+ * its calls) it writes the retry (with --systemd-sync the sync, with --systemd-expiry the expiry) units pointed at this
  * install, reloads and enables the timers, changes nothing on a second run, and --uninstall
  * disables and removes them. Runs --skip-build from a copy of the checkout's runtime files.
  */
@@ -100,6 +100,18 @@ t.test('--systemd where systemd is not running: says so, exit 3, nothing install
   const sync = await install(join(ROOT, 'install.sh'), ['--systemd-sync', '--lego-path /x'], installerEnv(), dir);
   t.equal(sync.code, 2, '--systemd-sync alone is a usage error');
   t.match(sync.stderr, /--systemd-sync needs --systemd/);
+  const expiry = await install(join(ROOT, 'install.sh'), ['--systemd-expiry'], installerEnv(), dir);
+  t.equal(expiry.code, 2, '--systemd-expiry alone is a usage error');
+  t.match(expiry.stderr, /--systemd-expiry needs --systemd/);
+  const bad = await install(
+    join(ROOT, 'install.sh'),
+    ['--systemd', '--systemd-expiry=--dir /x%y'],
+    installerEnv({ BELUGA_INSTALL_ROOT: root, SYSTEMCTL: systemctl.path }),
+    dir,
+  );
+  t.equal(bad.code, 2, 'a % in the expiry stores is refused (systemd would expand it)');
+  t.match(bad.stderr, /--systemd-expiry: give store options only/);
+  t.same(await readdir(root), [], 'still no unit');
 });
 
 t.test('--systemd with systemd running: units for this prefix, timers enabled, idempotent, uninstalled', async (t) => {
@@ -114,12 +126,24 @@ t.test('--systemd with systemd running: units for this prefix, timers enabled, i
   const units = join(root, 'etc', 'systemd', 'system');
   const env = installerEnv({ BELUGA_INSTALL_ROOT: root, SYSTEMCTL: systemctl.path });
   const stores = '--lego-path /var/lib/lego --certbot-dir /etc/letsencrypt';
-  const args = ['--skip-build', '--prefix', prefix, '--config', config, '--systemd', '--systemd-sync', stores];
+  const args = [
+    '--skip-build',
+    '--prefix',
+    prefix,
+    '--config',
+    config,
+    '--systemd',
+    '--systemd-sync',
+    stores,
+    '--systemd-expiry',
+  ];
 
   const first = await install(join(src, 'install.sh'), args, env, dir);
   t.equal(first.code, 0, `first run: ${first.stderr}`);
   if (first.code !== 0) return;
-  const names = ['retry.service', 'retry.timer', 'sync.service', 'sync.timer'].map((n) => `beluga-cert-${n}`);
+  const names = ['expiry.service', 'expiry.timer', 'retry.service', 'retry.timer', 'sync.service', 'sync.timer'].map(
+    (n) => `beluga-cert-${n}`,
+  );
   t.same((await readdir(units)).sort(), names);
   for (const name of names) {
     t.match(first.stdout, new RegExp(`^systemd: wrote .*/${name.replace(/\./g, '\\.')}$`, 'm'));
@@ -136,21 +160,30 @@ t.test('--systemd with systemd running: units for this prefix, timers enabled, i
     await readFile(join(units, 'beluga-cert-sync.service'), 'utf8'),
     new RegExp(`^ExecStart=${prefix}/bin/beluga-cert sync ${stores}$`, 'm'),
   );
+  t.match(
+    await readFile(join(units, 'beluga-cert-expiry.service'), 'utf8'),
+    new RegExp(
+      `^ExecStart=${prefix}/bin/beluga-cert expiry --days 21 ${stores}\\nEnvironment=BELUGA_HOOK_CONFIG=`,
+      'm',
+    ),
+    'the expiry timer reads the sync stores when given none of its own',
+  );
   const shipped = await readFile(join(ROOT, 'examples/systemd/beluga-cert-retry.timer'), 'utf8');
   t.equal(await readFile(join(units, 'beluga-cert-retry.timer'), 'utf8'), shipped, 'the timer as shipped');
   t.same(await systemctl.calls(), [
     'daemon-reload',
     'enable --now beluga-cert-retry.timer',
     'enable --now beluga-cert-sync.timer',
+    'enable --now beluga-cert-expiry.timer',
   ]);
   t.match(first.stdout, /^systemd: enabled and started beluga-cert-retry\.timer$/m);
 
   const second = await install(join(src, 'install.sh'), args, env, dir);
   t.equal(second.code, 0, `second run: ${second.stderr}`);
   const sd = second.stdout.split('\n').filter((l) => l.startsWith('systemd:'));
-  t.equal(sd.length, 6, 'four units and two timers');
+  t.equal(sd.length, 9, 'six units and three timers');
   for (const line of sd) t.match(line, /nothing to do$/, line);
-  const later = (await systemctl.calls()).slice(3);
+  const later = (await systemctl.calls()).slice(4);
   t.notOk(
     later.some((c) => /^(daemon-reload|enable)/.test(c)),
     'no reload, no enable again',
@@ -161,10 +194,12 @@ t.test('--systemd with systemd running: units for this prefix, timers enabled, i
   for (const name of names) t.match(un.stdout, new RegExp(`^removed: .*/${name.replace(/\./g, '\\.')}$`, 'm'));
   t.notOk(existsSync(join(root, 'etc')), 'the unit folders it made are gone');
   const calls = await systemctl.calls();
-  t.same(calls.slice(-3), [
+  t.same(calls.slice(-4).sort(), [
+    'daemon-reload',
+    'disable --now beluga-cert-expiry.timer',
     'disable --now beluga-cert-retry.timer',
     'disable --now beluga-cert-sync.timer',
-    'daemon-reload',
   ]);
+  t.equal(calls.at(-1), 'daemon-reload', 'reloaded once the timers are disabled');
   t.ok(existsSync(config), 'the config file is kept');
 });

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { nodeFetchClient } from '../src/http.js';
 import { createDiscordNotifier, discordConfig } from '../src/notify/discord.js';
-import { DISCORD_COLORS, discordSuccess, escapeDiscord } from '../src/notify/discord-message.js';
+import { DISCORD_COLORS, discordPayload, escapeDiscord } from '../src/notify/discord-message.js';
+import { successFacts } from '../src/notify/message-facts.js';
 import type { Sandbox } from '../src/sandbox/index.js';
 import {
   detailLog,
@@ -159,7 +160,7 @@ t.test('the sink refuses what Discord refuses', async (t) => {
     });
   t.match(JSON.parse((await post('{"embeds":')).text), { code: 50109 });
   t.match(JSON.parse((await post('{"content":""}')).text), { message: 'Cannot send an empty message', code: 50006 });
-  const hex = discordSuccess(success) as any;
+  const hex = discordPayload(successFacts(success)) as any;
   hex.embeds[0].color = '#36a64f';
   const refused = await post(JSON.stringify(hex));
   t.equal(refused.status, 400);

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { nodeFetchClient } from '../src/http.js';
 import { createTelegramNotifier, telegramConfig, type TelegramConfig } from '../src/notify/telegram.js';
-import { escapeTelegramHtml, telegramSync, TELEGRAM_TEXT_MAX } from '../src/notify/telegram-message.js';
+import { syncFacts } from '../src/notify/message-facts.js';
+import { escapeTelegramHtml, telegramPayload, TELEGRAM_TEXT_MAX } from '../src/notify/telegram-message.js';
 import { parseTelegramHtml, type Sandbox } from '../src/sandbox/index.js';
 import {
   detailLog,
@@ -85,7 +86,7 @@ t.test('a very long sync message is cut by whole lines and still parses', async 
       error: `<${'x'.repeat(400)}>`,
     })),
   };
-  const text = telegramSync(many, '-1').text;
+  const text = telegramPayload(syncFacts(many), '-1').text;
   t.ok(text.length <= TELEGRAM_TEXT_MAX, `${text.length} chars`);
   t.ok('plain' in parseTelegramHtml(text), 'balanced tags, escaped text');
   t.match(text, /…\n<i>Certificate renewal<\/i>$/);

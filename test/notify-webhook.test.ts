@@ -2,7 +2,7 @@ import t from 'tap';
 import { createHmac } from 'node:crypto';
 import { nodeFetchClient } from '../src/http.js';
 import { createWebhookNotifier, signWebhook, webhookConfig, type WebhookConfig } from '../src/notify/webhook.js';
-import { failureEvent, successEvent, WEBHOOK_EVENT_VERSION } from '../src/notify/webhook-event.js';
+import { webhookEvent, WEBHOOK_EVENT_VERSION } from '../src/notify/webhook-event.js';
 import type { Sandbox } from '../src/sandbox/index.js';
 import {
   detailLog,
@@ -121,9 +121,9 @@ t.test('each event type carries its part', async (t) => {
   ]);
   t.equal(test.type, 'notify.test');
   for (const e of [rec, edge, fail, skip, syncEv, test])
-    t.strictSame(Object.keys(e), Object.keys(successEvent(success)), `${e.type}: every key, always`);
+    t.strictSame(Object.keys(e), Object.keys(webhookEvent('success', success)), `${e.type}: every key, always`);
   t.equal(WEBHOOK_EVENT_VERSION, 1);
-  t.equal(failureEvent({ ...failure, domain: undefined }, 'x').domain, null);
+  t.equal(webhookEvent('failure', { ...failure, domain: undefined }, 'x').domain, null);
 });
 
 t.test('a retry is signed afresh, with the same delivery id', async (t) => {
@@ -157,7 +157,7 @@ t.test('the receiver refuses: unsigned, wrong secret, stale timestamp; 4xx is fi
   t.match(await stale.keep(stale.n.success(success)), { ok: false, attempts: 1, detail: /timestamp outside/ });
   t.strictSame(sb.notify.webhook.messages, []);
   // A duplicate delivery (a retry whose first answer was lost) is acknowledged, not kept twice.
-  const body = JSON.stringify(successEvent(success, 'fixed-id'));
+  const body = JSON.stringify(webhookEvent('success', success, 'fixed-id'));
   const ts = String(Math.floor(Date.now() / 1000));
   const headers = {
     'Content-Type': 'application/json',

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { checkNameLoss, lostNames, resolveRecord } from '../src/beluga/resolve-record.js';
-import type { BelugaRecord } from '../src/beluga/client.js';
+import type { BelugaRecord } from '../src/beluga/types.js';
 import type { CheckedCertificate } from '../src/certificate/types.js';
 
 const cert = (domain: string, names: string[]): CheckedCertificate => ({

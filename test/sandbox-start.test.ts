@@ -212,17 +212,29 @@ t.test('a seeded sandbox takes a real deploy as an update, and --show-messages p
   t.equal(await sb.stop(), 0);
 });
 
-t.test('with the same --state a restart keeps the API port, the Slack path and the edge port', async (t) => {
+const REMEMBERED = [
+  'BELUGA_BASE_URL',
+  'SLACK_WEBHOOK_URL',
+  'BELUGA_EDGE_ADDRESS',
+  'DISCORD_WEBHOOK_URL',
+  'TEAMS_WEBHOOK_URL',
+  'TELEGRAM_BOT_TOKEN',
+  'WEBHOOK_URL',
+  'WEBHOOK_SECRET',
+];
+
+t.test('with the same --state a restart keeps the API port, the edge port and every notifier URL', async (t) => {
   const state = join(tempDir(t), 'state.json');
   const first = await sandbox(t, { state });
-  const urls = ['BELUGA_BASE_URL', 'SLACK_WEBHOOK_URL', 'BELUGA_EDGE_ADDRESS'].map(first.setting);
+  const urls = REMEMBERED.map(first.setting);
+  for (const [i, url] of urls.entries()) t.not(url, '', `${REMEMBERED[i]} is printed`);
   t.equal(await first.stop(), 0);
   const saved = JSON.parse(readFileSync(state, 'utf8'));
   t.same(saved.certificates, []);
   t.equal(`${urls[0]}${saved.endpoints.slackPath}`, urls[1]);
   t.equal(`127.0.0.1:${saved.endpoints.edgePort}`, urls[2]);
   const second = await sandbox(t, { state, seed: ['example.com'] });
-  t.same(['BELUGA_BASE_URL', 'SLACK_WEBHOOK_URL', 'BELUGA_EDGE_ADDRESS'].map(second.setting), urls);
+  t.same(REMEMBERED.map(second.setting), urls);
   t.match(second.printed(), /--state .* exists: the sandbox starts with its records, not those of --records or --seed/);
   t.equal(await second.stop(), 0);
 });
@@ -253,15 +265,30 @@ t.test('--edge-port and --port win over the state file; a remembered port taken 
 
 t.test('a state file with broken endpoints is refused at start', async (t) => {
   const dir = tempDir(t);
-  const bad = [
-    { port: 0, edgePort: 1, slackPath: '/slack/services/T00000000/B00000000/00' },
-    { port: 1, edgePort: 2 },
+  const slackPath = `/slack/services/T00000000/B00000000/${'ab'.repeat(12)}`;
+  const bad: Array<[object, string]> = [
+    [{ port: 0, edgePort: 1, slackPath: '/slack/services/T00000000/B00000000/00' }, 'port, slackPath'],
+    [{ port: 1, edgePort: 2 }, 'slackPath'],
+    [{ port: 1, edgePort: 2, slackPath, webhookSecret: 'short' }, 'webhookSecret'],
+    [{ port: 1, edgePort: 2, slackPath, discordToken: 42 }, 'discordToken'],
   ];
-  for (const endpoints of bad) {
+  for (const [endpoints, named] of bad) {
     const statePath = join(dir, 'state.json');
     writeFileSync(statePath, JSON.stringify({ certificates: [], endpoints }));
-    await t.rejects(startSandbox({ credentials: {}, statePath }), /has a broken "endpoints" entry/);
+    await t.rejects(
+      startSandbox({ credentials: {}, statePath }),
+      new RegExp(`has a broken "endpoints" entry \\(${named}\\); delete the file`),
+    );
   }
+  // A file from before the sandbox kept the other notifiers' secrets: its Slack path is kept, the rest made.
+  const older = join(dir, 'older.json');
+  const [port, edgePort] = [await freePort(), await freePort()];
+  writeFileSync(older, JSON.stringify({ certificates: [], endpoints: { port, edgePort, slackPath } }));
+  const kept = await startSandbox({ credentials: {}, statePath: older });
+  t.equal(kept.slackUrl, `http://127.0.0.1:${port}${slackPath}`);
+  await kept.close();
+  const rewritten = JSON.parse(readFileSync(older, 'utf8')).endpoints;
+  t.match(rewritten, { port, edgePort, slackPath, webhookPath: /^\/webhook\/[0-9a-f]{24}$/ }, 'the others are saved');
   const statePath = join(dir, 'old.json');
   writeFileSync(statePath, JSON.stringify({ certificates: [EC] }));
   const sb = await startSandbox({ credentials: {}, statePath });

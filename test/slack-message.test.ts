@@ -1,16 +1,20 @@
 import t from 'tap';
-import { daysLeft } from '../src/notify/message-facts.js';
+import { daysLeft, failureFacts, skippedFacts, successFacts, testFacts } from '../src/notify/message-facts.js';
 import {
   escapeSlack,
-  failureMessage,
   renderForTerminal,
-  successMessage,
-  skippedMessage,
-  testMessage,
+  slackPayload,
   NEUTRAL_COLOR,
+  type SlackStyle,
 } from '../src/notify/slack-message.js';
-import type { FailureEvent } from '../src/notify/types.js';
+import type { FailureEvent, SkippedEvent, SuccessEvent, TestEvent } from '../src/notify/types.js';
 import { at, success } from './helpers/notify-kit.js';
+
+// Each kind's Slack message: its facts (message-facts.ts) drawn by the one Slack renderer.
+const successMessage = (e: SuccessEvent, style: SlackStyle) => slackPayload(successFacts(e), style);
+const failureMessage = (e: FailureEvent, style: SlackStyle) => slackPayload(failureFacts(e), style);
+const skippedMessage = (e: SkippedEvent, style: SlackStyle) => slackPayload(skippedFacts(e), style);
+const testMessage = (e: TestEvent, style: SlackStyle) => slackPayload(testFacts(e), style);
 
 const failure: FailureEvent = {
   domain: 'example.com',

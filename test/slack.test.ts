@@ -1,7 +1,8 @@
 import t from 'tap';
 import { nodeFetchClient, type HttpClient } from '../src/http.js';
 import { createSlackNotifier, retryAfterMs, type SlackConfig } from '../src/notify/slack.js';
-import { successMessage } from '../src/notify/slack-message.js';
+import { successFacts } from '../src/notify/message-facts.js';
+import { slackPayload } from '../src/notify/slack-message.js';
 import type { FailureEvent, NotifyResult, SuccessEvent } from '../src/notify/types.js';
 import { startSandbox, type Fault } from './helpers/sandbox.js';
 
@@ -290,11 +291,11 @@ t.test('Retry-After parsing: seconds, HTTP dates, garbage, cap', async (t) => {
   t.equal(retryAfterMs('Sat, 03 Oct 2026 07:00:00 GMT', now), 0);
 });
 
-t.test('payload on the wire equals successMessage()', async (t) => {
+t.test('payload on the wire equals the success facts drawn for Slack', async (t) => {
   const slack = await startSlack(t);
   const style = { channel: '#ops', username: 'bot', iconEmoji: ':lock:' };
   await notifier(slack.url, style).success();
-  t.strictSame(JSON.parse(slack.received[0]!.body), successMessage(success, style));
+  t.strictSame(JSON.parse(slack.received[0]!.body), slackPayload(successFacts(success), style));
 });
 
 t.test('no detail ever contains the webhook URL or its token, and each is one line', async (t) => {

@@ -2,17 +2,10 @@ import type { BelugaAuth, BelugaConfig } from '../config/build-config.js';
 import { HookError, oneLine } from '../errors.js';
 import { TransportError, type HttpClient, type HttpResponse } from '../http.js';
 import { checkRecordIds } from './record-ids.js';
+import type { BelugaRecord } from './types.js';
 import { createRedactor, cutRedacted, type Redactor } from '../redact.js';
 import { basicForms, userinfoSecrets } from '../secret-forms.js';
 import { authHeaders } from './token-auth.js';
-
-/** A certificate record as Beluga lists it; `id` is kept exactly as the server sent it. */
-export interface BelugaRecord {
-  id: string | number;
-  names: string[];
-  common_name?: string;
-  [field: string]: unknown;
-}
 
 interface UploadBody {
   certificate: string;

@@ -5,7 +5,7 @@
  * where one id stands for two records. String ids are kept as sent, whatever their size.
  */
 import { HookError } from '../errors.js';
-import type { BelugaRecord } from './client.js';
+import type { BelugaRecord } from './types.js';
 
 export function checkRecordIds(records: BelugaRecord[]): void {
   const seen = new Map<string, number>();

@@ -1,7 +1,7 @@
 import { nameCovers } from '../certificate/names.js';
 import type { CheckedCertificate } from '../certificate/types.js';
 import { HookError } from '../errors.js';
-import type { BelugaRecord } from './client.js';
+import type { BelugaRecord } from './types.js';
 
 export type Resolution =
   { action: 'update'; record: BelugaRecord; how: string } | { action: 'create'; site: string; how: string };

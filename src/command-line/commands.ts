@@ -2,6 +2,7 @@
  * Every `beluga-cert` command: its options, the checks across them, and how it runs (each
  * command's module is loaded only once its command line is checked).
  */
+import { STORE_KINDS } from '../stores/store-kinds.js';
 import type { StoreSpec } from '../stores/types.js';
 import type { CommandSpec, OptionSpec, Values } from './spec.js';
 
@@ -11,28 +12,23 @@ const json = (what: string): OptionSpec => ({
   describe: `print ${what} as JSON on stdout`,
 });
 
-/** The store options sync and status share; each repeatable, all combinable. */
-const STORE_OPTIONS: OptionSpec[] = [
-  { kind: 'texts', name: 'lego-path', placeholder: 'a folder', describe: "lego's --path (holds certificates/)" },
-  { kind: 'texts', name: 'certbot-dir', placeholder: 'a folder', describe: "certbot's config dir (holds live/)" },
-  {
-    kind: 'texts',
-    name: 'dir',
-    placeholder: 'a folder',
-    describe: 'a folder of sub-folders holding tls.crt and tls.key (cert-manager secrets)',
-  },
-];
+/** The store options the commands reading stores share, one per kind; each repeatable, all combinable. */
+const STORE_OPTIONS: OptionSpec[] = STORE_KINDS.map(({ option, describe }) => ({
+  kind: 'texts',
+  name: option,
+  placeholder: 'a folder',
+  describe,
+}));
 
 function storesFrom(v: Values): StoreSpec[] {
-  return [
-    ...v.texts('lego-path').map((path) => ({ kind: 'lego' as const, path })),
-    ...v.texts('certbot-dir').map((path) => ({ kind: 'certbot' as const, path })),
-    ...v.texts('dir').map((path) => ({ kind: 'dir' as const, path })),
-  ];
+  return STORE_KINDS.flatMap(({ kind, option }) => v.texts(option).map((path) => ({ kind, path })));
 }
 
-const needsStore = (v: Values) =>
-  storesFrom(v).length === 0 ? 'name at least one store: --lego-path DIR, --certbot-dir DIR or --dir DIR' : undefined;
+const needsStore = (v: Values) => {
+  if (storesFrom(v).length > 0) return undefined;
+  const options = STORE_KINDS.map((k) => `--${k.option} DIR`);
+  return `name at least one store: ${options.slice(0, -1).join(', ')} or ${options.at(-1)}`;
+};
 
 const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.?$/;
 
@@ -274,5 +270,20 @@ export const COMMANDS: CommandSpec[] = [
     describe: 'deploy a fixture certificate to an embedded sandbox, step by step',
     options: [],
     run: async (_v, ctx) => (await import('../commands/demo.js')).demoCommand(ctx),
+  },
+  {
+    name: 'doctor',
+    describe:
+      'check everything a renewal needs (settings, credentials, clock, notifiers, stores) and say how to fix it',
+    options: [
+      ...STORE_OPTIONS,
+      { kind: 'flag', name: 'send', describe: 'also send a test message through every configured notifier' },
+      json('every check'),
+    ],
+    run: async (v, ctx) =>
+      (await import('../commands/doctor.js')).doctorCommand(
+        { json: v.flag('json'), send: v.flag('send'), stores: storesFrom(v) },
+        ctx,
+      ),
   },
 ];

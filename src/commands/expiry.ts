@@ -7,7 +7,7 @@ import { newestDeployedFor } from '../journal/newest-deployed.js';
 import { levelAllows } from '../notify/level.js';
 import { resultLine, sendToAll } from '../notify/send-all.js';
 import type { ExpiryEvent } from '../notify/types.js';
-import { reportUnusableStores, scanStores } from '../stores/index.js';
+import { reportStoreProblems, reportUnusableStores, scanStores } from '../stores/index.js';
 import type { StoreSpec } from '../stores/types.js';
 import { addressFor, formatEdgeAddress } from '../verify/edge-address.js';
 import type { Probe } from '../verify/edge-probe.js';
@@ -56,7 +56,7 @@ export async function expiryCommand(args: ExpiryArgs, ctx: RunContext, deps: { p
     const journal = await run.journal({ readOnly: true });
     const entries = (await journal.list()).filter((e) => e.deployed);
     const scan = await scanStores(args.stores);
-    for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
+    reportStoreProblems(scan, out);
 
     const names =
       args.names.length > 0

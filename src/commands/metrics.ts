@@ -4,7 +4,7 @@ import { peekCertificate } from '../certificate/peek.js';
 import { EXIT, HookError } from '../errors.js';
 import { writeFileAtomic } from '../journal/atomic-write.js';
 import type { JournalEntry } from '../journal/index.js';
-import { reportUnusableStores, scanStores } from '../stores/index.js';
+import { reportStoreProblems, reportUnusableStores, scanStores } from '../stores/index.js';
 import type { StoreSpec } from '../stores/types.js';
 import type { RunContext } from './context.js';
 import { runServices } from './services.js';
@@ -15,10 +15,24 @@ export interface MetricsArgs {
   out?: string;
 }
 
+/** Every family this command writes, with its HELP line (all are gauges). */
+const HELP = {
+  beluga_cert_not_after_timestamp_seconds: 'When the local certificate expires, as a Unix time.',
+  beluga_cert_deployed:
+    "1 when the journal's newest deployed certificate for the name is the store's certificate, else 0.",
+  beluga_cert_pending: '1 when a certificate for the name waits for beluga-cert retry, else 0.',
+  beluga_cert_last_success_timestamp_seconds: 'When a deploy for the name last succeeded, as a Unix time.',
+  beluga_cert_edge_serves_deployed:
+    '1 when the last edge check saw the deployed certificate served for every name, 0 while it is pending.',
+};
+
 interface Family {
-  name: string;
-  help: string;
+  name: keyof typeof HELP;
   samples: Array<{ labels: Record<string, string>; value: number }>;
+}
+
+function family(name: keyof typeof HELP): Family {
+  return { name, samples: [] };
 }
 
 /**
@@ -38,36 +52,17 @@ export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promis
     // Domain and pinned-id entries: `record:` entries repeat what one of them deployed.
     const entries = (await journal.list()).filter((e) => !e.key.startsWith('record:'));
     const scan = await scanStores(args.stores);
-    for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
+    reportStoreProblems(scan, out);
 
-    const notAfter: Family = {
-      name: 'beluga_cert_not_after_timestamp_seconds',
-      help: 'When the local certificate expires, as a Unix time.',
-      samples: [],
-    };
-    const deployed: Family = {
-      name: 'beluga_cert_deployed',
-      help: "1 when the journal's newest deployed certificate for the name is the store's certificate, else 0.",
-      samples: [],
-    };
-    const pending: Family = {
-      name: 'beluga_cert_pending',
-      help: '1 when a certificate for the name waits for beluga-cert retry, else 0.',
-      samples: [],
-    };
-    const lastSuccess: Family = {
-      name: 'beluga_cert_last_success_timestamp_seconds',
-      help: 'When a deploy for the name last succeeded, as a Unix time.',
-      samples: [],
-    };
-    const edge: Family = {
-      name: 'beluga_cert_edge_serves_deployed',
-      help: '1 when the last edge check saw the deployed certificate served for every name, 0 while it is pending.',
-      samples: [],
-    };
+    const notAfter = family('beluga_cert_not_after_timestamp_seconds');
+    const deployed = family('beluga_cert_deployed');
+    const pending = family('beluga_cert_pending');
+    const lastSuccess = family('beluga_cert_last_success_timestamp_seconds');
+    const edge = family('beluga_cert_edge_serves_deployed');
 
     // Per name, the newest local certificate (two stores may hold the same name).
     const local = new Map<string, { fingerprint256: string; notBefore: number }>();
+    const firstInStore = new Map<string, { sample: Family['samples'][number]; label: string }>();
     for (const cert of scan.certificates) {
       const leaf = await peekCertificate(cert.cert);
       if (!leaf) {
@@ -75,10 +70,16 @@ export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promis
         continue;
       }
       const name = normalise(cert.domain ?? certificateNames(leaf)[0] ?? '');
-      notAfter.samples.push({
-        labels: { name, store: `${cert.store.kind}:${cert.store.path}` },
-        value: seconds(leaf.validTo),
-      });
+      // Two certificates for one name in one store (acme.sh's RSA and ECC folders): told apart by label.
+      const store = `${cert.store.kind}:${cert.store.path}`;
+      const sample: Family['samples'][number] = { labels: { name, store }, value: seconds(leaf.validTo) };
+      const first = firstInStore.get(`${name}\0${store}`);
+      if (first === undefined) firstInStore.set(`${name}\0${store}`, { sample, label: cert.label });
+      else {
+        first.sample.labels = { ...first.sample.labels, certificate: first.label };
+        sample.labels = { ...sample.labels, certificate: cert.label };
+      }
+      notAfter.samples.push(sample);
       const seen = local.get(name);
       if (!seen || Date.parse(leaf.validFrom) > seen.notBefore)
         local.set(name, { fingerprint256: leaf.fingerprint256, notBefore: Date.parse(leaf.validFrom) });
@@ -101,7 +102,7 @@ export async function metricsCommand(args: MetricsArgs, ctx: RunContext): Promis
         edge.samples.push({ labels: { name }, value: check.state === 'served' ? 1 : 0 });
     }
 
-    const text = [notAfter, deployed, pending, lastSuccess, edge].map(render).join('');
+    const text = [notAfter, deployed, pending, lastSuccess, edge].map(writeFamily).join('');
     if (args.out) {
       const path = resolve(args.out);
       try {
@@ -135,14 +136,14 @@ function seconds(date: string): number {
   return Math.floor(Date.parse(date) / 1000);
 }
 
-/** HELP and TYPE lines, then one line per sample; label values escaped as the format requires. */
-function render(family: Family): string {
-  const lines = [`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} gauge`];
-  for (const { labels, value } of family.samples) {
+/** Writes one family: HELP and TYPE lines, then a line per sample, label values escaped as the format requires. */
+function writeFamily({ name, samples }: Family): string {
+  const lines = [`# HELP ${name} ${HELP[name]}`, `# TYPE ${name} gauge`];
+  for (const { labels, value } of samples) {
     const text = Object.entries(labels)
       .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
       .join(',');
-    lines.push(`${family.name}{${text}} ${value}`);
+    lines.push(`${name}{${text}} ${value}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,10 @@
 import { EXIT, HookError } from '../errors.js';
 import { howToEnableAny } from '../notify/registry.js';
 import { sendToAll } from '../notify/send-all.js';
+import type { Notifier, NotifyResult } from '../notify/types.js';
 import type { RunContext } from './context.js';
 import { runServices } from './services.js';
+import { settingsError } from '../config/settings-error.js';
 
 /**
  * `beluga-cert notify-test [--json]`: sends a test message through every configured notifier at
@@ -17,18 +19,13 @@ export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext
   try {
     const { problems } = await run.budget();
     // A bad budget is named here as in a deploy, not silently replaced by the default.
-    if (problems.length > 0)
-      throw new HookError(
-        'CONFIG',
-        `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`,
-      );
+    if (problems.length > 0) throw settingsError(problems);
     const { notifiers } = await run.notifiers();
     if (notifiers.length === 0) {
       throw new HookError('CONFIG', `no notifier is configured; set ${howToEnableAny()}`);
     }
     out.info(`notify-test: sending a test message through ${notifiers.map((n) => n.name).join(', ')}`);
-    const event = { host: ctx.host, at: ctx.now() };
-    const results = await sendToAll(notifiers, (n) => n.test(event));
+    const results = await sendTestMessages(notifiers, ctx);
     for (const r of results) {
       out.info(r.ok ? `ok ${r.notifier}: ${r.detail}` : `FAILED ${r.notifier}: ${r.detail}`);
     }
@@ -41,4 +38,13 @@ export async function notifyTestCommand(args: { json: boolean }, ctx: RunContext
   } catch (err) {
     return run.fail(err);
   }
+}
+
+/** The test message through every notifier at once, whatever NOTIFY_LEVEL says (`notify-test`, `doctor --send`). */
+export function sendTestMessages(
+  notifiers: Notifier[],
+  ctx: Pick<RunContext, 'host' | 'now'>,
+): Promise<NotifyResult[]> {
+  const event = { host: ctx.host, at: ctx.now() };
+  return sendToAll(notifiers, (n) => n.test(event));
 }

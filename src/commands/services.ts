@@ -7,7 +7,7 @@
  */
 import { policyFromSettings, type RetryPolicy } from '../beluga/retry-policy.js';
 import { buildBelugaConfig, secretValues } from '../config/build-config.js';
-import { loadSettings, type Settings } from '../config/settings.js';
+import { readSettings, settingsOrFirstProblem, type Settings, type SettingsReading } from '../config/settings.js';
 import { EXIT, isHookError } from '../errors.js';
 import { openJournal, stateDirFor, type Journal } from '../journal/index.js';
 import type { NotifyLevel } from '../notify/level.js';
@@ -48,8 +48,10 @@ interface RunNotifiers {
 
 export interface RunServices {
   readonly out: Output;
-  /** The settings (the environment over the config file), read once. */
+  /** The settings (the environment over the config file), read once; the first problem throws CONFIG. */
   settings(): Promise<Settings>;
+  /** The same settings as far as they could be read, with every problem (for `doctor`), none thrown. */
+  settingsReading(): Promise<SettingsReading>;
   /** The run's budget, counted from the first ask: retries, waits and lock waits stay inside it. */
   budget(): Promise<RunBudget>;
   /** BELUGA_HOOK_STATE_DIR, else this user's default (see stateDirFor). */
@@ -76,13 +78,16 @@ export interface RunServices {
 /** The services of one command run; nothing is read or built until it is asked for. */
 export function runServices(ctx: RunContext, opts: RunOptions = {}): RunServices {
   const out = createOutput(opts.json || opts.dataOnStdout ? ctx.stderr : ctx.stdout, ctx.stderr);
-  const settings = once(async () => {
-    const { settings: loaded } = await loadSettings(ctx.env, { warn: (line) => out.info(line) });
-    const s = opts.overrides ? { ...loaded, ...opts.overrides } : loaded;
+  const reading = once(async () => {
+    const read = await readSettings(ctx.env);
+    const s = opts.overrides ? { ...read.settings, ...opts.overrides } : read.settings;
     // Before anything else is printed: no line, recorded error or message ever shows a secret.
     out.addSecrets(secretValues(s));
-    return s;
+    return { ...read, settings: s };
   });
+  const settings = once(
+    async () => settingsOrFirstProblem(await reading(), ctx.env, { warn: (line) => out.info(line) }).settings,
+  );
   const budget = once(async (): Promise<RunBudget> => {
     const s = await settings();
     const startedAt = ctx.now().getTime();
@@ -94,6 +99,7 @@ export function runServices(ctx: RunContext, opts: RunOptions = {}): RunServices
   return {
     out,
     settings,
+    settingsReading: reading,
     budget,
     stateDir,
     async journal({ readOnly } = {}) {

@@ -8,7 +8,7 @@ import { buildBelugaConfig } from '../config/build-config.js';
 import { EXIT, isHookError } from '../errors.js';
 import { journalKey } from '../journal/index.js';
 import { knownFiles, readSyncIndex, type IndexedFiles, type SyncIndex } from '../journal/sync-index.js';
-import { reportUnusableStores, scanStores } from '../stores/index.js';
+import { reportStoreProblems, reportUnusableStores, scanStores } from '../stores/index.js';
 import type { StoreSpec } from '../stores/types.js';
 import type { RunContext } from './context.js';
 import { runServices } from './services.js';
@@ -56,7 +56,7 @@ export async function statusCommand(args: { stores: StoreSpec[]; json: boolean }
       (err: unknown) => ({ err }),
     );
     const scan = await scanStores(args.stores);
-    for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
+    reportStoreProblems(scan, out);
     const now = ctx.now().getTime();
     // The journal is opened before the files are read, for the sync index beside it; a journal that
     // cannot be opened is told where it always was, after the records.

@@ -22,13 +22,14 @@ import { resultLine, sendToAll } from '../notify/send-all.js';
 import type { SyncEvent } from '../notify/types.js';
 import { runDeploy, type DeployContext } from '../pipeline.js';
 import { createOutput, type Output } from '../redact.js';
-import { reportUnusableStores, scanStores } from '../stores/index.js';
+import { reportStoreProblems, reportUnusableStores, scanStores } from '../stores/index.js';
 import type { LocalCertificate, StoreSpec } from '../stores/types.js';
 import type { Target } from '../targets/types.js';
 import type { EdgeGuard } from '../verify/edge-guard.js';
 import { createEdgeStep, type EdgeStep } from '../verify/edge-step.js';
 import type { RunContext } from './context.js';
 import { runServices } from './services.js';
+import { settingsError } from '../config/settings-error.js';
 
 export interface SyncArgs {
   stores: StoreSpec[];
@@ -72,11 +73,7 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     const edge = edgeCheckSettings(settings);
     const trustProblems: string[] = [];
     const trust = trustSettings(settings, trustProblems);
-    if (trustProblems.length > 0)
-      throw new HookError(
-        'CONFIG',
-        `${trustProblems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`,
-      );
+    if (trustProblems.length > 0) throw settingsError(trustProblems);
     if (trust.allowUntrusted) out.info(ALLOW_UNTRUSTED_WARNING);
     // One Beluga target for the whole run: it lists once.
     const target = await run.target({ perRequestBudget: true });
@@ -85,7 +82,7 @@ export async function syncCommand(args: SyncArgs, ctx: RunContext): Promise<numb
     const journal = await run.journal({ readOnly: args.dryRun });
 
     const scan = await scanStores(args.stores);
-    for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
+    reportStoreProblems(scan, out);
     out.info(
       `sync: ${scan.certificates.length} certificate(s) in ${args.stores.length} store(s)${args.dryRun ? ' (dry run: nothing is sent)' : ''}`,
     );

@@ -1,10 +1,10 @@
-import { HookError } from '../errors.js';
 import { baseUrlProblem } from './base-url.js';
 import { checkUrl } from './check-url.js';
 import { readSecondsMs } from './numbers.js';
 import { rowNamed } from './setting-row.js';
 import { BELUGA_ROWS, SECRET_NAMES, SETTING_ROWS, type SettingName, type Settings } from './settings-table.js';
 import { basicForms, userinfoSecrets } from '../secret-forms.js';
+import { settingsError } from './settings-error.js';
 
 export type BelugaAuth =
   { kind: 'token'; tokenId: string; tokenSecret: string } | { kind: 'basic'; username: string; password: string };
@@ -48,20 +48,30 @@ export function secretValues(settings: Settings): string[] {
  */
 export function buildBelugaConfig(s: Settings, otherProblems: string[] = []): BelugaConfig {
   const problems: string[] = [...otherProblems];
+  const config = readBelugaConfig(s, problems);
+  if (problems.length > 0 || !config) {
+    throw settingsError(problems);
+  }
+  return config;
+}
+
+/**
+ * The same settings as buildBelugaConfig, each problem added to `problems` instead of thrown, a
+ * bad value replaced by its default: undefined only when no request could be made with them (no
+ * complete credentials, or an unusable BELUGA_BASE_URL).
+ */
+export function readBelugaConfig(s: Settings, problems: string[]): BelugaConfig | undefined {
   const auth = pickAuth(s, problems);
   const baseUrl = s.BELUGA_BASE_URL || DEFAULT_BASE_URL;
+  const before = problems.length;
   const baseProblem = baseUrlProblem(baseUrl);
   if (baseProblem) problems.push(baseProblem);
   else checkUrl('BELUGA_BASE_URL', baseUrl, problems);
+  const usableUrl = problems.length === before;
   const sendChain = parseBoolean('BELUGA_SEND_CHAIN', s.BELUGA_SEND_CHAIN, true, problems);
   const allowNameLoss = parseBoolean('BELUGA_ALLOW_NAME_LOSS', s.BELUGA_ALLOW_NAME_LOSS, false, problems);
   const timeoutMs = readSecondsMs('BELUGA_TIMEOUT', s.BELUGA_TIMEOUT, undefined, problems);
-  if (problems.length > 0 || !auth) {
-    throw new HookError(
-      'CONFIG',
-      `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`,
-    );
-  }
+  if (!auth || !usableUrl) return undefined;
   return {
     baseUrl: baseUrl.replace(/\/+$/, ''),
     auth,

@@ -40,3 +40,9 @@ export function rowNamed(rows: readonly SettingRow[], name: string): SettingRow 
   if (!row) throw new TypeError(`${name} is not a setting here`);
   return row;
 }
+
+/** A timeout in seconds, above 0 and at most ten minutes: the rule of every wait for one answer. */
+export function timeoutRow<const Name extends string>(name: Name, byDefault: string, doc: string) {
+  const range = { unit: 'seconds', min: 0, max: 600, aboveMin: true } as const;
+  return { name, type: 'seconds', default: byDefault, range, doc } as const satisfies SettingRow;
+}

@@ -6,9 +6,9 @@
  */
 import { NOTIFIER_DEFINITIONS } from '../notify/notifiers.js';
 import { NOTIFY_ROWS } from '../notify/shared-settings.js';
-import type { SettingRow, SettingsOf } from './setting-row.js';
+import { timeoutRow, type SettingRow, type SettingsOf } from './setting-row.js';
 
-const SECONDS = (min: number, max: number, aboveMin?: true) => ({ unit: 'seconds', min, max, aboveMin }) as const;
+const SECONDS = (min: number, max: number) => ({ unit: 'seconds', min, max }) as const;
 
 /** The CDN side: credentials, the record, the run's limits, the journal and the edge check. */
 export const BELUGA_ROWS = [
@@ -31,13 +31,7 @@ export const BELUGA_ROWS = [
     default: 'false',
     doc: 'true updates even when served names would be lost (as --allow-name-loss)',
   },
-  {
-    name: 'BELUGA_TIMEOUT',
-    type: 'seconds',
-    default: '20',
-    range: SECONDS(0, 600, true),
-    doc: 'Seconds per request to the Beluga API',
-  },
+  timeoutRow('BELUGA_TIMEOUT', '20', 'Seconds per request to the Beluga API'),
   {
     name: 'BELUGA_RETRIES',
     type: 'attempts',

@@ -54,9 +54,14 @@ export function unknownSettings(input: {
 
 /** The warning line for one unknown name. */
 export function unknownSettingLine(u: UnknownSetting): string {
+  return `warning: ${unknownSettingText(u)}`;
+}
+
+/** What is wrong with one unknown name, and the name it may have meant. */
+export function unknownSettingText(u: UnknownSetting): string {
   const where = u.source.kind === 'file' ? `${u.name} in ${u.source.path}` : `environment variable ${u.name}`;
   const hint = u.suggestion ? `did you mean ${u.suggestion}?` : 'see docs/configuration.md for the settings';
-  return `warning: ${where} is not a setting and is ignored; ${hint}`;
+  return `${where} is not a setting and is ignored; ${hint}`;
 }
 
 /**

@@ -40,9 +40,31 @@ export interface NotifierDefinition<
   load(): Promise<NotifierModule<Rows>>;
 }
 
+/** A definition as written in a notifier's folder: what most notifiers share may be left out. */
+type NotifierSpec<Name extends string, Rows extends readonly SettingRow[], Sink extends NotifierSink> = Omit<
+  NotifierDefinition<Rows, Sink>,
+  'name' | 'enabledBy' | 'howToEnable' | 'sink'
+> & {
+  readonly name: Name;
+  /** Default: its first setting. */
+  readonly enabledBy?: readonly string[];
+  /** Default: the `enabledBy` names, joined with "and". */
+  readonly howToEnable?: string;
+  /** Default: an HTTP sink named as the notifier. */
+  readonly sink?: Sink;
+};
+
 /** Declares a definition keeping its rows' and sink's literal names, so the table and the sandbox can type them. */
-export function defineNotifier<const Rows extends readonly SettingRow[], const Sink extends NotifierSink>(
-  definition: NotifierDefinition<Rows, Sink>,
-): NotifierDefinition<Rows, Sink> {
-  return definition;
+export function defineNotifier<
+  const Name extends string,
+  const Rows extends readonly [SettingRow, ...SettingRow[]],
+  const Sink extends NotifierSink = { name: Name; kind: 'http' },
+>(spec: NotifierSpec<Name, Rows, Sink>): NotifierDefinition<Rows, Sink> {
+  const enabledBy = spec.enabledBy ?? [spec.settings[0].name];
+  return {
+    ...spec,
+    enabledBy,
+    howToEnable: spec.howToEnable ?? enabledBy.join(' and '),
+    sink: spec.sink ?? ({ name: spec.name, kind: 'http' } as NotifierSink as Sink),
+  };
 }

@@ -2,17 +2,7 @@
  * The Discord webhook message, as pure functions: one embed with the same fields as the Slack
  * message, the colour as a decimal integer (Discord has no colour names), and no pings ever.
  */
-import {
-  expiryFacts,
-  failureFacts,
-  skippedFacts,
-  successFacts,
-  syncFacts,
-  testFacts,
-  type MessageFacts,
-  type Tone,
-} from './message-facts.js';
-import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+import type { MessageFacts, Tone } from './message-facts.js';
 
 interface DiscordEmbed {
   title: string;
@@ -40,14 +30,8 @@ export function escapeDiscord(text: string): string {
   return text.replace(/[\\*_~`|>[\]#]/g, (c) => `\\${c}`);
 }
 
-export const discordSuccess = (e: SuccessEvent, username?: string) => render(successFacts(e), username);
-export const discordFailure = (e: FailureEvent, username?: string) => render(failureFacts(e), username);
-export const discordSkipped = (e: SkippedEvent, username?: string) => render(skippedFacts(e), username);
-export const discordSync = (e: SyncEvent, username?: string) => render(syncFacts(e), username);
-export const discordTest = (e: TestEvent, username?: string) => render(testFacts(e), username);
-export const discordExpiry = (e: ExpiryEvent, username?: string) => render(expiryFacts(e), username);
-
-function render(m: MessageFacts, username: string | undefined): DiscordPayload {
+/** Any event's facts as Discord's webhook takes them, posted under `username` when one is set. */
+export function discordPayload(m: MessageFacts, username?: string): DiscordPayload {
   return {
     ...(username ? { username } : {}),
     embeds: [

@@ -16,7 +16,8 @@ import {
   TEST_PRETEXT,
   type MessageFacts,
 } from './message-facts.js';
-import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+import { byKind } from './notifier-from.js';
+import type { SyncEvent, TestEvent } from './types.js';
 
 export interface EmailMessage {
   subject: string;
@@ -40,33 +41,25 @@ export function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-export function successEmail(event: SuccessEvent): EmailMessage {
-  const recovered = event.recovered ? ' (recovered)' : '';
-  return fromFacts(
-    `Renewed SSL certificate for ${event.domain}${recovered}, expires ${event.notAfter.toISOString().slice(0, 10)}`,
-    successFacts(event),
-  );
-}
-
-export function failureEmail(event: FailureEvent): EmailMessage {
-  return fromFacts(
-    `${FAILURE_PRETEXT}${event.domain ? ` for ${event.domain}` : ''} on host ${event.host} (${event.code})`,
-    failureFacts(event),
-  );
-}
-
-/** Sent only at NOTIFY_LEVEL=all: a renewal hook ran, but the CDN already had this certificate. */
-export function skippedEmail(event: SkippedEvent): EmailMessage {
-  return fromFacts(`SSL certificate for ${event.domain} is already deployed, nothing sent`, skippedFacts(event));
-}
-
-/** `beluga-cert expiry`: what the edge serves that expires soon. */
-export function expiryEmail(event: ExpiryEvent): EmailMessage {
-  return fromFacts(
-    `${EXPIRY_PRETEXT}: ${event.expiring.map((e) => e.name).join(', ')} (within ${event.days} days)`,
-    expiryFacts(event),
-  );
-}
+/**
+ * Each kind's mail. A deploy, a failure, a skip and an expiry list the facts every notifier shows
+ * under a subject of their own; the test and the sync mails have fields of their own.
+ */
+export const emailMessage = byKind<EmailMessage>({
+  success: (e) => {
+    const recovered = e.recovered ? ' (recovered)' : '';
+    const expires = e.notAfter.toISOString().slice(0, 10);
+    return fromFacts(`Renewed SSL certificate for ${e.domain}${recovered}, expires ${expires}`, successFacts(e));
+  },
+  failure: (e) =>
+    fromFacts(`${FAILURE_PRETEXT}${e.domain ? ` for ${e.domain}` : ''} on host ${e.host} (${e.code})`, failureFacts(e)),
+  // Sent only at NOTIFY_LEVEL=all: a renewal hook ran, but the CDN already had this certificate.
+  skipped: (e) => fromFacts(`SSL certificate for ${e.domain} is already deployed, nothing sent`, skippedFacts(e)),
+  expiry: (e) =>
+    fromFacts(`${EXPIRY_PRETEXT}: ${e.expiring.map((x) => x.name).join(', ')} (within ${e.days} days)`, expiryFacts(e)),
+  test: testEmail,
+  sync: syncEmail,
+});
 
 /** A deploy's mail lists the facts every notifier shows (message-facts.ts), under its own subject. */
 function fromFacts(subject: string, m: MessageFacts): EmailMessage {
@@ -79,7 +72,7 @@ function fromFacts(subject: string, m: MessageFacts): EmailMessage {
 }
 
 /** `beluga-cert notify-test`: says what it is, so nobody mistakes it for a deploy. */
-export function testEmail(event: TestEvent): EmailMessage {
+function testEmail(event: TestEvent): EmailMessage {
   const fields: Field[] = [
     ['Host', event.host],
     ['Result', 'this notifier works'],
@@ -88,7 +81,7 @@ export function testEmail(event: TestEvent): EmailMessage {
 }
 
 /** The one message of a sync run: what was deployed, what failed, what was left as it was. */
-export function syncEmail(event: SyncEvent): EmailMessage {
+function syncEmail(event: SyncEvent): EmailMessage {
   const { deployed, failed } = event;
   const counts = `${deployed.length} deployed, ${failed.length} failed, ${event.unchanged} unchanged, ${event.unmapped} unmapped`;
   const list = (lines: string[]) => [

@@ -7,19 +7,12 @@
 import { readRegularFile, sizeText } from '../bounded-read.js';
 import { createRedactor } from '../redact.js';
 import { retry, type Answer } from '../retry.js';
-import type { EmailConfig } from './email-config.js';
-import {
-  expiryEmail,
-  failureEmail,
-  skippedEmail,
-  successEmail,
-  syncEmail,
-  testEmail,
-  type EmailMessage,
-} from './email-message.js';
+import { buildEmailConfig, type EmailConfig } from './email-config.js';
+import { emailMessage, type EmailMessage } from './email-message.js';
+import { notifierFrom } from './notifier-from.js';
 import { notifyResult, retriedResult } from './retried-result.js';
 import { describeSmtpError, type SmtpVerdict } from './smtp-errors.js';
-import type { Notifier, NotifyResult } from './types.js';
+import type { Notifier, NotifierDeps, NotifyResult } from './types.js';
 
 export { buildEmailConfig, type EmailConfig } from './email-config.js';
 
@@ -145,15 +138,16 @@ export function createEmailNotifier(config: EmailConfig, deps: EmailDeps = {}): 
     return retriedResult('email', hide, run);
   }
 
-  return {
-    name: 'email',
-    success: (event) => send(() => successEmail(event)),
-    failure: (event) => send(() => failureEmail(event)),
-    sync: (event) => send(() => syncEmail(event)),
-    skipped: (event) => send(() => skippedEmail(event)),
-    test: (event) => send(() => testEmail(event)),
-    expiry: (event) => send(() => expiryEmail(event)),
-  };
+  return notifierFrom({ name: 'email', send, render: emailMessage });
+}
+
+/** The registry's way in: the notifier its settings describe, or none when they do not switch it on. */
+export function createFromSettings(
+  s: Parameters<typeof buildEmailConfig>[0],
+  deps: NotifierDeps,
+): Notifier | undefined {
+  const config = buildEmailConfig(s);
+  return config && createEmailNotifier(config, deps);
 }
 
 /** Far above any bundle of CA certificates: a bigger file is surely the wrong one. */

@@ -5,7 +5,7 @@
  * each render these facts.
  */
 import { oneLine } from '../errors.js';
-import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+import type { ExpiryEvent, FailureEvent, PerKind, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
 
 export type Tone = 'success' | 'failure' | 'neutral';
 
@@ -157,3 +157,13 @@ export function syncFacts(event: SyncEvent): MessageFacts {
     at: event.at,
   };
 }
+
+/** Each event kind's facts: every notifier that draws facts draws every kind from this one table. */
+export const EVENT_FACTS: PerKind<MessageFacts> = {
+  success: successFacts,
+  failure: failureFacts,
+  sync: syncFacts,
+  skipped: skippedFacts,
+  test: testFacts,
+  expiry: expiryFacts,
+};

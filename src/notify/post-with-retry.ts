@@ -8,12 +8,13 @@
 import { oneLine } from '../errors.js';
 import { mayPass, TransportError, type HttpClient, type HttpResponse } from '../http.js';
 import { cutRedacted } from '../redact.js';
-import { askedWaitMs, retry, type Answer } from '../retry.js';
+import { askedWaitMs, retry, secondsToWaitMs, type Answer } from '../retry.js';
+import { notifierFrom, type Render } from './notifier-from.js';
 import { notifyResult, retriedResult } from './retried-result.js';
-import type { NotifyResult } from './types.js';
+import type { Notifier, NotifyResult } from './types.js';
 
 // The notifiers read these from here, with the rest of what they judge answers with.
-export { retryAfterMs, RETRY_AFTER_CAP_MS, secondsToWaitMs } from '../retry.js';
+export { retryAfterMs, RETRY_AFTER_CAP_MS } from '../retry.js';
 
 /** One answer's verdict, as the notifier reads its service's documentation. */
 export type Verdict =
@@ -22,7 +23,7 @@ export type Verdict =
   /** `waitMs`: the wait the service asked for; the engine caps it, and stops when it ends past the deadline. */
   | { kind: 'retry'; detail: string; waitMs?: number };
 
-export interface PostSpec {
+interface PostSpec {
   notifier: string;
   url: string;
   timeoutMs: number;
@@ -47,8 +48,28 @@ export interface PostDeps {
 
 const BODY_ECHO_MAX = 100;
 
+/** What an HTTP notifier is made of: where it posts, what it hides, how it judges and draws. */
+export interface HttpNotifierSpec<Payload> extends Pick<PostSpec, 'url' | 'hide' | 'headers' | 'judge'> {
+  name: string;
+  render: Render<Payload>;
+}
+
+/** An HTTP notifier: every event drawn by `render`, posted as JSON with the retries `limits` allow. */
+export function httpNotifier<Payload>(
+  spec: HttpNotifierSpec<Payload>,
+  limits: { timeoutMs: number; maxAttempts: number },
+  deps: PostDeps,
+): Notifier {
+  const { name, render, ...post } = spec;
+  const send = createPoster(
+    { ...post, notifier: name, timeoutMs: limits.timeoutMs, maxAttempts: limits.maxAttempts },
+    deps,
+  );
+  return notifierFrom({ name, send, render });
+}
+
 /** A sender for one notifier: give it a message builder, get one NotifyResult back. */
-export function createPoster(spec: PostSpec, deps: PostDeps): (build: () => unknown) => Promise<NotifyResult> {
+function createPoster(spec: PostSpec, deps: PostDeps): (build: () => unknown) => Promise<NotifyResult> {
   async function attempt(body: string, timeoutMs: number): Promise<Answer<string>> {
     let res: HttpResponse;
     try {
@@ -92,10 +113,15 @@ export function createPoster(spec: PostSpec, deps: PostDeps): (build: () => unkn
   };
 }
 
-/** The usual verdict for an answer that is not a success: 429 and 5xx are retried, the rest is final. */
-export function transient(res: HttpResponse, detail: string, waitMs?: number): Verdict {
-  if (res.status === 429) return { kind: 'retry', detail, waitMs: waitMs ?? askedWaitMs(res.header('retry-after')) };
-  if (res.status >= 500 && res.status <= 599) return { kind: 'retry', detail, waitMs };
+/**
+ * The usual verdict for an answer that is not a success: 429 and 5xx are retried, the rest is
+ * final. A 429 waits `bodyWaitS` (the seconds a service puts in its JSON body), else Retry-After.
+ */
+export function transient(res: HttpResponse, detail: string, bodyWaitS?: unknown): Verdict {
+  if (res.status === 429) {
+    return { kind: 'retry', detail, waitMs: secondsToWaitMs(bodyWaitS) ?? askedWaitMs(res.header('retry-after')) };
+  }
+  if (res.status >= 500 && res.status <= 599) return { kind: 'retry', detail, waitMs: undefined };
   return { kind: 'final', detail };
 }
 

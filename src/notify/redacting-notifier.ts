@@ -4,16 +4,10 @@
  * field it came in by (an error, a record id or a name the server answered with).
  */
 import { redactDeep, type Redactor } from '../redact.js';
-import type { Notifier } from './types.js';
+import { eachKind } from './notifier-from.js';
+import type { Notifier, NotifyResult, PerKind } from './types.js';
 
 export function redactingNotifier(inner: Notifier, redact: Redactor): Notifier {
-  return {
-    name: inner.name,
-    success: (event) => inner.success(redactDeep(event, redact)),
-    failure: (event) => inner.failure(redactDeep(event, redact)),
-    sync: (event) => inner.sync(redactDeep(event, redact)),
-    skipped: (event) => inner.skipped(redactDeep(event, redact)),
-    test: (event) => inner.test(redactDeep(event, redact)),
-    expiry: (event) => inner.expiry(redactDeep(event, redact)),
-  };
+  const methods: PerKind<Promise<NotifyResult>> = inner;
+  return eachKind(inner.name, (kind, event) => methods[kind](redactDeep(event, redact)));
 }

@@ -4,11 +4,12 @@
  * number may be on at once; every problem in their settings is named in one CONFIG error.
  */
 import type { RawSettings, Settings } from '../config/settings.js';
-import { HookError, isHookError } from '../errors.js';
+import { isHookError } from '../errors.js';
 import { parseNotifyLevel, type NotifyLevel } from './level.js';
 import { NOTIFIER_DEFINITIONS } from './notifiers.js';
 import { redactingNotifier } from './redacting-notifier.js';
 import type { Notifier, NotifierDeps } from './types.js';
+import { settingsError } from '../config/settings-error.js';
 
 export type { NotifierDeps } from './types.js';
 
@@ -68,10 +69,7 @@ export async function buildNotifiers(
       }),
   );
   if (problems.length > 0) {
-    throw new HookError(
-      'CONFIG',
-      `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`,
-    );
+    throw settingsError(problems);
   }
   const notifiers = built.filter((n): n is Notifier => n !== undefined);
   const { redact } = deps;

@@ -1,5 +1,5 @@
 /** The settings every notifier shares (rows of the settings table; plain data). */
-import type { SettingRow } from '../config/setting-row.js';
+import { timeoutRow, type SettingRow } from '../config/setting-row.js';
 
 export const NOTIFY_ROWS = [
   {
@@ -8,11 +8,5 @@ export const NOTIFY_ROWS = [
     default: 'deploys',
     doc: 'What is sent: errors (1), deploys (2: also each deploy), all (3: also skips and quiet syncs) or none (0)',
   },
-  {
-    name: 'NOTIFY_TIMEOUT',
-    type: 'seconds',
-    default: '10',
-    range: { unit: 'seconds', min: 0, max: 600, aboveMin: true },
-    doc: 'Seconds to wait for each answer from Discord, Teams, Telegram or the webhook',
-  },
+  timeoutRow('NOTIFY_TIMEOUT', '10', 'Seconds to wait for each answer from Discord, Teams, Telegram or the webhook'),
 ] as const satisfies readonly SettingRow[];

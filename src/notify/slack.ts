@@ -4,32 +4,22 @@
  * failed deploy. The webhook URL is a secret, so no detail it returns ever contains it.
  */
 import { checkUrl } from '../config/check-url.js';
-import { readRowMs } from '../config/parse-number.js';
 import { rowNamed } from '../config/setting-row.js';
-import { HookError } from '../errors.js';
-import type { HttpClient } from '../http.js';
+import type { HttpClient, HttpResponse } from '../http.js';
 import { createRedactor } from '../redact.js';
 import type { NotifierSettings } from './definition.js';
-import { answerText, createPoster, transient } from './post-with-retry.js';
-import {
-  expiryMessage,
-  failureMessage,
-  skippedMessage,
-  successMessage,
-  type SlackStyle,
-  syncMessage,
-  testMessage,
-} from './slack-message.js';
+import { drawFacts } from './notifier-from.js';
+import { notifierConfig, type NotifyLimits } from './notify-settings.js';
+import { answerText, httpNotifier, transient, type Verdict } from './post-with-retry.js';
+import { slackPayload, type SlackStyle } from './slack-message.js';
 import type { Notifier, NotifierDeps } from './types.js';
 import { SLACK_ROWS } from './slack/settings.js';
 
 // The retry arithmetic lives in the retry engine; these stay importable from here.
 export { retryAfterMs, RETRY_AFTER_CAP_MS } from './post-with-retry.js';
 
-export interface SlackConfig extends SlackStyle {
+export interface SlackConfig extends SlackStyle, NotifyLimits {
   webhookUrl: string;
-  timeoutMs: number;
-  maxAttempts: number;
 }
 
 type SlackSettings = NotifierSettings<typeof SLACK_ROWS>;
@@ -40,20 +30,22 @@ const TIMEOUT_ROW = rowNamed(SLACK_ROWS, 'SLACK_TIMEOUT');
  * Reads SLACK_WEBHOOK_URL, SLACK_CHANNEL, SLACK_USERNAME, SLACK_ICON_EMOJI, SLACK_TIMEOUT.
  */
 export function buildSlackConfig(s: SlackSettings): SlackConfig | undefined {
-  if (!s.SLACK_WEBHOOK_URL) return undefined;
-  const problems: string[] = [];
-  // The URL is a secret: name the setting, never echo the value.
-  checkUrl('SLACK_WEBHOOK_URL', s.SLACK_WEBHOOK_URL, problems, true);
-  const timeoutMs = readRowMs(TIMEOUT_ROW, s.SLACK_TIMEOUT, problems);
-  if (problems.length > 0) throw new HookError('CONFIG', problems.join('; '));
-  return {
-    webhookUrl: s.SLACK_WEBHOOK_URL,
-    channel: s.SLACK_CHANNEL || undefined,
-    username: s.SLACK_USERNAME || undefined,
-    iconEmoji: s.SLACK_ICON_EMOJI || undefined,
-    timeoutMs,
-    maxAttempts: 3,
-  };
+  const webhookUrl = s.SLACK_WEBHOOK_URL;
+  if (!webhookUrl) return undefined;
+  return notifierConfig(
+    s,
+    (problems) => {
+      // The URL is a secret: name the setting, never echo the value.
+      checkUrl('SLACK_WEBHOOK_URL', webhookUrl, problems, true);
+      return {
+        webhookUrl,
+        channel: s.SLACK_CHANNEL || undefined,
+        username: s.SLACK_USERNAME || undefined,
+        iconEmoji: s.SLACK_ICON_EMOJI || undefined,
+      };
+    },
+    TIMEOUT_ROW,
+  );
 }
 
 /** The registry's way in: the notifier its settings describe, or none without SLACK_WEBHOOK_URL. */
@@ -73,26 +65,12 @@ export interface SlackDeps {
 }
 
 export function createSlackNotifier(config: SlackConfig, deps: SlackDeps): Notifier {
-  const send = createPoster(
-    {
-      notifier: 'slack',
-      url: config.webhookUrl,
-      timeoutMs: config.timeoutMs,
-      maxAttempts: config.maxAttempts,
-      hide: createRedactor([config.webhookUrl], { label: '[webhook URL]' }),
-      // A 200 is not enough: Slack confirms with the body "ok" (reference/slack.md).
-      judge: (res, hide) =>
-        res.status === 200 && res.text.trim() === 'ok' ? { kind: 'sent' } : transient(res, answerText(res, hide)),
-    },
-    deps,
-  );
-  return {
-    name: 'slack',
-    success: (event) => send(() => successMessage(event, config)),
-    failure: (event) => send(() => failureMessage(event, config)),
-    sync: (event) => send(() => syncMessage(event, config)),
-    skipped: (event) => send(() => skippedMessage(event, config)),
-    test: (event) => send(() => testMessage(event, config)),
-    expiry: (event) => send(() => expiryMessage(event, config)),
-  };
+  const hide = createRedactor([config.webhookUrl], { label: '[webhook URL]' });
+  const render = drawFacts((facts) => slackPayload(facts, config));
+  return httpNotifier({ name: 'slack', url: config.webhookUrl, hide, judge: judgeSlack, render }, config, deps);
+}
+
+/** A 200 is not enough: Slack confirms with the body "ok" (reference/slack.md). */
+function judgeSlack(res: HttpResponse, hide: (text: string) => string): Verdict {
+  return res.status === 200 && res.text.trim() === 'ok' ? { kind: 'sent' } : transient(res, answerText(res, hide));
 }

@@ -3,17 +3,7 @@
  * is received"), as pure functions: a `message` with one Adaptive Card attachment holding a title
  * in the tone's colour, the summary, and the Slack message's fields as a FactSet.
  */
-import {
-  expiryFacts,
-  failureFacts,
-  skippedFacts,
-  successFacts,
-  syncFacts,
-  testFacts,
-  type MessageFacts,
-  type Tone,
-} from './message-facts.js';
-import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+import type { MessageFacts, Tone } from './message-facts.js';
 
 export const ADAPTIVE_CARD_TYPE = 'application/vnd.microsoft.card.adaptive';
 /** 1.4 is what Teams renders everywhere (desktop, web, mobile). */
@@ -40,14 +30,8 @@ function escapeTeams(text: string): string {
   return text.replace(/[\\*_`[\]<>#]/g, (c) => `\\${c}`);
 }
 
-export const teamsSuccess = (e: SuccessEvent) => render(successFacts(e));
-export const teamsFailure = (e: FailureEvent) => render(failureFacts(e));
-export const teamsSkipped = (e: SkippedEvent) => render(skippedFacts(e));
-export const teamsSync = (e: SyncEvent) => render(syncFacts(e));
-export const teamsTest = (e: TestEvent) => render(testFacts(e));
-export const teamsExpiry = (e: ExpiryEvent) => render(expiryFacts(e));
-
-function render(m: MessageFacts): TeamsPayload {
+/** Any event's facts as one Adaptive Card message. */
+export function teamsPayload(m: MessageFacts): TeamsPayload {
   const card: AdaptiveCard = {
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     type: 'AdaptiveCard',

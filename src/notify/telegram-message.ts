@@ -3,17 +3,7 @@
  * title in bold, then one line per field. Telegram's HTML wants only `&`, `<`, `>` escaped (as
  * &amp; &lt; &gt;); an unescaped one makes it refuse the whole message ("can't parse entities").
  */
-import {
-  expiryFacts,
-  failureFacts,
-  skippedFacts,
-  successFacts,
-  syncFacts,
-  testFacts,
-  type MessageFacts,
-  type Tone,
-} from './message-facts.js';
-import type { ExpiryEvent, FailureEvent, SkippedEvent, SuccessEvent, SyncEvent, TestEvent } from './types.js';
+import type { MessageFacts, Tone } from './message-facts.js';
 
 export interface TelegramPayload {
   chat_id: string;
@@ -31,14 +21,8 @@ export function escapeTelegramHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export const telegramSuccess = (e: SuccessEvent, chatId: string) => render(successFacts(e), chatId);
-export const telegramFailure = (e: FailureEvent, chatId: string) => render(failureFacts(e), chatId);
-export const telegramSkipped = (e: SkippedEvent, chatId: string) => render(skippedFacts(e), chatId);
-export const telegramSync = (e: SyncEvent, chatId: string) => render(syncFacts(e), chatId);
-export const telegramTest = (e: TestEvent, chatId: string) => render(testFacts(e), chatId);
-export const telegramExpiry = (e: ExpiryEvent, chatId: string) => render(expiryFacts(e), chatId);
-
-function render(m: MessageFacts, chatId: string): TelegramPayload {
+/** Any event's facts as `sendMessage` parameters for the chat `chatId`. */
+export function telegramPayload(m: MessageFacts, chatId: string): TelegramPayload {
   const lines = [`${MARKS[m.tone]} <b>${escapeTelegramHtml(m.title)}</b>`];
   for (const f of m.facts) {
     // A multi-line value (a sync's list) goes below its name.

@@ -8,24 +8,11 @@ import { checkUrl } from '../config/check-url.js';
 import { rowNamed } from '../config/setting-row.js';
 import type { HttpResponse } from '../http.js';
 import { createRedactor } from '../redact.js';
-import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
-import {
-  answerText,
-  createPoster,
-  parseJsonObject,
-  secondsToWaitMs,
-  transient,
-  type Verdict,
-} from './post-with-retry.js';
+import { drawFacts } from './notifier-from.js';
+import { notifierConfig, type NotifyLimits } from './notify-settings.js';
+import { answerText, httpNotifier, parseJsonObject, transient, type Verdict } from './post-with-retry.js';
 import type { NotifierSettings } from './definition.js';
-import {
-  telegramExpiry,
-  telegramFailure,
-  telegramSkipped,
-  telegramSuccess,
-  telegramSync,
-  telegramTest,
-} from './telegram-message.js';
+import { telegramPayload } from './telegram-message.js';
 import type { Notifier, NotifierDeps } from './types.js';
 import { TELEGRAM_ROWS } from './telegram/settings.js';
 
@@ -37,12 +24,10 @@ export const DEFAULT_TELEGRAM_API_URL = rowNamed(TELEGRAM_ROWS, TELEGRAM_API_URL
 
 type TelegramSettings = NotifierSettings<typeof TELEGRAM_ROWS>;
 
-export interface TelegramConfig {
+export interface TelegramConfig extends NotifyLimits {
   botToken: string;
   chatId: string;
   apiUrl: string;
-  timeoutMs: number;
-  maxAttempts: number;
 }
 
 /** A bot token is `<bot id>:<secret>`; a chat is a number (-100… for channels) or `@channelname`. */
@@ -54,53 +39,34 @@ const CHAT = /^(-?\d+|@[A-Za-z][A-Za-z0-9_]{3,})$/;
  * https://api.telegram.org) and NOTIFY_TIMEOUT; throws CONFIG naming every problem.
  */
 export function telegramConfig(s: TelegramSettings): TelegramConfig {
-  const problems: string[] = [];
-  const botToken = s[TELEGRAM_BOT_TOKEN] ?? '';
-  const chatId = (s[TELEGRAM_CHAT_ID] ?? '').trim();
-  if (!botToken)
-    problems.push(
-      `missing setting: ${TELEGRAM_BOT_TOKEN} (from @BotFather; Telegram needs it with ${TELEGRAM_CHAT_ID})`,
+  return notifierConfig(s, (problems) => {
+    const botToken = s[TELEGRAM_BOT_TOKEN] ?? '';
+    const chatId = (s[TELEGRAM_CHAT_ID] ?? '').trim();
+    if (!botToken)
+      problems.push(
+        `missing setting: ${TELEGRAM_BOT_TOKEN} (from @BotFather; Telegram needs it with ${TELEGRAM_CHAT_ID})`,
+      );
+    else if (!TOKEN.test(botToken))
+      problems.push(
+        `${TELEGRAM_BOT_TOKEN} is not a bot token (digits, a colon, then the secret part, as @BotFather gives it)`,
+      );
+    if (!chatId) problems.push(`missing setting: ${TELEGRAM_CHAT_ID} (the chat, group or channel to post to)`);
+    else if (!CHAT.test(chatId))
+      problems.push(`${TELEGRAM_CHAT_ID} must be a numeric chat id or @channelname (got ${chatId})`);
+    const apiUrl = checkUrl(TELEGRAM_API_URL, s[TELEGRAM_API_URL] || DEFAULT_TELEGRAM_API_URL, problems).replace(
+      /\/+$/,
+      '',
     );
-  else if (!TOKEN.test(botToken))
-    problems.push(
-      `${TELEGRAM_BOT_TOKEN} is not a bot token (digits, a colon, then the secret part, as @BotFather gives it)`,
-    );
-  if (!chatId) problems.push(`missing setting: ${TELEGRAM_CHAT_ID} (the chat, group or channel to post to)`);
-  else if (!CHAT.test(chatId))
-    problems.push(`${TELEGRAM_CHAT_ID} must be a numeric chat id or @channelname (got ${chatId})`);
-  const apiUrl = checkUrl(TELEGRAM_API_URL, s[TELEGRAM_API_URL] || DEFAULT_TELEGRAM_API_URL, problems).replace(
-    /\/+$/,
-    '',
-  );
-  const timeoutMs = readNotifyTimeoutMs(s, problems);
-  throwProblems(problems);
-  return { botToken, chatId, apiUrl, timeoutMs, maxAttempts: NOTIFY_ATTEMPTS };
+    return { botToken, chatId, apiUrl };
+  });
 }
 
 export function createTelegramNotifier(config: TelegramConfig, deps: NotifierDeps): Notifier {
   const url = `${config.apiUrl}/bot${config.botToken}/sendMessage`;
   const secretPart = config.botToken.slice(config.botToken.indexOf(':') + 1);
-  const send = createPoster(
-    {
-      notifier: 'telegram',
-      url,
-      timeoutMs: config.timeoutMs,
-      maxAttempts: config.maxAttempts,
-      hide: createRedactor([url, config.botToken, secretPart], { label: '[Telegram bot token]' }),
-      judge: judgeTelegram,
-    },
-    deps,
-  );
-  const chat = config.chatId;
-  return {
-    name: 'telegram',
-    success: (event) => send(() => telegramSuccess(event, chat)),
-    failure: (event) => send(() => telegramFailure(event, chat)),
-    sync: (event) => send(() => telegramSync(event, chat)),
-    skipped: (event) => send(() => telegramSkipped(event, chat)),
-    test: (event) => send(() => telegramTest(event, chat)),
-    expiry: (event) => send(() => telegramExpiry(event, chat)),
-  };
+  const hide = createRedactor([url, config.botToken, secretPart], { label: '[Telegram bot token]' });
+  const render = drawFacts((facts) => telegramPayload(facts, config.chatId));
+  return httpNotifier({ name: 'telegram', url, hide, judge: judgeTelegram, render }, config, deps);
 }
 
 /** A 200 is not enough: the body must say `"ok": true` (a proxy page is not Telegram). */
@@ -110,11 +76,7 @@ export function judgeTelegram(res: HttpResponse, hide: (text: string) => string)
   const said = typeof body?.description === 'string' ? body.description : undefined;
   const parameters = body?.parameters as { retry_after?: unknown } | undefined;
   // Telegram's wait is in the body; it sends no Retry-After header.
-  return transient(
-    res,
-    answerText(res, hide, said),
-    res.status === 429 ? secondsToWaitMs(parameters?.retry_after) : undefined,
-  );
+  return transient(res, answerText(res, hide, said), parameters?.retry_after);
 }
 
 /** The registry's way in: the notifier its settings describe (it is only loaded when they are set). */

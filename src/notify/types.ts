@@ -91,14 +91,26 @@ export interface ExpiryEvent {
   at: Date;
 }
 
-export interface Notifier {
+/** Every event a notifier is told, by kind: a new kind is one line here (and its facts in message-facts.ts). */
+export interface NotifyEvents {
+  success: SuccessEvent;
+  failure: FailureEvent;
+  sync: SyncEvent;
+  skipped: SkippedEvent;
+  test: TestEvent;
+  expiry: ExpiryEvent;
+}
+
+export type EventKind = keyof NotifyEvents;
+
+/** One function per event kind, each given that kind's event (a table a compiler checks is complete). */
+export type PerKind<Out> = { [K in EventKind]: (event: NotifyEvents[K]) => Out };
+
+/** One method per event kind, each answering with its result (a notifier never throws). */
+type NotifierMethods = PerKind<Promise<NotifyResult>>;
+
+export interface Notifier extends NotifierMethods {
   readonly name: string;
-  success(event: SuccessEvent): Promise<NotifyResult>;
-  failure(event: FailureEvent): Promise<NotifyResult>;
-  sync(event: SyncEvent): Promise<NotifyResult>;
-  skipped(event: SkippedEvent): Promise<NotifyResult>;
-  test(event: TestEvent): Promise<NotifyResult>;
-  expiry(event: ExpiryEvent): Promise<NotifyResult>;
 }
 
 /** What the run gives every notifier it builds. */

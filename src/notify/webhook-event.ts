@@ -4,15 +4,7 @@
  * ISO 8601 UTC. Additive changes keep version 1; anything else raises it.
  */
 import { randomUUID } from 'node:crypto';
-import type {
-  EdgeSummary,
-  ExpiryEvent,
-  FailureEvent,
-  SkippedEvent,
-  SuccessEvent,
-  SyncEvent,
-  TestEvent,
-} from './types.js';
+import type { EdgeSummary, EventKind, NotifyEvents, PerKind, SkippedEvent, SuccessEvent } from './types.js';
 
 export const WEBHOOK_EVENT_VERSION = 1;
 
@@ -77,9 +69,99 @@ export interface WebhookEvent {
   } | null;
 }
 
-type Base = Pick<WebhookEvent, 'type' | 'occurred_at' | 'host'> & Partial<WebhookEvent>;
+/** What one kind of event fills in; every other key stays null. */
+type Fields = Pick<WebhookEvent, 'type'> & Partial<WebhookEvent>;
 
-function event(base: Base, id: string): WebhookEvent {
+function certificate(
+  e: SuccessEvent | SkippedEvent,
+  record: Pick<WebhookCertificate, 'beluga_id' | 'action'>,
+): WebhookCertificate {
+  return {
+    domain: e.domain,
+    names: e.names,
+    ...record,
+    not_after: e.notAfter.toISOString(),
+    fingerprint_sha256: e.fingerprint256,
+  };
+}
+
+const FIELDS: PerKind<Fields> = {
+  success: (e) => ({
+    type: e.recovered ? 'certificate.recovered' : 'certificate.deployed',
+    domain: e.domain,
+    certificate: certificate(e, { beluga_id: e.belugaId, action: e.action }),
+    recovered: e.recovered
+      ? { pending_since: e.recovered.since.toISOString(), failed_attempts: e.recovered.failedAttempts }
+      : null,
+    edge: e.edge
+      ? {
+          status: e.edge.status,
+          text: e.edge.text,
+          names: e.edge.names.map((n) => ({
+            name: n.name,
+            outcome: n.outcome,
+            after_seconds: n.afterSeconds ?? null,
+            served_not_after: n.servedNotAfter?.toISOString() ?? null,
+            served_fingerprint_sha256: n.servedFingerprint256 ?? null,
+            detail: n.detail ?? null,
+          })),
+        }
+      : null,
+  }),
+  failure: (e) => ({
+    type: 'certificate.deploy_failed',
+    domain: e.domain ?? null,
+    error: { code: e.code, message: e.error, pending: e.pending ?? null },
+  }),
+  skipped: (e) => ({
+    type: 'certificate.unchanged',
+    domain: e.domain,
+    reason: e.reason,
+    certificate: certificate(e, { beluga_id: null, action: null }),
+  }),
+  sync: (e) => ({
+    type: 'sync.completed',
+    sync: {
+      deployed: e.deployed.map((d) => ({
+        label: d.label,
+        domain: d.domain,
+        beluga_id: d.belugaId,
+        not_after: d.notAfter.toISOString(),
+      })),
+      failed: e.failed.map((f) => ({ label: f.label, domain: f.domain ?? null, code: f.code, message: f.error })),
+      unchanged: e.unchanged,
+      unmapped: e.unmapped,
+    },
+  }),
+  expiry: (e) => ({
+    type: 'certificate.expiring',
+    expiry: {
+      days: e.days,
+      expiring: e.expiring.map((x) => ({
+        name: x.name,
+        not_after: x.notAfter.toISOString(),
+        fingerprint_sha256: x.fingerprint256,
+        last_deployed: x.lastDeployed
+          ? {
+              at: x.lastDeployed.at.toISOString(),
+              not_after: x.lastDeployed.notAfter.toISOString(),
+              beluga_id: x.lastDeployed.recordId,
+            }
+          : null,
+      })),
+      unreachable: e.unreachable,
+    },
+  }),
+  test: () => ({ type: 'notify.test' }),
+};
+
+/** The event for any kind: the keys every event has, in one order, then what its kind fills in. */
+export function webhookEvent<K extends EventKind>(
+  kind: K,
+  e: NotifyEvents[K],
+  id: string = randomUUID(),
+): WebhookEvent {
+  const { type, ...fields } = FIELDS[kind](e);
   return {
     version: WEBHOOK_EVENT_VERSION,
     id,
@@ -91,130 +173,9 @@ function event(base: Base, id: string): WebhookEvent {
     reason: null,
     sync: null,
     expiry: null,
-    ...base,
+    type,
+    occurred_at: e.at.toISOString(),
+    host: e.host,
+    ...fields,
   };
-}
-
-export function successEvent(e: SuccessEvent, id: string = randomUUID()): WebhookEvent {
-  return event(
-    {
-      type: e.recovered ? 'certificate.recovered' : 'certificate.deployed',
-      occurred_at: e.at.toISOString(),
-      host: e.host,
-      domain: e.domain,
-      certificate: {
-        domain: e.domain,
-        names: e.names,
-        beluga_id: e.belugaId,
-        action: e.action,
-        not_after: e.notAfter.toISOString(),
-        fingerprint_sha256: e.fingerprint256,
-      },
-      recovered: e.recovered
-        ? { pending_since: e.recovered.since.toISOString(), failed_attempts: e.recovered.failedAttempts }
-        : null,
-      edge: e.edge
-        ? {
-            status: e.edge.status,
-            text: e.edge.text,
-            names: e.edge.names.map((n) => ({
-              name: n.name,
-              outcome: n.outcome,
-              after_seconds: n.afterSeconds ?? null,
-              served_not_after: n.servedNotAfter?.toISOString() ?? null,
-              served_fingerprint_sha256: n.servedFingerprint256 ?? null,
-              detail: n.detail ?? null,
-            })),
-          }
-        : null,
-    },
-    id,
-  );
-}
-
-export function failureEvent(e: FailureEvent, id: string = randomUUID()): WebhookEvent {
-  return event(
-    {
-      type: 'certificate.deploy_failed',
-      occurred_at: e.at.toISOString(),
-      host: e.host,
-      domain: e.domain ?? null,
-      error: { code: e.code, message: e.error, pending: e.pending ?? null },
-    },
-    id,
-  );
-}
-
-export function skippedEvent(e: SkippedEvent, id: string = randomUUID()): WebhookEvent {
-  return event(
-    {
-      type: 'certificate.unchanged',
-      occurred_at: e.at.toISOString(),
-      host: e.host,
-      domain: e.domain,
-      reason: e.reason,
-      certificate: {
-        domain: e.domain,
-        names: e.names,
-        beluga_id: null,
-        action: null,
-        not_after: e.notAfter.toISOString(),
-        fingerprint_sha256: e.fingerprint256,
-      },
-    },
-    id,
-  );
-}
-
-export function syncEvent(e: SyncEvent, id: string = randomUUID()): WebhookEvent {
-  return event(
-    {
-      type: 'sync.completed',
-      occurred_at: e.at.toISOString(),
-      host: e.host,
-      sync: {
-        deployed: e.deployed.map((d) => ({
-          label: d.label,
-          domain: d.domain,
-          beluga_id: d.belugaId,
-          not_after: d.notAfter.toISOString(),
-        })),
-        failed: e.failed.map((f) => ({ label: f.label, domain: f.domain ?? null, code: f.code, message: f.error })),
-        unchanged: e.unchanged,
-        unmapped: e.unmapped,
-      },
-    },
-    id,
-  );
-}
-
-export function expiryEvent(e: ExpiryEvent, id: string = randomUUID()): WebhookEvent {
-  return event(
-    {
-      type: 'certificate.expiring',
-      occurred_at: e.at.toISOString(),
-      host: e.host,
-      expiry: {
-        days: e.days,
-        expiring: e.expiring.map((x) => ({
-          name: x.name,
-          not_after: x.notAfter.toISOString(),
-          fingerprint_sha256: x.fingerprint256,
-          last_deployed: x.lastDeployed
-            ? {
-                at: x.lastDeployed.at.toISOString(),
-                not_after: x.lastDeployed.notAfter.toISOString(),
-                beluga_id: x.lastDeployed.recordId,
-              }
-            : null,
-        })),
-        unreachable: e.unreachable,
-      },
-    },
-    id,
-  );
-}
-
-export function testEvent(e: TestEvent, id: string = randomUUID()): WebhookEvent {
-  return event({ type: 'notify.test', occurred_at: e.at.toISOString(), host: e.host }, id);
 }

@@ -5,22 +5,13 @@
  * sent it and that it is fresh. Any 2xx is success; 408, 429 and 5xx are retried.
  */
 import { createHmac } from 'node:crypto';
-import { checkUrl } from '../config/check-url.js';
 import type { HttpResponse } from '../http.js';
 import { createRedactor } from '../redact.js';
-import { NOTIFY_ATTEMPTS, readNotifyTimeoutMs, throwProblems } from './notify-settings.js';
-import { answerText, createPoster, transient, type Verdict } from './post-with-retry.js';
+import { notifierConfig, secretUrl, type NotifyLimits } from './notify-settings.js';
+import { answerText, httpNotifier, transient, type Verdict } from './post-with-retry.js';
 import type { NotifierSettings } from './definition.js';
 import type { Notifier, NotifierDeps } from './types.js';
-import {
-  expiryEvent,
-  failureEvent,
-  skippedEvent,
-  successEvent,
-  syncEvent,
-  testEvent,
-  type WebhookEvent,
-} from './webhook-event.js';
+import { webhookEvent, type WebhookEvent } from './webhook-event.js';
 import type { WEBHOOK_ROWS } from './webhook/settings.js';
 
 export const WEBHOOK_URL = 'WEBHOOK_URL';
@@ -33,27 +24,22 @@ export const DELIVERY_HEADER = 'X-Beluga-Delivery';
 
 type WebhookSettings = NotifierSettings<typeof WEBHOOK_ROWS>;
 
-export interface WebhookConfig {
+export interface WebhookConfig extends NotifyLimits {
   url: string;
   secret?: string;
-  timeoutMs: number;
-  maxAttempts: number;
 }
 
 /** Reads WEBHOOK_URL (a secret, or _FILE: it may hold a token), WEBHOOK_SECRET (or _FILE) and NOTIFY_TIMEOUT. */
 export function webhookConfig(s: WebhookSettings): WebhookConfig {
-  const problems: string[] = [];
-  const url = s[WEBHOOK_URL] ?? '';
-  if (!url) problems.push(`missing setting: ${WEBHOOK_URL} (${WEBHOOK_SECRET} is set, but there is nowhere to send)`);
-  else checkUrl(WEBHOOK_URL, url, problems, true);
-  const secret = s[WEBHOOK_SECRET] || undefined;
-  if (secret !== undefined && secret.length < 16)
-    problems.push(
-      `${WEBHOOK_SECRET} is too short to sign with: use at least 16 characters (e.g. openssl rand -hex 32)`,
-    );
-  const timeoutMs = readNotifyTimeoutMs(s, problems);
-  throwProblems(problems);
-  return { url, secret, timeoutMs, maxAttempts: NOTIFY_ATTEMPTS };
+  return notifierConfig(s, (problems) => {
+    const url = secretUrl(s, WEBHOOK_URL, problems, ` (${WEBHOOK_SECRET} is set, but there is nowhere to send)`);
+    const secret = s[WEBHOOK_SECRET] || undefined;
+    if (secret !== undefined && secret.length < 16)
+      problems.push(
+        `${WEBHOOK_SECRET} is too short to sign with: use at least 16 characters (e.g. openssl rand -hex 32)`,
+      );
+    return { url, secret };
+  });
 }
 
 /** `sha256=<hex>` over `timestamp.body`: the scheme docs/notifiers.md tells receivers to check. */
@@ -63,37 +49,21 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 
 export function createWebhookNotifier(config: WebhookConfig, deps: NotifierDeps & { now?: () => number }): Notifier {
   const now = deps.now ?? Date.now;
-  const send = createPoster(
-    {
-      notifier: 'webhook',
-      url: config.url,
-      timeoutMs: config.timeoutMs,
-      maxAttempts: config.maxAttempts,
-      hide: createRedactor([config.url, config.secret], { label: '[webhook URL]' }),
-      headers: (body) => {
-        const event = JSON.parse(body) as WebhookEvent;
-        const timestamp = String(Math.floor(now() / 1000));
-        return {
-          'User-Agent': 'beluga-cert-hook',
-          [EVENT_HEADER]: event.type,
-          [DELIVERY_HEADER]: event.id,
-          [TIMESTAMP_HEADER]: timestamp,
-          ...(config.secret ? { [SIGNATURE_HEADER]: signWebhook(config.secret, timestamp, body) } : {}),
-        };
-      },
-      judge: judgeWebhook,
-    },
-    deps,
-  );
-  return {
-    name: 'webhook',
-    success: (event) => send(() => successEvent(event)),
-    failure: (event) => send(() => failureEvent(event)),
-    sync: (event) => send(() => syncEvent(event)),
-    skipped: (event) => send(() => skippedEvent(event)),
-    test: (event) => send(() => testEvent(event)),
-    expiry: (event) => send(() => expiryEvent(event)),
+  const headers = (body: string) => {
+    const event = JSON.parse(body) as WebhookEvent;
+    const timestamp = String(Math.floor(now() / 1000));
+    return {
+      'User-Agent': 'beluga-cert-hook',
+      [EVENT_HEADER]: event.type,
+      [DELIVERY_HEADER]: event.id,
+      [TIMESTAMP_HEADER]: timestamp,
+      ...(config.secret ? { [SIGNATURE_HEADER]: signWebhook(config.secret, timestamp, body) } : {}),
+    };
   };
+  const hide = createRedactor([config.url, config.secret], { label: '[webhook URL]' });
+  // Each event gets a new delivery id; its retries resend the same body, so the same id.
+  const spec = { name: 'webhook', url: config.url, hide, headers, judge: judgeWebhook, render: webhookEvent };
+  return httpNotifier(spec, config, deps);
 }
 
 export function judgeWebhook(res: HttpResponse, hide: (text: string) => string): Verdict {

@@ -5,7 +5,7 @@
  * 50035 Invalid Form Body (a colour that is not an integer, a field too long...).
  */
 import { jsonReply, type Reply } from './reply.js';
-import type { SinkRequest } from './notify-sinks.js';
+import type { SinkRequest } from './types.js';
 
 const DISCORD_ERRORS: Record<number, { message: string; code: number }> = {
   400: { message: 'Invalid Form Body', code: 50035 },

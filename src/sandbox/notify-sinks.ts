@@ -5,15 +5,15 @@
  * bot token, signing secret), recording every request and every message it accepted. Faults with
  * their name as target answer in that service's error shape.
  */
-import { randomBytes } from 'node:crypto';
 import { NOTIFIER_DEFINITIONS } from '../notify/notifiers.js';
 import { discordErrorReply, handleDiscord } from './discord-sink.js';
 import { failureReply, jsonReply, textReply, type Reply } from './reply.js';
 import { handleSlack, slackErrorText } from './slack-sink.js';
 import { handleTeams, teamsErrorReply } from './teams-sink.js';
 import { handleTelegram, telegramError } from './telegram-sink.js';
-import type { NotifySink, NotifySinks, RecordedRequest, SinkName } from './types.js';
+import type { NotifySink, NotifySinks, RecordedRequest, SinkName, SinkRequest } from './types.js';
 import { handleWebhook, webhookErrorReply } from './webhook-sink.js';
+import type { SinkSecrets } from './sink-secrets.js';
 
 export type { NotifySink, NotifySinks, SinkName } from './types.js';
 
@@ -21,15 +21,6 @@ export type { NotifySink, NotifySinks, SinkName } from './types.js';
 const SINK_NAMES: readonly SinkName[] = NOTIFIER_DEFINITIONS.flatMap((d) =>
   d.sink.kind === 'http' ? [d.sink.name as SinkName] : [],
 );
-
-export interface SinkRequest {
-  method: string;
-  /** Without the query string. */
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string>;
-  body: Buffer;
-}
 
 export function isSinkName(value: unknown): value is SinkName {
   return (SINK_NAMES as readonly unknown[]).includes(value);
@@ -101,22 +92,21 @@ export function sinkTooLargeReply(name: SinkName, maxBytes: number): Reply {
     : failureReply(413, 'payload_too_large', `bodies are limited to ${maxBytes} bytes`);
 }
 
-/** The sinks, their secrets made now; `describe` gives their URLs once the port is known. */
-export function createNotifySinks(now: () => Date, remembered: { slackPath?: string } = {}) {
-  const hex = (n: number) => randomBytes(n).toString('hex');
-  // The token plays a secret: tests can check that it never shows up in output. A restart with
-  // the same state file keeps it, so a config pointing at the sandbox stays right.
-  const slack = { path: remembered.slackPath ?? `/slack/services/T00000000/B00000000/${hex(12)}` };
-  const discord = { id: '1234567890123456789', token: `${hex(30)}-${hex(4)}` };
-  const teams = { id: hex(16), sig: randomBytes(32).toString('base64url') };
-  const telegram = { token: `7000000001:AA${randomBytes(24).toString('base64url')}`, chatId: '-1001234567890' };
-  const webhook = { path: `/webhook/${hex(12)}`, secret: hex(32), seen: new Set<string>() };
+/**
+ * The sinks with these secrets (new ones, or a state file's); `describe` gives their URLs once the
+ * port is known. The tokens play secrets: tests check that they never show up in output.
+ */
+export function createNotifySinks(now: () => Date, secrets: SinkSecrets) {
+  const slack = { path: secrets.slackPath };
+  const discord = { id: '1234567890123456789', token: secrets.discordToken };
+  const teams = { id: secrets.teamsId, sig: secrets.teamsSig };
+  const telegram = { token: secrets.telegramToken, chatId: '-1001234567890' };
+  const webhook = { path: secrets.webhookPath, secret: secrets.webhookSecret, seen: new Set<string>() };
   const log = (): NotifySink => ({ requests: [], messages: [] });
   const logs = Object.fromEntries(SINK_NAMES.map((name) => [name, log()])) as Record<SinkName, NotifySink>;
   let messageId = 0;
 
   return {
-    slackPath: slack.path,
     record(name: SinkName, request: RecordedRequest): void {
       logs[name].requests.push(request);
     },

@@ -13,6 +13,7 @@ import { listenOnLoopback } from './listen.js';
 import { startEdge, type SandboxEdge } from './edge-server.js';
 import { failureReply, sendReply, type Reply } from './reply.js';
 import { loadState, saveState, type Endpoints } from './state-file.js';
+import { newSinkSecrets, pickSinkSecrets } from './sink-secrets.js';
 import type { RecordedRequest, Sandbox, SandboxOptions, SandboxRecord, SeedRecord } from './types.js';
 
 /** Bodies past this are answered 413 (a certificate upload is a few KiB). */
@@ -35,7 +36,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     startEdge(store.snapshot(), { ...options.edge, port }),
   );
   const requests: RecordedRequest[] = [];
-  const notify = createNotifySinks(now, { slackPath: endpoints?.slackPath });
+  const secrets = endpoints === undefined ? newSinkSecrets() : pickSinkSecrets(endpoints);
+  const notify = createNotifySinks(now, secrets);
   const sockets = new Set<Socket>();
   const cancels = new Set<() => void>();
 
@@ -128,8 +130,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   const url = `http://127.0.0.1:${port}`;
   if (statePath !== undefined) {
-    // Written now, not at the first change: the next start must find the same ports and path.
-    endpoints = { port, edgePort: edge.port, slackPath: notify.slackPath };
+    // Written now, not at the first change: the next start must find the same ports and URLs.
+    endpoints = { port, edgePort: edge.port, ...secrets };
     try {
       persist(store.snapshot());
     } catch (err) {

@@ -1,18 +1,18 @@
 /**
  * The sandbox's state on disk, `{"certificates": [...], "endpoints": {...}}`: the records, and the
- * ports and Slack path a restart reuses so that a config pointing at the sandbox keeps working. It
+ * ports and notifier URLs' secrets a restart reuses so that a config pointing at the sandbox keeps working. It
  * holds private keys, so it is written only as mode 0600, and atomically (temp file in the same
  * directory, then rename) so a reader never sees half a file.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { readSinkSecrets, type SinkSecrets } from './sink-secrets.js';
 
-/** Where the sandbox listened: what BELUGA_BASE_URL, SLACK_WEBHOOK_URL and BELUGA_EDGE_ADDRESS name. */
-export interface Endpoints {
+/** Where the sandbox listened: what BELUGA_BASE_URL, BELUGA_EDGE_ADDRESS and every notifier's URL name. */
+export interface Endpoints extends SinkSecrets {
   port: number;
   edgePort: number;
-  slackPath: string;
 }
 
 export interface SandboxState {
@@ -20,9 +20,6 @@ export interface SandboxState {
   /** Absent in a file written before the sandbox remembered them. */
   endpoints?: Endpoints;
 }
-
-/** The Slack path's shape: its last segment plays the webhook's secret token. */
-const SLACK_PATH = /^\/slack\/services\/T00000000\/B00000000\/[0-9a-f]{24}$/;
 
 const isPort = (n: unknown): n is number => Number.isInteger(n) && (n as number) > 0 && (n as number) <= 65535;
 
@@ -40,11 +37,17 @@ export function loadState(path: string): SandboxState | undefined {
     throw new Error(`sandbox state file ${path} has no "certificates" array`);
   }
   if (endpoints === undefined) return { certificates };
-  const { port, edgePort, slackPath } = endpoints ?? {};
-  if (!isPort(port) || !isPort(edgePort) || typeof slackPath !== 'string' || !SLACK_PATH.test(slackPath)) {
-    throw new Error(`sandbox state file ${path} has a broken "endpoints" entry (port, edgePort, slackPath)`);
+  const { port, edgePort } = endpoints ?? {};
+  const sinks = readSinkSecrets(endpoints);
+  const broken = [...(isPort(port) ? [] : ['port']), ...(isPort(edgePort) ? [] : ['edgePort'])];
+  if ('broken' in sinks) broken.push(...sinks.broken);
+  if (broken.length > 0 || !('secrets' in sinks)) {
+    throw new Error(
+      `sandbox state file ${path} has a broken "endpoints" entry (${broken.join(', ')}); ` +
+        'delete the file, or its "endpoints", to start afresh',
+    );
   }
-  return { certificates, endpoints: { port, edgePort, slackPath } };
+  return { certificates, endpoints: { port: port!, edgePort: edgePort!, ...sinks.secrets } };
 }
 
 /** Writes synchronously so that concurrent requests cannot reorder two snapshots. */

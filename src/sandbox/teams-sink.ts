@@ -5,7 +5,7 @@
  * unknown workflow, 400 TriggerInputSchemaMismatch for a body that is not an Adaptive Card message.
  */
 import { jsonReply, type Reply } from './reply.js';
-import type { SinkRequest } from './notify-sinks.js';
+import type { SinkRequest } from './types.js';
 
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
 

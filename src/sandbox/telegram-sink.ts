@@ -4,8 +4,9 @@
  * token, 404 Not Found for an unknown method, 400 "chat not found", "message text is empty",
  * "can't parse entities" (HTML that Telegram's parser refuses), "message is too long".
  */
+import { parseJsonObject } from '../notify/post-with-retry.js';
 import { jsonReply, type Reply } from './reply.js';
-import type { SinkRequest } from './notify-sinks.js';
+import type { SinkRequest } from './types.js';
 
 const TELEGRAM_DESCRIPTIONS: Record<number, string> = {
   400: 'Bad Request: chat not found',
@@ -96,14 +97,7 @@ function parseParams(req: SinkRequest): Record<string, unknown> | undefined {
   const media = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   const body = req.body.toString('utf8');
   if (media === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(body));
-  try {
-    const value: unknown = JSON.parse(body);
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseJsonObject(body);
 }
 
 /** Telegram's HTML rules: known tags, properly nested; `&` only as &lt; &gt; &amp; &quot; or a numeric entity. */

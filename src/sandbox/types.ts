@@ -9,6 +9,16 @@ import type { Reply } from './reply.js';
 /** The HTTP sinks, one per notifier whose definition names one (slack, discord, ...). */
 export type SinkName = SinkNameOf<'http'>;
 
+/** A request to a notifier sink, as its handler reads it. */
+export interface SinkRequest {
+  method: string;
+  /** Without the query string. */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
 export interface NotifySink {
   /** Every request to this sink, in order (accepted or not). */
   requests: RecordedRequest[];

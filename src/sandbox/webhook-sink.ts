@@ -6,7 +6,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { jsonReply, type Reply } from './reply.js';
-import type { SinkRequest } from './notify-sinks.js';
+import type { SinkRequest } from './types.js';
 
 const WEBHOOK_TOLERANCE_S = 300;
 

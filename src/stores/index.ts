@@ -1,13 +1,17 @@
 /**
- * Certificate stores: folders where certificates live on disk (lego, certbot, mounted
- * Kubernetes TLS secrets). Scanning only lists files; the deploy pipeline reads and checks them.
+ * Certificate stores: folders where certificates live on disk (lego, certbot, dehydrated,
+ * acme.sh, mounted Kubernetes TLS secrets). Scanning only lists files (and reads the small files
+ * that name a domain); the deploy pipeline reads and checks the certificates.
  */
+import { scanAcmeSh } from './acme-sh-store.js';
 import { scanCertbot } from './certbot-store.js';
+import { scanDehydrated } from './dehydrated-store.js';
 import { scanDir } from './dir-store.js';
 import { scanLego } from './lego-store.js';
 import { mergeResults } from './merge-results.js';
 import { EXIT } from '../errors.js';
 import type { Output } from '../redact.js';
+import { STORE_KINDS, storeKind } from './store-kinds.js';
 import { problem, storeLabel } from './store-root.js';
 import type { ScanResult, StoreKind, StoreSpec } from './types.js';
 
@@ -19,6 +23,8 @@ export type { ScanResult, StoreSpec } from './types.js';
 const SCANNERS: Record<StoreKind, (store: StoreSpec) => Promise<ScanResult>> = {
   lego: scanLego,
   certbot: scanCertbot,
+  dehydrated: scanDehydrated,
+  'acme.sh': scanAcmeSh,
   dir: scanDir,
 };
 
@@ -39,7 +45,7 @@ export async function scanStores(specs: StoreSpec[]): Promise<ScanResult> {
                 store,
                 storeLabel(store),
                 store.path,
-                `unknown store kind ${String(store.kind)}: use lego, certbot or dir`,
+                `unknown store kind ${String(store.kind)}: use ${STORE_KINDS.map((k) => k.kind).join(', ')}`,
               ),
             ],
           }
@@ -53,18 +59,24 @@ export async function scanStores(specs: StoreSpec[]): Promise<ScanResult> {
     const whole = result.problems.find((p) => p.path === store.path && p.label === storeLabel(store));
     return [
       whole ??
-        problem(store, storeLabel(store), store.path, `holds no ${store.kind} certificate; ${EXPECTED[store.kind]}`),
+        problem(
+          store,
+          storeLabel(store),
+          store.path,
+          `holds no ${store.kind} certificate; ${storeKind(store.kind)?.expected ?? 'give a folder of certificates'}`,
+        ),
     ];
   });
   return { ...merged, unusable };
 }
 
-/** What a store of each kind holds, for the line that says a folder holds none of it. */
-const EXPECTED: Record<StoreKind, string> = {
-  lego: "give lego's --path, the folder whose certificates/ holds NAME.crt and NAME.key",
-  certbot: "give certbot's config folder, the one whose live/ holds a folder per certificate",
-  dir: 'give a folder of sub-folders each holding tls.crt and tls.key',
-};
+/**
+ * Said as soon as the stores are read: each certificate folder, file or store that gave no
+ * certificate, one line each, while the other stores are served.
+ */
+export function reportStoreProblems(scan: ScanResult, out: Pick<Output, 'info'>): void {
+  for (const p of scan.problems) out.info(`skipped ${p.label}: ${p.problem}`);
+}
 
 /**
  * Said at the end of a command that read stores: each store that gave nothing (a line for those

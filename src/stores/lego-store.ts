@@ -7,7 +7,7 @@ import { readRegularFile } from '../bounded-read.js';
 import { join } from 'node:path';
 import pMap from 'p-map';
 import { isFolder, listFolder, notAFile, SCAN_CONCURRENCY } from './fs-probe.js';
-import { itemLabel, openStore, problem, storeLabel } from './store-root.js';
+import { itemLabel, openStore, problem, scanResult, storeLabel } from './store-root.js';
 import type { LocalCertificate, ScanResult, StoreProblem, StoreSpec } from './types.js';
 
 /** lego's account file and metadata are a few hundred bytes; anything far larger is not lego's. */
@@ -31,15 +31,9 @@ export async function scanLego(store: StoreSpec): Promise<ScanResult> {
     folder = inner;
     names = listed.names;
   }
-  const result: ScanResult = { certificates: [], problems: [] };
   const bases = names.filter(isCertificateFile).map((name) => name.slice(0, -'.crt'.length));
   const found = await pMap(bases, (base) => legoCertificate(store, folder, base), { concurrency: SCAN_CONCURRENCY });
-  for (const item of found) {
-    if (item === undefined) continue;
-    if ('problem' in item) result.problems.push(item);
-    else result.certificates.push(item);
-  }
-  return result;
+  return scanResult(found);
 }
 
 /** `NAME.crt`, not the issuer file beside it, nor a hidden file. */

@@ -3,15 +3,16 @@
  * it is not, that is a problem for this store only, so a sync still serves the others.
  */
 import { stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { escapeControls, oneLine } from '../errors.js';
-import { describeFsError, listFolder } from './fs-probe.js';
-import type { StoreKind, StoreProblem, StoreSpec } from './types.js';
+import { describeFsError, isFolder, listFolder } from './fs-probe.js';
+import { storeKind } from './store-kinds.js';
+import type { LocalCertificate, ScanResult, StoreProblem, StoreSpec } from './types.js';
 
-/** The command-line option that names each kind of store, for messages. */
-const STORE_OPTION: Record<StoreKind, string> = {
-  lego: '--lego-path',
-  certbot: '--certbot-dir',
-  dir: '--dir',
+/** The command-line option that names a kind of store, for messages (the kind itself if none does). */
+const storeOption = (store: StoreSpec) => {
+  const option = storeKind(store.kind)?.option;
+  return option === undefined ? String(store.kind) : `--${option}`;
 };
 
 /** `lego:example.com`: a name for people, with control characters in a file name made visible. */
@@ -21,7 +22,7 @@ export function itemLabel(store: StoreSpec, name: string): string {
 
 /** A problem with the store as a whole is labelled with the option that named it. */
 export function storeLabel(store: StoreSpec): string {
-  return `${STORE_OPTION[store.kind] ?? store.kind} ${escapeControls(store.path)}`;
+  return `${storeOption(store)} ${escapeControls(store.path)}`;
 }
 
 export function problem(store: StoreSpec, label: string, path: string, text: string): StoreProblem {
@@ -35,7 +36,7 @@ export async function openStore(store: StoreSpec): Promise<{ names: string[] } |
   });
   if (store.path.trim() === '')
     return {
-      problem: problem(store, storeLabel(store), store.path, `${STORE_OPTION[store.kind]} was given an empty path`),
+      problem: problem(store, storeLabel(store), store.path, `${storeOption(store)} was given an empty path`),
     };
   try {
     if (!(await stat(store.path)).isDirectory()) return fail('is not a folder');
@@ -44,4 +45,45 @@ export async function openStore(store: StoreSpec): Promise<{ names: string[] } |
   }
   const listed = await listFolder(store.path);
   return 'names' in listed ? listed : fail(listed.reason);
+}
+
+/**
+ * The folder a client keeps its certificates in, inside the folder it was told about (certbot's
+ * live/, dehydrated's certs/): DIR/INNER, or DIR itself when it is named INNER (the inner folder
+ * was given), with its entry names; `absent` is the problem text when neither is so, and a store
+ * that cannot be opened is the problem openStore names.
+ */
+export async function innerFolder(
+  store: StoreSpec,
+  inner: string,
+  absent: string,
+  what: string,
+): Promise<{ path: string; names: string[] } | { problem: StoreProblem }> {
+  const root = await openStore(store);
+  if ('problem' in root) return root;
+  const { names } = root;
+  const within = join(store.path, inner);
+  const path =
+    names.includes(inner) && (await isFolder(within))
+      ? within
+      : basename(resolve(store.path)) === inner
+        ? store.path
+        : undefined;
+  if (path === undefined) return { problem: problem(store, storeLabel(store), within, absent) };
+  if (path === store.path) return { path, names };
+  const listed = await listFolder(path);
+  return 'names' in listed
+    ? { path, names: listed.names }
+    : { problem: problem(store, storeLabel(store), path, `${what} ${path} ${listed.reason}`) };
+}
+
+/** A scan's findings sorted into certificates and problems (undefined: nothing to say). */
+export function scanResult(found: Array<LocalCertificate | StoreProblem | undefined>): ScanResult {
+  const result: ScanResult = { certificates: [], problems: [] };
+  for (const item of found) {
+    if (item === undefined) continue;
+    if ('problem' in item) result.problems.push(item);
+    else result.certificates.push(item);
+  }
+  return result;
 }

@@ -1,21 +1,23 @@
-/** A store: where certificates live on disk. Each certificate found maps to one Beluga record. */
-export type StoreKind = 'lego' | 'certbot' | 'dir';
+import type { StoreKind } from './store-kinds.js';
 
+export type { StoreKind } from './store-kinds.js';
+
+/** A store: where certificates live on disk. Each certificate found maps to one Beluga record. */
 export interface StoreSpec {
   kind: StoreKind;
-  /** `--lego-path DIR` (holds certificates/), `--certbot-dir DIR` (holds live/), or `--dir DIR`. */
+  /** The folder named by the kind's option (`--lego-path DIR`, `--certbot-dir DIR`, ...: STORE_KINDS). */
   path: string;
 }
 
 /** One certificate found in a store: the files to read, as `deploy --cert --key [--chain] [--domain]`. */
 export interface LocalCertificate {
   store: StoreSpec;
-  /** A name for people: `lego:example.com`, `certbot:example.com`, `dir:my-secret`. */
+  /** A name for people: `lego:example.com`, `certbot:example.com`, `acme.sh:example.com_ecc`, `dir:my-secret`. */
   label: string;
   cert: string;
   key: string;
   chain?: string;
-  /** The primary domain when the store says it (lego's NAME.json, certbot's renewal conf); else the certificate's first name. */
+  /** The primary domain when the store says it (lego's NAME.json, dehydrated's and acme.sh's folder names); else the certificate's first name. */
   domain?: string;
 }
 

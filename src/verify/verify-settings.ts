@@ -4,8 +4,8 @@
  */
 import { defaultNumber, readSecondsMs } from '../config/numbers.js';
 import type { Settings } from '../config/settings.js';
-import { HookError } from '../errors.js';
 import { parseEdgeAddress, type EdgeAddress } from './edge-address.js';
+import { settingsError } from '../config/settings-error.js';
 
 /**
  * off: never; hook: poll in the run; later: record the check as pending for `beluga-cert verify`;
@@ -52,11 +52,7 @@ export function verifySettingsFromEnv(
     collect.push(...problems);
     if (problems.length > 0) return { mode: 'off', timeoutMs, edgeAddress: undefined };
   }
-  if (problems.length > 0)
-    throw new HookError(
-      'CONFIG',
-      `${problems.join('; ')}; set them in the environment or in the config file (BELUGA_HOOK_CONFIG)`,
-    );
+  if (problems.length > 0) throw settingsError(problems);
   return { mode, timeoutMs, edgeAddress };
 }
 

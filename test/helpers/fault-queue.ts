@@ -19,6 +19,8 @@ export interface Fault {
   body?: string;
   /** Added to the answer, e.g. {'Retry-After': '1'}. */
   headers?: Record<string, string>;
+  /** The answer's Date header this far from the real clock (ms; negative: behind), as a server with a wrong clock. */
+  skewMs?: number;
   /** HTTP 200 (or `status`) with {"result":"failure","message":"...","error":"..."}. */
   failure?: boolean;
   /** Wait this long before answering (then the above, or the normal answer). */

@@ -1,7 +1,7 @@
 /**
  * The sandbox as the tests use it: the shipped one (src/sandbox/), plus what only tests need,
  * started in-process: queued faults (`sb.fault(...)`: a status, a failure body, a delay, a dropped
- * or lost answer, the request echoed back) and seeded chaos. A queued fault wins over chaos; chaos
+ * or lost answer, the request echoed back, a skewed Date header) and seeded chaos. A queued fault wins over chaos; chaos
  * plays the CDN and Slack only, the other sinks fail when a test queues a fault.
  */
 import {
@@ -39,7 +39,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const intercept = ({ target, request }: InterceptedRequest): Interception | undefined => {
     const fault =
       faults.take(target, request.method) ?? (target === 'api' || target === 'slack' ? chaos?.next(target) : undefined);
-    return fault && { ...fault, reply: faultReply(fault, request) };
+    if (!fault) return undefined;
+    // Dated when the answer is made, so the skew is exactly what the test asked for.
+    const date: Record<string, string> =
+      fault.skewMs === undefined ? {} : { Date: new Date(Date.now() + fault.skewMs).toUTCString() };
+    return { ...fault, headers: { ...fault.headers, ...date }, reply: faultReply(fault, request) };
   };
   const sb = await startShipped({ ...shipped, intercept });
   return Object.assign(sb, {

@@ -6,8 +6,5 @@ export const discordNotifier = defineNotifier({
   name: 'discord',
   title: 'Discord',
   settings: DISCORD_ROWS,
-  enabledBy: ['DISCORD_WEBHOOK_URL'],
-  howToEnable: 'DISCORD_WEBHOOK_URL',
-  sink: { name: 'discord', kind: 'http' },
   load: () => import('../discord.js'),
 });

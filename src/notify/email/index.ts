@@ -9,14 +9,6 @@ export const emailNotifier = defineNotifier({
   enabledBy: EMAIL_ROWS.map((row) => row.name),
   howToEnable: 'SMTP_URL (or SMTP_HOST), MAIL_FROM and MAIL_TO',
   sink: { name: 'smtp', kind: 'smtp' },
-  load: async () => {
-    // Only the settings are checked here: nodemailer itself is imported by the first send.
-    const m = await import('../email.js');
-    return {
-      createFromSettings: (s, deps) => {
-        const config = m.buildEmailConfig(s);
-        return config && m.createEmailNotifier(config, deps);
-      },
-    };
-  },
+  // Only the settings are checked on load: nodemailer itself is imported by the first send.
+  load: () => import('../email.js'),
 });

@@ -1,5 +1,5 @@
 /** The e-mail notifier's settings (rows of the settings table; plain data). */
-import type { SettingRow } from '../../config/setting-row.js';
+import { timeoutRow, type SettingRow } from '../../config/setting-row.js';
 
 export const EMAIL_ROWS = [
   {
@@ -19,13 +19,7 @@ export const EMAIL_ROWS = [
     doc: 'starttls (required, never skipped), tls (TLS from the first byte) or none (only to a loopback relay)',
   },
   { name: 'SMTP_CA_FILE', type: 'path', doc: 'PEM file of extra CA certificates to trust (a private relay)' },
-  {
-    name: 'SMTP_TIMEOUT',
-    type: 'seconds',
-    default: '15',
-    range: { unit: 'seconds', min: 0, max: 600, aboveMin: true },
-    doc: 'Seconds per SMTP step (connecting, greeting, STARTTLS, each reply)',
-  },
+  timeoutRow('SMTP_TIMEOUT', '15', 'Seconds per SMTP step (connecting, greeting, STARTTLS, each reply)'),
   { name: 'MAIL_FROM', type: 'address', doc: 'Sender: name@example.com or Name <name@example.com>' },
   { name: 'MAIL_TO', type: 'addresses', doc: 'Recipients, separated by commas' },
 ] as const satisfies readonly SettingRow[];

@@ -6,8 +6,5 @@ export const slackNotifier = defineNotifier({
   name: 'slack',
   title: 'Slack',
   settings: SLACK_ROWS,
-  enabledBy: ['SLACK_WEBHOOK_URL'],
-  howToEnable: 'SLACK_WEBHOOK_URL',
-  sink: { name: 'slack', kind: 'http' },
   load: () => import('../slack.js'),
 });

@@ -6,8 +6,5 @@ export const teamsNotifier = defineNotifier({
   name: 'teams',
   title: 'Microsoft Teams',
   settings: TEAMS_ROWS,
-  enabledBy: ['TEAMS_WEBHOOK_URL'],
-  howToEnable: 'TEAMS_WEBHOOK_URL',
-  sink: { name: 'teams', kind: 'http' },
   load: () => import('../teams.js'),
 });

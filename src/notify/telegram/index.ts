@@ -7,7 +7,5 @@ export const telegramNotifier = defineNotifier({
   title: 'Telegram',
   settings: TELEGRAM_ROWS,
   enabledBy: ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_CHAT_ID'],
-  howToEnable: 'TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID',
-  sink: { name: 'telegram', kind: 'http' },
   load: () => import('../telegram.js'),
 });

@@ -8,6 +8,5 @@ export const webhookNotifier = defineNotifier({
   settings: WEBHOOK_ROWS,
   enabledBy: ['WEBHOOK_URL', 'WEBHOOK_SECRET'],
   howToEnable: 'WEBHOOK_URL',
-  sink: { name: 'webhook', kind: 'http' },
   load: () => import('../webhook.js'),
 });
