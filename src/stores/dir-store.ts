@@ -22,7 +22,7 @@ export async function scanDir(store: StoreSpec): Promise<ScanResult> {
   if ('problem' in root) return { certificates: [], problems: [root.problem] };
   if (root.names.includes(CERT) || root.names.includes(KEY))
     return scanResult([
-      await folderCertificate(store, {
+      folderCertificate(store, {
         label: itemLabel(store, basename(resolve(store.path))),
         folder: store.path,
         ...SECRET,

@@ -4,8 +4,7 @@
  * followed), the chain is used when there; a folder short of one is a problem naming what is wrong.
  */
 import { join } from 'node:path';
-import pMap from 'p-map';
-import { isFolder, MISSING, notAFile, SCAN_CONCURRENCY } from './fs-probe.js';
+import { isFolder, MISSING, notAFile } from './fs-probe.js';
 import { itemLabel, problem, scanResult } from './store-root.js';
 import type { LocalCertificate, ScanResult, StoreProblem, StoreSpec } from './types.js';
 
@@ -23,18 +22,11 @@ export interface CertificateFolder {
   quietWhenEmpty?: boolean;
 }
 
-export async function folderCertificate(
-  store: StoreSpec,
-  f: CertificateFolder,
-): Promise<LocalCertificate | StoreProblem | undefined> {
+export function folderCertificate(store: StoreSpec, f: CertificateFolder): LocalCertificate | StoreProblem | undefined {
   const cert = join(f.folder, f.cert);
   const key = join(f.folder, f.key);
   const chain = f.chain === undefined ? undefined : join(f.folder, f.chain);
-  const [certWhy, keyWhy, chainWhy] = await Promise.all([
-    notAFile(cert),
-    notAFile(key),
-    chain === undefined ? MISSING : notAFile(chain),
-  ]);
+  const [certWhy, keyWhy, chainWhy] = [notAFile(cert), notAFile(key), chain === undefined ? MISSING : notAFile(chain)];
   if (certWhy === undefined && keyWhy === undefined) {
     return {
       store,
@@ -60,22 +52,18 @@ type FolderFiles = Omit<CertificateFolder, 'label' | 'folder'>;
 
 /**
  * Every sub-folder `names` of `parent` as one certificate each (entries that are not folders are
- * passed over), `SCAN_CONCURRENCY` folders at once; `files` says which files a folder holds.
+ * passed over); `files` says which files a folder holds.
  */
-export async function scanFolders(
+export function scanFolders(
   store: StoreSpec,
   parent: string,
   names: string[],
   files: (name: string) => FolderFiles,
-): Promise<ScanResult> {
-  const found = await pMap(
-    names,
-    async (name) => {
-      const folder = join(parent, name);
-      if (!(await isFolder(folder))) return undefined;
-      return folderCertificate(store, { label: itemLabel(store, name), folder, ...files(name) });
-    },
-    { concurrency: SCAN_CONCURRENCY },
-  );
+): ScanResult {
+  const found = names.map((name) => {
+    const folder = join(parent, name);
+    if (!isFolder(folder)) return undefined;
+    return folderCertificate(store, { label: itemLabel(store, name), folder, ...files(name) });
+  });
   return scanResult(found);
 }

@@ -1,49 +1,48 @@
 /**
  * The few file-system questions a store scan asks: is this a regular file, a folder, what does
  * a folder hold. Symlinks are followed (certbot's live/ and cert-manager's ..data are links);
- * a dangling link or a loop is an answer, never a throw.
+ * a dangling link or a loop is an answer, never a throw. The calls block: a store of thousands
+ * of folders asks tens of thousands of these, and each promise-based call costs several times the
+ * look itself (bench/scale.mjs), while the answers are small and local.
  */
-import { lstat, readdir, stat } from 'node:fs/promises';
-
-/** Folders and files looked at once while scanning a store: each look waits on the disk, not the CPU. */
-export const SCAN_CONCURRENCY = 16;
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 
 /** What notAFile says when nothing at all is there (not even a dangling link). */
 export const MISSING = 'does not exist';
 
 /** Why `path` is not a regular file (after following links), or undefined when it is one. */
-export async function notAFile(path: string): Promise<string | undefined> {
+export function notAFile(path: string): string | undefined {
   try {
-    const info = await stat(path);
+    const info = statSync(path);
     if (info.isFile()) return undefined;
     return info.isDirectory() ? 'is a folder' : 'is not a regular file';
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && (await isLink(path))) return 'is a dangling symlink';
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && isLink(path)) return 'is a dangling symlink';
     return describeFsError(err);
   }
 }
 
-async function isLink(path: string): Promise<boolean> {
+function isLink(path: string): boolean {
   try {
-    return (await lstat(path)).isSymbolicLink();
+    return lstatSync(path).isSymbolicLink();
   } catch {
     return false;
   }
 }
 
 /** True for a folder or a link to one; false for anything else, missing or unreadable. */
-export async function isFolder(path: string): Promise<boolean> {
+export function isFolder(path: string): boolean {
   try {
-    return (await stat(path)).isDirectory();
+    return statSync(path).isDirectory();
   } catch {
     return false;
   }
 }
 
 /** The names in a folder, sorted (readdir's order differs between file systems), or why not. */
-export async function listFolder(path: string): Promise<{ names: string[] } | { reason: string }> {
+export function listFolder(path: string): { names: string[] } | { reason: string } {
   try {
-    const names = await readdir(path);
+    const names = readdirSync(path);
     return { names: names.sort(byCodeUnits) };
   } catch (err) {
     return { reason: describeFsError(err) };

@@ -52,7 +52,7 @@ export async function scanStores(specs: StoreSpec[]): Promise<ScanResult> {
         : await scan(store),
     );
   }
-  const merged = await mergeResults(results);
+  const merged = mergeResults(results);
   const unusable = specs.flatMap((store, i) => {
     const result = results[i]!;
     if (result.certificates.length > 0) return [];

@@ -3,10 +3,9 @@
  * `NAME.key` is one certificate; `NAME.issuer.crt` is its chain and `NAME.json` names its domain
  * (NAME has `_` for `*`, so the file name alone cannot say `*.example.com`).
  */
-import { readRegularFile } from '../bounded-read.js';
+import { readRegularFileSync } from '../bounded-read.js';
 import { join } from 'node:path';
-import pMap from 'p-map';
-import { isFolder, listFolder, notAFile, SCAN_CONCURRENCY } from './fs-probe.js';
+import { isFolder, listFolder, notAFile } from './fs-probe.js';
 import { itemLabel, openStore, problem, scanResult, storeLabel } from './store-root.js';
 import type { LocalCertificate, ScanResult, StoreProblem, StoreSpec } from './types.js';
 
@@ -20,8 +19,8 @@ export async function scanLego(store: StoreSpec): Promise<ScanResult> {
   let folder = store.path;
   let names = root.names;
   const inner = join(store.path, 'certificates');
-  if (names.includes('certificates') && (await isFolder(inner))) {
-    const listed = await listFolder(inner);
+  if (names.includes('certificates') && isFolder(inner)) {
+    const listed = listFolder(inner);
     if ('reason' in listed) {
       return {
         certificates: [],
@@ -32,8 +31,7 @@ export async function scanLego(store: StoreSpec): Promise<ScanResult> {
     names = listed.names;
   }
   const bases = names.filter(isCertificateFile).map((name) => name.slice(0, -'.crt'.length));
-  const found = await pMap(bases, (base) => legoCertificate(store, folder, base), { concurrency: SCAN_CONCURRENCY });
-  return scanResult(found);
+  return scanResult(bases.map((base) => legoCertificate(store, folder, base)));
 }
 
 /** `NAME.crt`, not the issuer file beside it, nor a hidden file. */
@@ -41,21 +39,17 @@ function isCertificateFile(name: string): boolean {
   return name.endsWith('.crt') && !name.endsWith('.issuer.crt') && !name.startsWith('.');
 }
 
-async function legoCertificate(
-  store: StoreSpec,
-  folder: string,
-  base: string,
-): Promise<LocalCertificate | StoreProblem | undefined> {
+function legoCertificate(store: StoreSpec, folder: string, base: string): LocalCertificate | StoreProblem | undefined {
   const cert = join(folder, `${base}.crt`);
   // A folder or a symlink loop named like a certificate is not one of lego's files.
-  if ((await notAFile(cert)) !== undefined) return undefined;
+  if (notAFile(cert) !== undefined) return undefined;
   const label = itemLabel(store, base);
   const key = join(folder, `${base}.key`);
-  const noKey = await notAFile(key);
+  const noKey = notAFile(key);
   if (noKey !== undefined) return problem(store, label, cert, `${cert} has no usable key: ${key} ${noKey}`);
   const issuer = join(folder, `${base}.issuer.crt`);
-  const chain = (await notAFile(issuer)) === undefined ? issuer : undefined;
-  const domain = await jsonDomain(join(folder, `${base}.json`));
+  const chain = notAFile(issuer) === undefined ? issuer : undefined;
+  const domain = jsonDomain(join(folder, `${base}.json`));
   return {
     store,
     label,
@@ -67,9 +61,9 @@ async function legoCertificate(
 }
 
 /** The `"domain"` lego recorded (`*.example.com` for `_.example.com`), when the file parses. */
-async function jsonDomain(path: string): Promise<string | undefined> {
+function jsonDomain(path: string): string | undefined {
   try {
-    const read = await readRegularFile(path, { maxBytes: MAX_JSON_BYTES });
+    const read = readRegularFileSync(path, { maxBytes: MAX_JSON_BYTES });
     if (!('data' in read)) return undefined;
     const parsed: unknown = JSON.parse(read.data.toString('utf8'));
     if (typeof parsed !== 'object' || parsed === null) return undefined;

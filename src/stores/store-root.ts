@@ -43,7 +43,7 @@ export async function openStore(store: StoreSpec): Promise<{ names: string[] } |
   } catch (err) {
     return fail(describeFsError(err));
   }
-  const listed = await listFolder(store.path);
+  const listed = listFolder(store.path);
   return 'names' in listed ? listed : fail(listed.reason);
 }
 
@@ -64,14 +64,14 @@ export async function innerFolder(
   const { names } = root;
   const within = join(store.path, inner);
   const path =
-    names.includes(inner) && (await isFolder(within))
+    names.includes(inner) && isFolder(within)
       ? within
       : basename(resolve(store.path)) === inner
         ? store.path
         : undefined;
   if (path === undefined) return { problem: problem(store, storeLabel(store), within, absent) };
   if (path === store.path) return { path, names };
-  const listed = await listFolder(path);
+  const listed = listFolder(path);
   return 'names' in listed
     ? { path, names: listed.names }
     : { problem: problem(store, storeLabel(store), path, `${what} ${path} ${listed.reason}`) };
