@@ -9,20 +9,16 @@ import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox, type SeedRecord } from './helpers/sandbox.js';
-import { fixture, fixtureText, runCli, type CliResult } from './helpers/run-cli.js';
+import { startSandbox, type Sandbox } from './helpers/sandbox.js';
+import { fixture, runCli, type CliResult } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
+import { EC256_FILES, EXAMPLE_RECORD } from './helpers/example-record.js';
 import { nodeCheck } from '../src/doctor/local-checks.js';
 
 const TOKEN = { tokenId: 'doc-tok-id', tokenSecret: 'doc-tok-secret-0123456789' };
 const BASIC = { username: 'ops@example.com', password: 'doc-basic-pw-98765' };
-const record: SeedRecord = {
-  id: '1001',
-  site: 'example-com',
-  certificate: fixtureText('rsa2048.crt'),
-  key: fixtureText('rsa2048.pkcs1.key'),
-};
-const cert = ['--cert', fixture('ec256.bundle.crt'), '--key', fixture('ec256.sec1.key')];
+const record = EXAMPLE_RECORD;
+const cert = EC256_FILES;
 
 async function sandbox(t: Test): Promise<Sandbox> {
   const sb = await startSandbox({ credentials: { ...TOKEN, ...BASIC }, records: [record] });

@@ -6,19 +6,15 @@
 import t, { type Test } from 'tap';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox, type SeedRecord } from './helpers/sandbox.js';
+import { startSandbox, type Sandbox } from './helpers/sandbox.js';
 import { startSmtpSink } from './helpers/smtp-sink.js';
-import { fixture, fixtureText, runCli, type CliResult } from './helpers/run-cli.js';
+import { fixtureText, runCli, type CliResult } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
+import { EC256_FILES, EXAMPLE_RECORD } from './helpers/example-record.js';
 
 const TOKEN = { tokenId: 'tok-id', tokenSecret: 'tok-secret-0123456789' };
-const record: SeedRecord = {
-  id: '1001',
-  site: 'example-com',
-  certificate: fixtureText('rsa2048.crt'),
-  key: fixtureText('rsa2048.pkcs1.key'),
-};
-const cert = ['--cert', fixture('ec256.bundle.crt'), '--key', fixture('ec256.sec1.key')];
+const record = EXAMPLE_RECORD;
+const cert = EC256_FILES;
 
 async function sandbox(t: Test): Promise<Sandbox> {
   const sb = await startSandbox({ credentials: TOKEN, records: [record] });

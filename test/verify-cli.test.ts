@@ -11,20 +11,16 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startSandbox, type EdgeOptions, type Sandbox, type SeedRecord } from '../src/sandbox/index.js';
-import { fixture, fixtureText, runCli } from './helpers/run-cli.js';
+import { fixtureText, runCli } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
+import { EC256_FILES, EXAMPLE_RECORD } from './helpers/example-record.js';
 
 const TOKEN = { tokenId: 'verify-id', tokenSecret: 'verify-secret-0123456789' };
 const OLD = new X509Certificate(fixtureText('rsa2048.crt'));
 const NEW = new X509Certificate(fixtureText('ec256.crt'));
 const NET = new X509Certificate(fixtureText('ec384.crt'));
-const oldRecord: SeedRecord = {
-  id: '1001',
-  site: 'example-com',
-  certificate: fixtureText('rsa2048.crt'),
-  key: fixtureText('rsa2048.pkcs1.key'),
-};
-const newCert = ['--cert', fixture('ec256.bundle.crt'), '--key', fixture('ec256.sec1.key')];
+const oldRecord = EXAMPLE_RECORD;
+const newCert = EC256_FILES;
 const DAY = 86_400_000;
 const oldDays = Math.floor((Date.parse(OLD.validTo) - Date.now()) / DAY);
 
