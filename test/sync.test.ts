@@ -237,3 +237,38 @@ t.test('stores combine: a lego path and a certbot config dir in one run', async 
     ['1', '2'],
   );
 });
+
+t.test(
+  'two certificates of one name valid over the same dates (RSA and ECC issued together) do not replace each other',
+  async (t) => {
+    const sb = await startSandbox({ credentials: TOKEN, records: [seed('7', ['pair.sync.test'])] });
+    t.teardown(() => sb.close());
+    const state = tempStateDir();
+    const together = new Date(Date.UTC(2025, 6, 1, 12, 0, 0));
+    const dir = await secretDir(t, {
+      'pair-rsa': maker.cert(['pair.sync.test'], together, 30),
+      'pair-ecc': maker.cert(['pair.sync.test'], together, 31),
+    });
+    const first = await runCli(['sync', '--dir', dir], env(sb, state));
+    t.equal(first.code, 0, first.stderr);
+    t.match(first.stdout, /sync: 1 deployed, 1 unchanged, 0 failed, 0 unmapped/);
+    t.match(first.stdout, /^unchanged dir:pair-(rsa|ecc): pair\.sync\.test$/m, 'the other one is left as it is');
+    t.equal(puts(sb).length, 1, 'one upload: the first one stays on the record');
+    const onRecord = sb.records().find((r) => String(r.id) === '7')!.certificate;
+    for (const run of [2, 3]) {
+      const again = await runCli(['sync', '--dir', dir], env(sb, state));
+      t.equal(again.code, 0, again.stderr);
+      t.match(again.stdout, /sync: 0 deployed, 2 unchanged, 0 failed, 0 unmapped/, `run ${run}`);
+      t.equal(puts(sb).length, 1, `run ${run}: nothing uploaded, the pair does not alternate`);
+    }
+    t.equal(sb.records().find((r) => String(r.id) === '7')!.certificate, onRecord, 'the record keeps the same one');
+    // A newer certificate of the name still replaces it.
+    await writeFile(
+      join(dir, 'pair-rsa', 'tls.crt'),
+      maker.cert(['pair.sync.test'], new Date(Date.UTC(2025, 7, 1)), 32),
+    );
+    const renewed = await runCli(['sync', '--dir', dir], env(sb, state));
+    t.match(renewed.stdout, /sync: 1 deployed, 1 unchanged, 0 failed, 0 unmapped/);
+    t.equal(puts(sb).length, 2);
+  },
+);

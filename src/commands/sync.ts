@@ -278,6 +278,7 @@ async function deployOne(
     force: false,
     allowNameLoss: false,
     dropSuperseded: false,
+    keepSameDates: true,
     lockWaitMs: 30_000,
     now: s.ctx.now,
     retryInterval: s.settings.BELUGA_RETRY_INTERVAL || undefined,

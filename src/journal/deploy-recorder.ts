@@ -51,6 +51,12 @@ export interface RecorderOptions {
   allowNameLoss: boolean;
   /** `beluga-cert retry`: a pending certificate older than the deployed one is dropped, not refused. */
   dropSuperseded: boolean;
+  /**
+   * `beluga-cert sync`: another certificate valid over exactly the same dates as the deployed one is
+   * left unchanged, not uploaded. Two lineages of one name issued in the same second (acme.sh's RSA
+   * and ECC folders) would otherwise replace each other on the record at every run.
+   */
+  keepSameDates?: boolean;
   lockWaitMs: number;
   now: () => Date;
   /** BELUGA_RETRY_INTERVAL, e.g. "5 minutes": how often `beluga-cert retry` runs, when the user says so. */
@@ -123,7 +129,14 @@ export function createRecorder(openJournal: () => Promise<Journal>, opts: Record
         skip: `already deployed to Beluga certificate id=${deployed.recordId} at ${deployed.at} (pass --force to upload again)`,
       };
     }
-    if (!isNewer(deployed, refOf(cert))) return undefined;
+    const ref = refOf(cert);
+    if (opts.keepSameDates && deployed.notBefore === ref.notBefore && deployed.notAfter === ref.notAfter) {
+      await settle(cert, deployed, onKey);
+      return {
+        skip: `Beluga certificate id=${deployed.recordId} holds another certificate valid over the same dates (sha256 ${deployed.fingerprint256.slice(0, 23)}…, deployed ${deployed.at}): kept; beluga-cert deploy --force uploads this one instead`,
+      };
+    }
+    if (!isNewer(deployed, ref)) return undefined;
     await settle(cert, deployed, onKey);
     if (opts.dropSuperseded) {
       return {
