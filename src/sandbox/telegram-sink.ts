@@ -4,8 +4,8 @@
  * token, 404 Not Found for an unknown method, 400 "chat not found", "message text is empty",
  * "can't parse entities" (HTML that Telegram's parser refuses), "message is too long".
  */
-import { parseJsonObject } from '../notify/post-with-retry.js';
 import { randomBytes } from 'node:crypto';
+import { parseJsonObject } from '../notify/post-with-retry.js';
 import { jsonReply, type Reply } from './reply.js';
 import { defineSink, type SinkRequest } from './sink-definition.js';
 
