@@ -1,5 +1,11 @@
 /** What the `sandbox` CLI command prints on start: where to point the tool. */
+import { SINKS } from './sinks.js';
+import type { SinkDefinition } from './sink-definition.js';
+import { slackSink } from './slack-sink.js';
 import type { Sandbox, SandboxRecord } from './types.js';
+
+/** Slack's URL heads the banner on its own (the sandbox names it as `slackUrl`); the other sinks follow it. */
+const OTHER_SINKS: readonly SinkDefinition[] = SINKS.filter((sink) => sink.name !== slackSink.name);
 
 export function formatSandboxBanner(
   sb: Pick<Sandbox, 'url' | 'slackUrl'> & Partial<Pick<Sandbox, 'notify' | 'edgeAddress' | 'records'>>,
@@ -7,18 +13,15 @@ export function formatSandboxBanner(
   const n = sb.notify;
   const sinks = n
     ? [
-        'Discord, Teams, Telegram and generic webhook sinks:',
-        `  DISCORD_WEBHOOK_URL=${n.discord.url}`,
-        `  TEAMS_WEBHOOK_URL=${n.teams.url}`,
-        `  TELEGRAM_API_URL=${n.telegram.apiUrl} TELEGRAM_BOT_TOKEN=${n.telegram.token} TELEGRAM_CHAT_ID=${n.telegram.chatId}`,
-        `  WEBHOOK_URL=${n.webhook.url} WEBHOOK_SECRET=${n.webhook.secret}`,
+        `${listed(OTHER_SINKS.map((sink) => sink.title))} sinks:`,
+        ...OTHER_SINKS.map((sink) => settingsLine(sink.settings(n[sink.name]))),
       ]
     : [];
   return [
     `Beluga API sandbox listening on ${sb.url}`,
     `  BELUGA_BASE_URL=${sb.url}`,
-    `Slack webhook sink at ${sb.slackUrl}`,
-    `  SLACK_WEBHOOK_URL=${sb.slackUrl}`,
+    `${slackSink.title} sink at ${sb.slackUrl}`,
+    settingsLine(slackSink.settings({ url: sb.slackUrl })),
     ...sinks,
     ...(sb.edgeAddress
       ? [
@@ -28,6 +31,16 @@ export function formatSandboxBanner(
       : []),
     ...(sb.records ? holding(sb.records()) : []),
   ];
+}
+
+/** `  NAME=value NAME=value`, as a shell takes them. */
+function settingsLine(pairs: Array<[string, string]>): string {
+  return `  ${pairs.map(([name, value]) => `${name}=${value}`).join(' ')}`;
+}
+
+/** "A, B and C". */
+function listed(names: string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 const NO_KEY = ' (no key: the edge cannot serve it)';

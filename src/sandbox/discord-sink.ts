@@ -4,8 +4,12 @@
  * Webhook, 50027 Invalid Webhook Token, 50006 Cannot send an empty message, 50109 invalid JSON,
  * 50035 Invalid Form Body (a colour that is not an integer, a field too long...).
  */
+import { randomBytes } from 'node:crypto';
 import { jsonReply, type Reply } from './reply.js';
-import type { SinkRequest } from './types.js';
+import { defineSink, type SinkRequest } from './sink-definition.js';
+
+/** The webhook's id: a snowflake in the URL, not a secret. */
+const WEBHOOK_ID = '1234567890123456789';
 
 const DISCORD_ERRORS: Record<number, { message: string; code: number }> = {
   400: { message: 'Invalid Form Body', code: 50035 },
@@ -14,8 +18,23 @@ const DISCORD_ERRORS: Record<number, { message: string; code: number }> = {
   404: { message: 'Unknown Webhook', code: 10015 },
 };
 
+export const discordSink = defineSink({
+  name: 'discord',
+  title: 'Discord',
+  secrets: {
+    token: {
+      shape: /^[0-9a-f]{60}-[0-9a-f]{8}$/,
+      make: () => `${randomBytes(30).toString('hex')}-${randomBytes(4).toString('hex')}`,
+    },
+  },
+  handle: (req, secrets, accept) => handleDiscord(req, { id: WEBHOOK_ID, token: secrets.token }, accept),
+  errorReply: discordErrorReply,
+  describe: (base, secrets) => ({ url: `${base}/discord/api/webhooks/${WEBHOOK_ID}/${secrets.token}` }),
+  settings: ({ url }) => [['DISCORD_WEBHOOK_URL', url]],
+});
+
 /** Discord's answer for a status, for faults that name only the status. */
-export function discordErrorReply(status: number): Reply {
+function discordErrorReply(status: number): Reply {
   if (status === 429)
     return jsonReply(
       429,
@@ -29,7 +48,7 @@ export function discordErrorReply(status: number): Reply {
   );
 }
 
-export function handleDiscord(
+function handleDiscord(
   req: SinkRequest,
   webhook: { id: string; token: string },
   accept: (payload: unknown) => void,

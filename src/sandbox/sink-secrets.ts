@@ -1,43 +1,33 @@
 /**
  * The secrets in the sandbox's notifier URLs (Slack's webhook path, Discord's webhook token,
  * Teams' workflow id and `sig`, the Telegram bot token, the webhook receiver's path and signing
- * secret). Made at random at the first start; a state file keeps them, so a config pointing at the
- * sandbox keeps working across restarts. Each has the shape of the real service's, which the state
- * file is checked against before it is trusted.
+ * secret), as each sink defines them. Made at random at the first start; a state file keeps them
+ * (as NAME + Key: slackPath, teamsSig...), so a config pointing at the sandbox keeps working across
+ * restarts. Each has the shape of the real service's, which the state file is checked against before
+ * it is trusted.
  */
-import { randomBytes } from 'node:crypto';
+import type { SinkDefinition } from './sink-definition.js';
+import { SINKS, type SinkSecrets } from './sinks.js';
 
-export interface SinkSecrets {
-  slackPath: string;
-  discordToken: string;
-  teamsId: string;
-  teamsSig: string;
-  telegramToken: string;
-  webhookPath: string;
-  webhookSecret: string;
-}
+export type { SinkSecrets } from './sinks.js';
 
-const SHAPES: Record<keyof SinkSecrets, RegExp> = {
-  slackPath: /^\/slack\/services\/T00000000\/B00000000\/[0-9a-f]{24}$/,
-  discordToken: /^[0-9a-f]{60}-[0-9a-f]{8}$/,
-  teamsId: /^[0-9a-f]{32}$/,
-  teamsSig: /^[A-Za-z0-9_-]{43}$/,
-  telegramToken: /^7000000001:AA[A-Za-z0-9_-]{32}$/,
-  webhookPath: /^\/webhook\/[0-9a-f]{24}$/,
-  webhookSecret: /^[0-9a-f]{64}$/,
-};
+/** Every secret: its name in the state file, its sink's own name for it, and its definition. */
+const SECRETS = SINKS.flatMap((sink: SinkDefinition) =>
+  Object.entries(sink.secrets).map(([key, secret]) => ({
+    name: `${sink.name}${key[0]!.toUpperCase()}${key.slice(1)}` as keyof SinkSecrets,
+    sink: sink.name,
+    key,
+    secret,
+  })),
+);
 
 export function newSinkSecrets(): SinkSecrets {
-  const hex = (n: number) => randomBytes(n).toString('hex');
-  return {
-    slackPath: `/slack/services/T00000000/B00000000/${hex(12)}`,
-    discordToken: `${hex(30)}-${hex(4)}`,
-    teamsId: hex(16),
-    teamsSig: randomBytes(32).toString('base64url'),
-    telegramToken: `7000000001:AA${randomBytes(24).toString('base64url')}`,
-    webhookPath: `/webhook/${hex(12)}`,
-    webhookSecret: hex(32),
-  };
+  return Object.fromEntries(SECRETS.map(({ name, secret }) => [name, secret.make()])) as SinkSecrets;
+}
+
+/** One sink's secrets by its own names for them (`path`, `sig`...). */
+export function secretsOf(sink: SinkDefinition, secrets: SinkSecrets): Record<string, string> {
+  return Object.fromEntries(SECRETS.filter((s) => s.sink === sink.name).map((s) => [s.key, secrets[s.name]]));
 }
 
 /**
@@ -47,21 +37,18 @@ export function newSinkSecrets(): SinkSecrets {
 export function readSinkSecrets(value: unknown): { secrets: SinkSecrets } | { broken: string[] } {
   const given = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const fresh = newSinkSecrets();
-  const names = Object.keys(SHAPES) as Array<keyof SinkSecrets>;
-  const broken = names.filter((name) => {
+  const broken = SECRETS.filter(({ name, secret }) => {
     const v = given[name];
-    if (v === undefined && name !== 'slackPath') return false;
-    return typeof v !== 'string' || !SHAPES[name].test(v);
-  });
+    if (v === undefined && !secret.required) return false;
+    return typeof v !== 'string' || !secret.shape.test(v);
+  }).map(({ name }) => name);
   if (broken.length > 0) return { broken };
   const secrets = { ...fresh };
-  for (const name of names) if (typeof given[name] === 'string') secrets[name] = given[name];
+  for (const { name } of SECRETS) if (typeof given[name] === 'string') secrets[name] = given[name];
   return { secrets };
 }
 
 /** The sinks' secrets out of a larger object that holds them (the state file's endpoints). */
 export function pickSinkSecrets(from: SinkSecrets): SinkSecrets {
-  const picked = {} as Record<string, string>;
-  for (const name of Object.keys(SHAPES) as Array<keyof SinkSecrets>) picked[name] = from[name];
-  return picked as unknown as SinkSecrets;
+  return Object.fromEntries(SECRETS.map(({ name }) => [name, from[name]])) as SinkSecrets;
 }

@@ -4,10 +4,14 @@
  * trigger; errors as `{"error": {"code", "message"}}`: 401 without the right `sig`, 404 for an
  * unknown workflow, 400 TriggerInputSchemaMismatch for a body that is not an Adaptive Card message.
  */
+import { randomBytes } from 'node:crypto';
 import { jsonReply, type Reply } from './reply.js';
-import type { SinkRequest } from './types.js';
+import { defineSink, type SinkRequest } from './sink-definition.js';
 
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
+
+/** The query a workflow's trigger URL carries before its `sig`. */
+const TRIGGER_QUERY = 'api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0';
 
 const TEAMS_ERRORS: Record<number, { code: string; message: string }> = {
   400: {
@@ -23,7 +27,22 @@ const TEAMS_ERRORS: Record<number, { code: string; message: string }> = {
   429: { code: 'WorkflowRequestsThrottled', message: 'The workflow is throttled: too many requests.' },
 };
 
-export function teamsErrorReply(status: number): Reply {
+export const teamsSink = defineSink({
+  name: 'teams',
+  title: 'Teams',
+  secrets: {
+    id: { shape: /^[0-9a-f]{32}$/, make: () => randomBytes(16).toString('hex') },
+    sig: { shape: /^[A-Za-z0-9_-]{43}$/, make: () => randomBytes(32).toString('base64url') },
+  },
+  handle: (req, secrets, accept) => handleTeams(req, secrets, accept),
+  errorReply: teamsErrorReply,
+  describe: (base, secrets) => ({
+    url: `${base}/teams/workflows/${secrets.id}/triggers/manual/paths/invoke?${TRIGGER_QUERY}&sig=${secrets.sig}`,
+  }),
+  settings: ({ url }) => [['TEAMS_WEBHOOK_URL', url]],
+});
+
+function teamsErrorReply(status: number): Reply {
   const known = TEAMS_ERRORS[status] ?? {
     code: status >= 500 ? 'InternalServerError' : 'BadRequest',
     message: `The sandbox was told to answer HTTP ${status}.`,
@@ -31,7 +50,7 @@ export function teamsErrorReply(status: number): Reply {
   return jsonReply(status, { error: known }, status === 429 ? { 'Retry-After': '1' } : {});
 }
 
-export function handleTeams(
+function handleTeams(
   req: SinkRequest,
   workflow: { id: string; sig: string },
   accept: (payload: unknown) => void,

@@ -4,9 +4,13 @@
  * token, 404 Not Found for an unknown method, 400 "chat not found", "message text is empty",
  * "can't parse entities" (HTML that Telegram's parser refuses), "message is too long".
  */
+import { randomBytes } from 'node:crypto';
 import { parseJsonObject } from '../notify/post-with-retry.js';
 import { jsonReply, type Reply } from './reply.js';
-import type { SinkRequest } from './types.js';
+import { defineSink, type SinkRequest } from './sink-definition.js';
+
+/** The one chat the bot may post to: a supergroup's id, not a secret. */
+const CHAT_ID = '-1001234567890';
 
 const TELEGRAM_DESCRIPTIONS: Record<number, string> = {
   400: 'Bad Request: chat not found',
@@ -16,8 +20,35 @@ const TELEGRAM_DESCRIPTIONS: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
+export const telegramSink = defineSink({
+  name: 'telegram',
+  title: 'Telegram',
+  secrets: {
+    token: {
+      shape: /^7000000001:AA[A-Za-z0-9_-]{32}$/,
+      make: () => `7000000001:AA${randomBytes(24).toString('base64url')}`,
+    },
+  },
+  handle: (req, secrets, accept, ctx) =>
+    handleTelegram(req, { token: secrets.token, chatId: CHAT_ID }, accept, ctx.nextId),
+  errorReply: (status) => telegramError(status),
+  // A 200 that is not a success: a client must read the body, not only the status.
+  failedReply: () =>
+    jsonReply(200, {
+      ok: false,
+      error_code: 400,
+      description: 'Bad Request: the sandbox was told to fail this request',
+    }),
+  describe: (base, secrets) => ({ apiUrl: `${base}/telegram`, token: secrets.token, chatId: CHAT_ID }),
+  settings: ({ apiUrl, token, chatId }) => [
+    ['TELEGRAM_API_URL', apiUrl],
+    ['TELEGRAM_BOT_TOKEN', token],
+    ['TELEGRAM_CHAT_ID', chatId],
+  ],
+});
+
 /** Telegram's `{ok: false}` answer; 429 carries the wait in `parameters.retry_after` (no header). */
-export function telegramError(status: number, description?: string, retryAfter = 1): Reply {
+function telegramError(status: number, description?: string, retryAfter = 1): Reply {
   const text =
     description ??
     (status === 429
@@ -51,7 +82,7 @@ const TAGS = new Set([
   'tg-emoji',
 ]);
 
-export function handleTelegram(
+function handleTelegram(
   req: SinkRequest,
   bot: { token: string; chatId: string },
   accept: (payload: unknown) => void,

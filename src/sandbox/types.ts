@@ -3,37 +3,11 @@
  * that tests (and the `sandbox` CLI command) start, fault and inspect.
  */
 
-import type { SinkNameOf } from '../notify/notifiers.js';
+import type { RecordedRequest, SinkName } from './sink-definition.js';
+import type { NotifySinks } from './sinks.js';
 import type { Reply } from './reply.js';
 
-/** The HTTP sinks, one per notifier whose definition names one (slack, discord, ...). */
-export type SinkName = SinkNameOf<'http'>;
-
-/** A request to a notifier sink, as its handler reads it. */
-export interface SinkRequest {
-  method: string;
-  /** Without the query string. */
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string>;
-  body: Buffer;
-}
-
-export interface NotifySink {
-  /** Every request to this sink, in order (accepted or not). */
-  requests: RecordedRequest[];
-  /** The parsed payloads the sink accepted as the service would have. */
-  messages: unknown[];
-}
-
-/** Where to point each notifier at the sandbox, and what each sink saw. */
-export interface NotifySinks {
-  slack: NotifySink & { url: string };
-  discord: NotifySink & { url: string };
-  teams: NotifySink & { url: string };
-  telegram: NotifySink & { apiUrl: string; token: string; chatId: string };
-  webhook: NotifySink & { url: string; secret: string };
-}
+export type { RecordedRequest } from './sink-definition.js';
 
 export interface SandboxCredentials {
   username?: string;
@@ -110,16 +84,6 @@ export interface SandboxRecord {
 
 /** The fields of a CERT object on the wire: never the key (nor the PEM texts). */
 export type CertObject = Omit<SandboxRecord, 'certificate' | 'chain' | 'key'>;
-
-export interface RecordedRequest {
-  method: string;
-  /** As sent, with the query string. */
-  path: string;
-  /** Lower-case names; repeated headers joined with ", ". */
-  headers: Record<string, string>;
-  body: string;
-  at: Date;
-}
 
 /** Which service a request was for: the API, the Slack sink, or one of the other notifier sinks. */
 export type RequestTarget = 'api' | SinkName;

@@ -4,13 +4,30 @@
  * timestamp within five minutes, a version 1 event; a delivery id seen before is acknowledged
  * but not kept twice. Answers 200 `{"ok": true}`, or 400/401 `{"error": "..."}`.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { jsonReply, type Reply } from './reply.js';
-import type { SinkRequest } from './types.js';
+import { defineSink, type SinkRequest } from './sink-definition.js';
 
 const WEBHOOK_TOLERANCE_S = 300;
 
-export function webhookErrorReply(status: number): Reply {
+export const webhookSink = defineSink({
+  name: 'webhook',
+  title: 'generic webhook',
+  secrets: {
+    path: { shape: /^\/webhook\/[0-9a-f]{24}$/, make: () => `/webhook/${randomBytes(12).toString('hex')}` },
+    secret: { shape: /^[0-9a-f]{64}$/, make: () => randomBytes(32).toString('hex') },
+  },
+  handle: (req, secrets, accept, ctx) =>
+    handleWebhook(req, { path: secrets.path, secret: secrets.secret, seen: ctx.seen }, accept, ctx.now()),
+  errorReply: webhookErrorReply,
+  describe: (base, secrets) => ({ url: `${base}${secrets.path}`, secret: secrets.secret }),
+  settings: ({ url, secret }) => [
+    ['WEBHOOK_URL', url],
+    ['WEBHOOK_SECRET', secret],
+  ],
+});
+
+function webhookErrorReply(status: number): Reply {
   return jsonReply(
     status,
     { error: `the sandbox was told to answer HTTP ${status}` },
@@ -18,7 +35,7 @@ export function webhookErrorReply(status: number): Reply {
   );
 }
 
-export function handleWebhook(
+function handleWebhook(
   req: SinkRequest,
   receiver: { path: string; secret: string; seen: Set<string> },
   accept: (event: unknown) => void,

@@ -7,7 +7,7 @@ import type { RequestTarget } from '../../src/sandbox/index.js';
 import { isSinkName } from '../../src/sandbox/notify-sinks.js';
 
 export interface Fault {
-  /** The API, the Slack sink, or one of the other notifier sinks (notify-sinks.ts). */
+  /** The API, the Slack sink, or one of the other notifier sinks (sinks.ts). */
   target: RequestTarget;
   /** Apply only to requests with this method. */
   method?: string;
