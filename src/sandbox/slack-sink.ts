@@ -10,7 +10,7 @@ import { defineSink, type SinkFault } from './sink-definition.js';
 const MAX_ATTACHMENTS = 100;
 
 /** The plain-text code Slack answers with for a status, for faults that name only the status. */
-export function slackErrorText(status: number): string {
+function slackErrorText(status: number): string {
   const codes: Record<number, string> = {
     400: 'invalid_payload',
     403: 'action_prohibited',

@@ -2,7 +2,6 @@
 import type { RecordedRequest } from '../../src/sandbox/index.js';
 import { isSinkName, sinkFaultReply } from '../../src/sandbox/notify-sinks.js';
 import { failureReply, type Reply } from '../../src/sandbox/reply.js';
-import { slackErrorText } from '../../src/sandbox/slack-sink.js';
 import { echoReply } from './echo-reply.js';
 import type { Fault } from './fault-queue.js';
 
@@ -10,16 +9,11 @@ export function faultReply(fault: Fault, request: RecordedRequest): Reply | unde
   if (fault.echo) return echoReply(fault.status ?? 400, request);
   if (fault.status === undefined && !fault.failure && fault.body === undefined) return undefined;
   if (isSinkName(fault.target)) return sinkFaultReply({ ...fault, target: fault.target });
-  if (fault.target === 'api') {
-    if (fault.body !== undefined) return rawReply(fault.status ?? 200, fault.body, 'text/html; charset=utf-8');
-    if (fault.failure)
-      return failureReply(fault.status ?? 200, 'sandbox_fault', 'the sandbox was told to fail this request');
-    return failureReply(fault.status as number, 'sandbox_fault', `the sandbox was told to answer HTTP ${fault.status}`);
-  }
-  // Slack has no JSON failure: `failure` is a 200 whose body is not "ok", which a client must notice.
-  const status = fault.status ?? 200;
-  const text = fault.body ?? (fault.failure ? 'failure' : slackErrorText(status));
-  return rawReply(status, text, 'text/plain; charset=utf-8');
+  // The API: a JSON failure, or a raw body (an HTML proxy page) as given.
+  if (fault.body !== undefined) return rawReply(fault.status ?? 200, fault.body, 'text/html; charset=utf-8');
+  if (fault.failure)
+    return failureReply(fault.status ?? 200, 'sandbox_fault', 'the sandbox was told to fail this request');
+  return failureReply(fault.status as number, 'sandbox_fault', `the sandbox was told to answer HTTP ${fault.status}`);
 }
 
 /** A raw body is labelled JSON when it parses as JSON, else as `otherwise` (an HTML proxy page). */
