@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../src/sandbox/index.js';
 import { EXIT } from '../src/errors.js';
-import { fixture, fixtureText } from './helpers/run-cli.js';
+import { fixture } from './helpers/run-cli.js';
 import { runCliMeasured } from './helpers/peak-memory.js';
+import { EXAMPLE_RECORD } from './helpers/example-record.js';
 
 /** Far below what reading any of these files whole would take; a bare CLI run peaks near 70 MiB. */
 const PEAK_LIMIT_MIB = 150;
@@ -162,14 +163,7 @@ async function writeEntry(path: string, count: number): Promise<void> {
 t.test('a journal entry of 500,000 attempts (some 120 MB) is set aside unread, and the deploy goes on', async (t) => {
   const sb = await startSandbox({
     credentials: TOKEN,
-    records: [
-      {
-        id: '1001',
-        site: 'example-com',
-        certificate: fixtureText('rsa2048.crt'),
-        key: fixtureText('rsa2048.pkcs1.key'),
-      },
-    ],
+    records: [EXAMPLE_RECORD],
   });
   t.teardown(() => sb.close());
   const state = await mkdtemp(join(dir, 'state-'));

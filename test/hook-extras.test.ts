@@ -6,18 +6,14 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import t, { type Test } from 'tap';
-import { startSandbox, type Sandbox, type SeedRecord } from './helpers/sandbox.js';
+import { startSandbox, type Sandbox } from './helpers/sandbox.js';
 import { fixture, fixtureText, ROOT, type CliResult } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
+import { EXAMPLE_RECORD } from './helpers/example-record.js';
 
 const TOKEN = { tokenId: 'extras-id', tokenSecret: 'extras-secret-0123456789' };
 const NEW = new X509Certificate(fixtureText('ec256.crt'));
-const record: SeedRecord = {
-  id: '1001',
-  site: 'example-com',
-  certificate: fixtureText('rsa2048.crt'),
-  key: fixtureText('rsa2048.pkcs1.key'),
-};
+const record = EXAMPLE_RECORD;
 
 function lego(env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve) => {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { EXIT, type ErrorCode } from '../src/errors.js';
 import { CLI, FIXTURES, fixture, fixtureText, runCli, type CliResult } from './helpers/run-cli.js';
+import { EXAMPLE_RECORD } from './helpers/example-record.js';
 
 const TOKEN = { tokenId: 'tok-id', tokenSecret: 'tok-secret-0123456789' };
 const BASIC = { username: 'ops@example.com', password: 'basic-password-987' };
@@ -143,14 +144,7 @@ const nobodyCanRun = isRoot && (await run(['--version'], {}, { uid: NOBODY })).c
 async function sandbox(t: Test): Promise<{ sb: Sandbox; env: Record<string, string> }> {
   const sb = await startSandbox({
     credentials: { ...TOKEN, ...BASIC },
-    records: [
-      {
-        id: '1001',
-        site: 'example-com',
-        certificate: fixtureText('rsa2048.crt'),
-        key: fixtureText('rsa2048.pkcs1.key'),
-      },
-    ],
+    records: [EXAMPLE_RECORD],
   });
   t.teardown(() => sb.close());
   const env = {

@@ -31,6 +31,7 @@ import { parseConfigText, SECRET_NAMES, SETTING_NAMES } from '../src/config/sett
 import { startSandbox } from '../src/sandbox/index.js';
 import { fixture, fixtureText, ROOT, type CliResult } from './helpers/run-cli.js';
 import { testPath } from './helpers/test-path.js';
+import { EXAMPLE_RECORD } from './helpers/example-record.js';
 
 // npm ci into the prefix can take a while on a cold cache: a hang guard, not a speed check.
 t.setTimeout(10 * 60_000);
@@ -179,14 +180,7 @@ t.test('install into a prefix, run again, deploy with the installed lego hook, u
   t.teardown(() => Promise.all([base, work, src].map((d) => rm(d, { recursive: true, force: true }))));
   const sb = await startSandbox({
     credentials: TOKEN,
-    records: [
-      {
-        id: '1001',
-        site: 'example-com',
-        certificate: fixtureText('rsa2048.crt'),
-        key: fixtureText('rsa2048.pkcs1.key'),
-      },
-    ],
+    records: [EXAMPLE_RECORD],
   });
   t.teardown(() => sb.close());
 

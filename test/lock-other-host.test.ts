@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { startSandbox } from '../src/sandbox/index.js';
 import { EXIT } from '../src/errors.js';
 import { STALE_LOCK_MS } from '../src/journal/lock-file.js';
-import { fixture, fixtureText, runCli } from './helpers/run-cli.js';
+import { fixture, runCli } from './helpers/run-cli.js';
+import { EXAMPLE_RECORD } from './helpers/example-record.js';
 
 const TOKEN = { tokenId: 'tok-id', tokenSecret: 'tok-secret-0123456789' };
 const ec = ['--cert', fixture('ec256.crt'), '--key', fixture('ec256.sec1.key')];
@@ -21,14 +22,7 @@ const HOUR = 3_600_000;
 async function setup(t: Test) {
   const sb = await startSandbox({
     credentials: TOKEN,
-    records: [
-      {
-        id: '1001',
-        site: 'example-com',
-        certificate: fixtureText('rsa2048.crt'),
-        key: fixtureText('rsa2048.pkcs1.key'),
-      },
-    ],
+    records: [EXAMPLE_RECORD],
   });
   t.teardown(() => sb.close());
   const state = await mkdtemp(join(tmpdir(), 'bch-lock-host-'));

@@ -16,6 +16,7 @@ import { startSandbox } from '../src/sandbox/index.js';
 import { startLocalRegistry } from './helpers/local-registry.js';
 import { fixture, fixtureText, ROOT, type CliResult } from './helpers/run-cli.js';
 import { testPath } from './helpers/test-path.js';
+import { EXAMPLE_RECORD } from './helpers/example-record.js';
 
 // npm pack builds (tsc + esbuild) and npm installs twice: a hang guard, not a speed check.
 t.setTimeout(10 * 60_000);
@@ -162,14 +163,7 @@ t.test(
     // 4. A real deploy through the installed lego hook, as lego v4 runs it.
     const sb = await startSandbox({
       credentials: TOKEN,
-      records: [
-        {
-          id: '1001',
-          site: 'example-com',
-          certificate: fixtureText('rsa2048.crt'),
-          key: fixtureText('rsa2048.pkcs1.key'),
-        },
-      ],
+      records: [EXAMPLE_RECORD],
     });
     t.teardown(() => sb.close());
     const legoDir = join(base, 'lego', 'certificates');

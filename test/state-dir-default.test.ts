@@ -13,7 +13,8 @@ import t, { type Test } from 'tap';
 import { NOT_OPENED } from '../src/journal/deploy-recorder.js';
 import { DEFAULT_STATE_DIR, stateDirFor } from '../src/journal/index.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
-import { fixture, fixtureText, ROOT, type CliResult } from './helpers/run-cli.js';
+import { fixture, ROOT, type CliResult } from './helpers/run-cli.js';
+import { EXAMPLE_RECORD } from './helpers/example-record.js';
 
 t.test('the default state directory: root, another user, XDG_STATE_HOME, and the setting first', async (t) => {
   t.equal(DEFAULT_STATE_DIR, '/var/lib/beluga-cert-hook');
@@ -104,14 +105,7 @@ async function legoAsUser(env: Record<string, string>, files: { cert: string; ke
 async function sandbox(t: Test): Promise<Sandbox> {
   const sb = await startSandbox({
     credentials: TOKEN,
-    records: [
-      {
-        id: '1001',
-        site: 'example-com',
-        certificate: fixtureText('rsa2048.crt'),
-        key: fixtureText('rsa2048.pkcs1.key'),
-      },
-    ],
+    records: [EXAMPLE_RECORD],
   });
   t.teardown(() => sb.close());
   return sb;
