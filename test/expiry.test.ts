@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { EXIT } from '../src/errors.js';
-import { startSandbox } from '../src/sandbox/index.js';
+import { sinkSettings, startSandbox } from '../src/sandbox/index.js';
 import { certMaker } from './helpers/make-certs.js';
 import { runCli } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
@@ -163,11 +163,7 @@ t.test(
     const hookBefore = sb.notify.webhook.messages.length;
     const r = await runCli(
       ['expiry', 'example.com', 'example.net'],
-      env({
-        SLACK_WEBHOOK_URL: sb.slackUrl,
-        WEBHOOK_URL: sb.notify.webhook.url,
-        WEBHOOK_SECRET: sb.notify.webhook.secret,
-      }),
+      env(sinkSettings(sb.notify, ['slack', 'webhook'])),
     );
     t.equal(r.code, EXIT.EDGE_EXPIRING, r.stderr);
     t.match(r.stdout, /^notify: slack: sent$/m);

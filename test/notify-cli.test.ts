@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox } from './helpers/sandbox.js';
+import { sinkSettings, startSandbox, type Sandbox } from './helpers/sandbox.js';
 import { startSmtpSink } from './helpers/smtp-sink.js';
 import { fixtureText, runCli, type CliResult } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
@@ -23,16 +23,7 @@ async function sandbox(t: Test): Promise<Sandbox> {
 }
 
 /** Every notifier pointed at its sink. */
-const notifyEnv = (sb: Sandbox): Record<string, string> => ({
-  SLACK_WEBHOOK_URL: sb.slackUrl,
-  DISCORD_WEBHOOK_URL: sb.notify.discord.url,
-  TEAMS_WEBHOOK_URL: sb.notify.teams.url,
-  TELEGRAM_API_URL: sb.notify.telegram.apiUrl,
-  TELEGRAM_BOT_TOKEN: sb.notify.telegram.token,
-  TELEGRAM_CHAT_ID: sb.notify.telegram.chatId,
-  WEBHOOK_URL: sb.notify.webhook.url,
-  WEBHOOK_SECRET: sb.notify.webhook.secret,
-});
+const notifyEnv = (sb: Sandbox): Record<string, string> => sinkSettings(sb.notify);
 const deployEnv = (sb: Sandbox, extra: Record<string, string> = {}) => ({
   BELUGA_BASE_URL: sb.url,
   BELUGA_TOKEN_ID: TOKEN.tokenId,
@@ -154,8 +145,7 @@ t.test('NOTIFY_LEVEL: errors sends no success; all tells a skipped re-run; failu
     BELUGA_BASE_URL: sb.url,
     BELUGA_TOKEN_ID: TOKEN.tokenId,
     BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
-    WEBHOOK_URL: sb.notify.webhook.url,
-    WEBHOOK_SECRET: sb.notify.webhook.secret,
+    ...sinkSettings(sb.notify, ['webhook']),
     BELUGA_HOOK_STATE_DIR: state,
   };
   const quiet = await runCli(['deploy', ...cert], { ...env, NOTIFY_LEVEL: 'errors' });
@@ -189,10 +179,7 @@ t.test('sync: one message per notifier for the run, as NOTIFY_LEVEL says', async
     BELUGA_TOKEN_ID: TOKEN.tokenId,
     BELUGA_TOKEN_SECRET: TOKEN.tokenSecret,
     BELUGA_HOOK_STATE_DIR: tempStateDir(),
-    DISCORD_WEBHOOK_URL: sb.notify.discord.url,
-    TEAMS_WEBHOOK_URL: sb.notify.teams.url,
-    WEBHOOK_URL: sb.notify.webhook.url,
-    WEBHOOK_SECRET: sb.notify.webhook.secret,
+    ...sinkSettings(sb.notify, ['discord', 'teams', 'webhook']),
   };
   const deployed = await runCli(['sync', '--dir', dir], { ...env, NOTIFY_LEVEL: 'errors' });
   t.equal(deployed.code, 0, deployed.stderr);

@@ -14,6 +14,7 @@ import {
 } from '../src/notify/registry.js';
 import { startSmtpSink } from './helpers/smtp-sink.js';
 import { sinks, testEvent } from './helpers/notify-kit.js';
+import { sinkSettings } from './helpers/sandbox.js';
 
 const deps = { http: nodeFetchClient };
 const TOKEN = `7000000001:${'a'.repeat(35)}`;
@@ -62,14 +63,7 @@ t.test('all six at once, in registry order, each sending to its sink', async (t)
     SMTP_CA_FILE: join(dir, 'ca.pem'),
     MAIL_FROM: 'certs@example.com',
     MAIL_TO: 'ops@example.com,dev@example.com',
-    SLACK_WEBHOOK_URL: sb.slackUrl,
-    DISCORD_WEBHOOK_URL: sb.notify.discord.url,
-    TEAMS_WEBHOOK_URL: sb.notify.teams.url,
-    TELEGRAM_API_URL: sb.notify.telegram.apiUrl,
-    TELEGRAM_BOT_TOKEN: sb.notify.telegram.token,
-    TELEGRAM_CHAT_ID: sb.notify.telegram.chatId,
-    WEBHOOK_URL: sb.notify.webhook.url,
-    WEBHOOK_SECRET: sb.notify.webhook.secret,
+    ...sinkSettings(sb.notify),
     NOTIFY_LEVEL: '3',
   };
   const { notifiers, level } = await buildNotifiers(settings, deps);

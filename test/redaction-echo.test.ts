@@ -10,7 +10,7 @@ import t, { type Test } from 'tap';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT } from '../src/errors.js';
-import { startSandbox, type Sandbox } from './helpers/sandbox.js';
+import { sinkSettings, startSandbox, type Sandbox } from './helpers/sandbox.js';
 import { fixture, fixtureText, runCli, type CliResult } from './helpers/run-cli.js';
 import { tempStateDir } from './helpers/state-dir.js';
 
@@ -49,12 +49,7 @@ function env(sb: Sandbox, auth: Auth, extra: Record<string, string> = {}): Recor
     ...(auth === 'token'
       ? { BELUGA_TOKEN_ID: TOKEN.tokenId, BELUGA_TOKEN_SECRET: TOKEN.tokenSecret }
       : { BELUGA_USERNAME: BASIC.username, BELUGA_PASSWORD: BASIC.password }),
-    SLACK_WEBHOOK_URL: sb.slackUrl,
-    TELEGRAM_API_URL: sb.notify.telegram.apiUrl,
-    TELEGRAM_BOT_TOKEN: sb.notify.telegram.token,
-    TELEGRAM_CHAT_ID: sb.notify.telegram.chatId,
-    WEBHOOK_URL: sb.notify.webhook.url,
-    WEBHOOK_SECRET: sb.notify.webhook.secret,
+    ...sinkSettings(sb.notify, ['slack', 'telegram', 'webhook']),
     BELUGA_HOOK_STATE_DIR: tempStateDir(),
     ...extra,
   };

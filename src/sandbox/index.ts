@@ -4,6 +4,7 @@
  */
 export { startSandbox } from './start-sandbox.js';
 export { formatSandboxBanner } from './banner.js';
+export { sinkSettings } from './sinks.js';
 export { parseHtml as parseTelegramHtml } from './telegram-sink.js';
 export type { SinkName } from './notify-sinks.js';
 export { parseTokenDate } from './verify-auth.js';

@@ -4,7 +4,7 @@
  */
 import type { NOTIFIER_DEFINITIONS } from '../notify/notifiers.js';
 import { discordSink } from './discord-sink.js';
-import type { NotifySink } from './sink-definition.js';
+import type { NotifySink, SinkDefinition } from './sink-definition.js';
 import { slackSink } from './slack-sink.js';
 import { teamsSink } from './teams-sink.js';
 import { telegramSink } from './telegram-sink.js';
@@ -38,4 +38,16 @@ function inNotifierOrder<const T extends readonly { name: string }[]>(
       : { error: 'a sink per HTTP notifier, in the notifiers order' }),
 ): T {
   return sinks;
+}
+
+/**
+ * The settings that point these notifiers (every one by default) at the sandbox's sinks, as the
+ * banner prints them: SLACK_WEBHOOK_URL, TELEGRAM_BOT_TOKEN, WEBHOOK_SECRET...
+ */
+export function sinkSettings(
+  notify: NotifySinks,
+  only: readonly AnySink['name'][] = SINKS.map((sink) => sink.name),
+): Record<string, string> {
+  const chosen: readonly SinkDefinition[] = SINKS.filter((sink) => only.includes(sink.name));
+  return Object.fromEntries(chosen.flatMap((sink) => sink.settings(notify[sink.name as AnySink['name']])));
 }
