@@ -305,3 +305,28 @@ t.test('status and status --json: a list answer that quotes the request shows no
     t.strictSame(leaks(r.stdout + r.stderr, secrets), [], `${name} holds no secret`);
   }
 });
+
+t.test(
+  'doctor against an API and notifier services that quote every request back: --json and stderr stay clean',
+  async (t) => {
+    for (const auth of ['token', 'basic'] as const) {
+      const sb = await sandbox(t);
+      sb.fault({ target: 'api', method: 'GET', echo: true });
+      for (const target of ['slack', 'telegram', 'webhook'] as const) sb.fault({ target, echo: true, times: 3 });
+      const e = env(sb, auth, { NOTIFY_TIMEOUT: '2' });
+      const r = await runCli(['doctor', '--send', '--json'], e);
+      t.equal(r.code, EXIT.DOCTOR_PROBLEMS, `${auth}: DOCTOR_PROBLEMS; stderr: ${r.stderr}`);
+      const doc = JSON.parse(r.stdout) as { checks: Array<{ level: string; check: string; text: string }> };
+      const credentials = doc.checks.find((c) => c.check === 'credentials');
+      t.match(
+        credentials,
+        { level: 'FAIL', text: /HTTP 400/ },
+        `${auth}: the credentials check says what the API answered`,
+      );
+      t.match(credentials?.text, /\[REDACTED\]/, `${auth}: what was quoted back is redacted`);
+      t.equal(sb.notify.webhook.requests.length > 0, true, `${auth}: --send reached the echoing webhook receiver`);
+      for (const [name, text] of Object.entries({ stdout: r.stdout, stderr: r.stderr }))
+        t.strictSame(leaks(text, secretsOf(sb)), [], `${auth}: doctor's ${name} holds no secret`);
+    }
+  },
+);
